@@ -1,0 +1,54 @@
+"""Front ends: each turns one language's source text into payload sites.
+
+A front end knows its language and nothing about rules. It returns an `Extraction`: the payload
+sites it found, the comment spans (so the splicer never swallows one), the protected spans that no
+edit may touch (template tags), and which parser read the text. It raises `ParseError` when the
+text cannot be read; `parses()` is the re-parse guard run on fixed text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from drmigrate.model import PayloadSite, Span
+
+
+class ParseError(Exception):
+    """The text cannot be parsed. The message is one line: what is wrong and where."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a front end may need to know beyond the text (receiver names, ...)."""
+
+    receiver_names: tuple[str, ...] = (
+        "digitalriver",
+        "digitalRiver",
+        "DigitalRiverJs",
+        "digitalriverjs",
+        "digitalRiverJs",
+        "drjs",
+        "drJs",
+        "dr",
+        "DR",
+        "drClient",
+    )
+    dr_types: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Extraction:
+    sites: tuple[PayloadSite, ...]
+    parser: str
+    comments: tuple[Span, ...] = ()
+    protected: tuple[Span, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+
+class FrontEnd(Protocol):
+    name: str
+
+    def extract(self, text: str, settings: Settings) -> Extraction: ...
+
+    def parses(self, text: str) -> bool: ...

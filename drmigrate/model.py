@@ -1,0 +1,113 @@
+"""The neutral payload-site model shared by every front end, the engine and the reporters.
+
+A front end (esprima, a fallback parser, a template extractor, a Python or PHP reader) turns source
+text into `PayloadSite`s; nothing downstream ever sees a parser's nodes. All offsets are indices into
+the decoded file text (Python `str` indices, i.e. Unicode code points).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Literal
+
+Span = tuple[int, int]
+FixSafety = Literal["safe", "unsafe", "none"]
+
+
+@dataclass(frozen=True)
+class Prop:
+    """One `key: value` entry of an object literal (or dict / array literal on the server side)."""
+
+    key: str
+    span: Span
+    key_span: Span
+    key_quote: str  # "" for identifiers, otherwise the quote character used
+    value_span: Span
+    value: ObjectLit | None = None  # the nested literal when the value is one
+    string_value: str | None = None  # the value when it is a string literal
+
+
+@dataclass(frozen=True)
+class ObjectLit:
+    """An object literal whose text drmigrate may edit."""
+
+    span: Span  # from the opening brace to the closing brace, inclusive
+    props: tuple[Prop, ...]
+    opaque: tuple[str, ...] = ()  # parts it cannot see into (spread of a parameter, ...)
+
+    def get(self, key: str) -> Prop | None:
+        for prop in self.props:
+            if prop.key == key:
+                return prop
+        return None
+
+
+@dataclass(frozen=True)
+class Write:
+    """A statement that writes a property of the payload after it was created (`p.amount = 1;`)."""
+
+    path: tuple[str, ...]
+    span: Span  # the whole statement
+    removable: bool  # False when the statement is not alone in a statement list
+    why_not: str = ""
+    string_value: str | None = None
+
+
+@dataclass(frozen=True)
+class Language:
+    """How to write a property in the payload's language (for insertion)."""
+
+    name: str  # "js", "python", "php"
+    separator_default: str = ": "
+
+
+class Confidence(str, Enum):
+    HIGH = "high"
+    LOW = "low"
+
+
+@dataclass(frozen=True)
+class PayloadSite:
+    """One payload that can reach one `createSource` call (a call may have several)."""
+
+    call_span: Span
+    source_type: str | None
+    type_span: Span | None = None
+    type_reason: str = ""  # why the type is unknown, when it is
+    parts: tuple[ObjectLit, ...] = ()  # literal parts of the payload; parts[0] holds `type`
+    writes: tuple[Write, ...] = ()
+    unresolved: str = ""  # why the payload itself cannot be seen, when it cannot
+    confidence: Confidence = Confidence.HIGH
+    language: str = "js"
+    origin: str = "inline"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    message: str
+    span: Span
+    source_type: str | None
+    fix: FixSafety
+    confidence: Confidence = Confidence.HIGH
+    fix_applicable: bool = False  # an edit for it exists in the edit list
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace text[start:end] with `text`. A zero-width edit inserts."""
+
+    start: int
+    end: int
+    text: str
+    code: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the engine returns for one file: every finding, and the edits of each fix."""
+
+    findings: tuple[Finding, ...]
+    edits: tuple[Edit, ...]

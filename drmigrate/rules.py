@@ -1,0 +1,182 @@
+"""The rule table: loading `rules/rules.json`, validating it against `rules/schema.json`, and lookups.
+
+The JSON mirrors the migration docs; this module only reads it. An invalid table raises
+`RuleTableError` naming the file and the offending key, which the CLI turns into exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from drmigrate.model import FixSafety
+
+
+class RuleTableError(Exception):
+    """The rule table is unreadable or does not match its schema."""
+
+
+@dataclass(frozen=True)
+class Report:
+    path: tuple[str, ...]
+    code: str
+
+
+@dataclass(frozen=True)
+class MethodRule:
+    type: str
+    title: str
+    hashes: tuple[str, ...]
+    remove: tuple[tuple[str, ...], ...]  # dotted paths split; nested ones name hashes[0]
+    report: tuple[Report, ...]
+    doc_section: str
+    edition: str
+    notes: tuple[str, ...]
+
+    def hash_names(self, path: tuple[str, ...]) -> tuple[str, ...]:
+        """The hash names a nested path applies to (the doc names one; the decision accepts all)."""
+        return self.hashes if path[0] == self.hashes[0] else (path[0],)
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    code: str
+    name: str
+    summary: str
+    message: str
+    fix_title: str
+    fix_safety: FixSafety
+    rationale: str
+    example_before: str
+    example_after: str
+
+
+@dataclass(frozen=True)
+class RuleTable:
+    path: str
+    source_title: str
+    source_url: str
+    placeholder: str
+    methods: dict[str, MethodRule]
+    native_types: frozenset[str]
+    native_note: str
+    native_report: tuple[Report, ...]
+    codes: dict[str, CodeInfo]
+
+    def is_dr_type(self, source_type: str) -> bool:
+        return source_type in self.methods or source_type in self.native_types
+
+    def message(self, code: str, **values: str) -> str:
+        return self.codes[code].message.format(**values)
+
+
+def _split(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
+
+
+def _reports(items: list[dict[str, str]]) -> tuple[Report, ...]:
+    return tuple(Report(_split(r["path"]), r["code"]) for r in items)
+
+
+def _schema() -> dict[str, Any]:
+    text = resources.files("drmigrate.rules_data").joinpath("schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def _error_location(err: jsonschema.ValidationError, data: Any) -> str:
+    parts: list[str] = []
+    node = data
+    for piece in err.absolute_path:
+        if isinstance(piece, int) and isinstance(node, list):
+            node = node[piece]
+            name = node.get("type") or node.get("code") if isinstance(node, dict) else None
+            parts.append(f"[{piece}]" + (f"({name})" if name else ""))
+        else:
+            parts.append(f".{piece}")
+            node = node[piece] if isinstance(node, dict) else None
+    return "".join(parts).lstrip(".") or "<top level>"
+
+
+def parse_table(data: Any, origin: str) -> RuleTable:
+    """Validate a decoded rule table and build the lookups. Raises RuleTableError."""
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        err = errors[0]
+        raise RuleTableError(
+            f"{origin}: invalid rule table at `{_error_location(err, data)}`: {err.message}; "
+            "fix the key or restore the file from the drmigrate release"
+        )
+    codes = {
+        c["code"]: CodeInfo(
+            c["code"], c["name"], c["summary"], c["message"], c["fix_title"], c["fix_safety"],
+            c["rationale"], c["example"]["before"], c["example"]["after"],
+        )
+        for c in data["codes"]
+    }
+    if len(codes) != len(data["codes"]):
+        raise RuleTableError(f"{origin}: invalid rule table at `codes`: duplicate code")
+    methods: dict[str, MethodRule] = {}
+    for m in data["methods"]:
+        if m["type"] in methods:
+            raise RuleTableError(f"{origin}: invalid rule table at `methods`: duplicate type {m['type']}")
+        remove = tuple(_split(p) for p in m["remove"])
+        for path in remove:
+            if len(path) == 2 and path[0] not in m["hashes"]:
+                raise RuleTableError(
+                    f"{origin}: invalid rule table at `methods({m['type']}).remove`: "
+                    f"`{'.'.join(path)}` names no accepted hash of {m['hashes']}"
+                )
+        report = _reports(m.get("report", []))
+        for r in report:
+            if r.code not in codes:
+                raise RuleTableError(
+                    f"{origin}: invalid rule table at `methods({m['type']}).report`: unknown code {r.code}"
+                )
+        methods[m["type"]] = MethodRule(
+            m["type"], m["title"], tuple(m["hashes"]), remove, report,
+            m["doc_section"], m["edition"], tuple(m["notes"]),
+        )
+    native = data["session_native"]
+    return RuleTable(
+        path=origin,
+        source_title=data["source"]["title"],
+        source_url=data["source"]["url"],
+        placeholder=data["session_id"]["placeholder"],
+        methods=methods,
+        native_types=frozenset(native["types"]),
+        native_note=native["note"],
+        native_report=_reports(native["report"]),
+        codes=codes,
+    )
+
+
+def load_table(path: str | Path | None = None) -> RuleTable:
+    """Load a rule table from `path`, or the bundled one."""
+    if path is None:
+        return bundled_table()
+    origin = str(path)
+    try:
+        data = json.loads(Path(path).read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise RuleTableError(f"{origin}: cannot read rule table ({exc.strerror})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RuleTableError(f"{origin}: rule table is not valid JSON ({exc})") from None
+    return parse_table(data, origin)
+
+
+@lru_cache(maxsize=1)
+def bundled_table() -> RuleTable:
+    ref = resources.files("drmigrate.rules_data").joinpath("rules.json")
+    try:
+        data = json.loads(ref.read_text("utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise RuleTableError(f"{ref}: bundled rule table is unreadable ({exc}); reinstall drmigrate") from None
+    return parse_table(data, str(ref))
