@@ -54,14 +54,6 @@ class Write:
     string_value: str | None = None
 
 
-@dataclass(frozen=True)
-class Language:
-    """How to write a property in the payload's language (for insertion)."""
-
-    name: str  # "js", "python", "php"
-    separator_default: str = ": "
-
-
 class Confidence(str, Enum):
     HIGH = "high"
     LOW = "low"
@@ -93,6 +85,11 @@ class Finding:
     fix: FixSafety
     confidence: Confidence = Confidence.HIGH
     fix_applicable: bool = False  # an edit for it exists in the edit list
+    # 1-based positions, filled in by the runner from `span` (columns count code points)
+    line: int = 0
+    column: int = 0
+    end_line: int = 0
+    end_column: int = 0
 
 
 @dataclass(frozen=True, order=True)
@@ -111,3 +108,27 @@ class Analysis:
 
     findings: tuple[Finding, ...]
     edits: tuple[Edit, ...]
+
+
+FileStatus = Literal["clean", "findings", "fixed", "skipped", "error"]
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """How one file ended: clean, findings, fixed, skipped (reason) or error (reason)."""
+
+    path: str
+    status: FileStatus
+    reason: str = ""
+    findings: tuple[Finding, ...] = ()
+    parser: str = ""
+    original: str | None = None  # decoded text, kept when a diff or a write needs it
+    fixed: str | None = None  # the fixed text, when fixes changed something
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed is not None and self.fixed != self.original
+
+    @property
+    def status_text(self) -> str:
+        return f"{self.status}: {self.reason}" if self.reason else self.status
