@@ -67,9 +67,11 @@ class PayloadSite:
     source_type: str | None
     type_span: Span | None = None
     type_reason: str = ""  # why the type is unknown, when it is
+    type_options: tuple[str, ...] = ()  # a choice of literal types (`a ? 'payPal' : 'payPalCredit'`)
     parts: tuple[ObjectLit, ...] = ()  # literal parts of the payload; parts[0] holds `type`
     writes: tuple[Write, ...] = ()
     unresolved: str = ""  # why the payload itself cannot be seen, when it cannot
+    opaque: tuple[str, ...] = ()  # parts that may add keys but cannot be seen (a spread parameter)
     confidence: Confidence = Confidence.HIGH
     language: str = "js"
     origin: str = "inline"

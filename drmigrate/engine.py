@@ -1,0 +1,300 @@
+"""The engine: payload sites + rule table -> findings + text edits. Pure: no I/O, no parser.
+
+For each site it picks the rule by the payload's `type`, reports what the doc says to add or remove,
+and plans the edits of every fix that the options allow (selected code, declared safety,
+confidence). Edits of one object are planned together so they never overlap; a removal that would
+swallow a comment is refused and reported (DR202) instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from drmigrate.edits import Insertion, plan_object, statement_removal
+from drmigrate.model import (
+    Analysis,
+    Confidence,
+    Edit,
+    Finding,
+    FixSafety,
+    ObjectLit,
+    PayloadSite,
+    Span,
+    Write,
+)
+from drmigrate.rules import MethodRule, Report, RuleTable
+
+SESSION_KEY = "sessionId"
+DEFAULT_QUOTES = {"js": "", "python": '"', "php": "'"}
+DEFAULT_SEPARATORS = {"js": ": ", "python": ": ", "php": " => "}
+
+
+@dataclass(frozen=True)
+class Options:
+    session_id: Mapping[str, str] = field(default_factory=dict)  # language -> expression
+    select: tuple[str, ...] = ()  # code prefixes; empty selects all
+    ignore: tuple[str, ...] = ()
+    unsafe_fixes: bool = False
+
+    def selected(self, code: str) -> bool:
+        if self.select and not any(code.startswith(s) for s in self.select):
+            return False
+        return not any(code.startswith(i) for i in self.ignore)
+
+    def allows(self, safety: FixSafety, confidence: Confidence) -> bool:
+        if safety == "none":
+            return False
+        if safety == "unsafe" or confidence is Confidence.LOW:
+            return self.unsafe_fixes
+        return True
+
+
+@dataclass
+class _ObjectWork:
+    obj: ObjectLit
+    remove: dict[int, list[int]] = field(default_factory=dict)  # prop index -> finding indices
+    insertion: Insertion | None = None
+    insertion_findings: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Plan:
+    """Findings and edit intents of one file, before the text edits are computed."""
+
+    table: RuleTable
+    text: str
+    options: Options
+    findings: list[Finding] = field(default_factory=list)
+    objects: dict[Span, _ObjectWork] = field(default_factory=dict)
+    writes: dict[Span, tuple[Write, list[int]]] = field(default_factory=dict)
+
+    def report(self, code: str, span: Span, site: PayloadSite, **values: str) -> int:
+        info = self.table.codes[code]
+        values.setdefault("type", site.source_type or "?")
+        self.findings.append(
+            Finding(code, info.name, self.table.message(code, **values), span, site.source_type,
+                    info.fix_safety, site.confidence)
+        )
+        return len(self.findings) - 1
+
+    def wants_fix(self, code: str, site: PayloadSite) -> bool:
+        info = self.table.codes[code]
+        return self.options.selected(code) and self.options.allows(info.fix_safety, site.confidence)
+
+    def work(self, obj: ObjectLit) -> _ObjectWork:
+        return self.objects.setdefault(obj.span, _ObjectWork(obj))
+
+
+def analyze(
+    sites: Iterable[PayloadSite],
+    table: RuleTable,
+    text: str,
+    *,
+    comments: Sequence[Span] = (),
+    protected: Sequence[Span] = (),
+    options: Options | None = None,
+) -> Analysis:
+    opts = options or Options()
+    plan = _Plan(table, text, opts)
+    seen: set[tuple[Span, Span | None, str | None]] = set()
+    for site in sites:
+        key = (site.call_span, site.parts[0].span if site.parts else None, site.source_type)
+        if key in seen:
+            continue
+        seen.add(key)
+        _site(plan, site)
+    edits = _edits(plan, comments)
+    kept = [f for f in plan.findings if opts.selected(f.code)]
+    kept.sort(key=lambda f: (f.span[0], f.code, f.span[1]))
+    del protected  # checked by the splicer when the edits are applied
+    return Analysis(tuple(kept), tuple(edits))
+
+
+def _site(plan: _Plan, site: PayloadSite) -> None:
+    table = plan.table
+    if site.unresolved:
+        plan.report("DR200", site.call_span, site, reason=_cap(site.unresolved))
+        return
+    if site.source_type is None:
+        plan.report("DR201", site.type_span or site.call_span, site, reason=_cap(site.type_reason))
+        return
+    if site.type_options and not _same_rules(table, site.type_options):
+        plan.report("DR201", site.type_span or site.call_span, site,
+                    reason=_cap(f"{site.type_reason}, and its branches need different edits"))
+        return
+    rule = table.methods.get(site.source_type)
+    if rule is None:
+        if site.source_type in table.native_types:
+            for report in table.native_report:
+                _remove_path(plan, site, report.path, report.code, None)
+        return
+    _session_id(plan, site, rule)
+    for path in rule.remove:
+        code = "DR101" if len(path) == 1 else "DR102"
+        _remove_path(plan, site, path, code, rule)
+    for report in rule.report:
+        _remove_path(plan, site, report.path, report.code, rule)
+    _opaque_hashes(plan, site, rule)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _same_rules(table: RuleTable, types: Sequence[str]) -> bool:
+    def shape(t: str) -> tuple[object, ...] | None:
+        rule = table.methods.get(t)
+        if rule is None:
+            return None
+        return (frozenset(rule.hashes), frozenset((p[-1], len(p)) for p in rule.remove),
+                frozenset((r.path[-1], len(r.path), r.code) for r in rule.report))
+
+    shapes = {shape(t) for t in types}
+    return len(shapes) == 1 and None not in shapes
+
+
+def _session_id(plan: _Plan, site: PayloadSite, rule: MethodRule) -> None:
+    placeholder = plan.table.placeholder
+    present = False
+    for part in site.parts:
+        prop = part.get(SESSION_KEY)
+        if prop is not None:
+            present = True
+            if placeholder in plan.text[prop.value_span[0]:prop.value_span[1]]:
+                plan.report("DR110", prop.span, site)
+    for write in site.writes:
+        if write.path == (SESSION_KEY,):
+            present = True
+            if placeholder in plan.text[write.span[0]:write.span[1]]:
+                plan.report("DR110", write.span, site)
+    if present:
+        return
+    part = site.parts[0] if site.parts else None
+    where = site.type_span or (part.span if part else site.call_span)
+    if site.opaque:
+        plan.report("DR100", where, site)
+        return
+    index = plan.report("DR100", where, site)
+    if part is None or not plan.wants_fix("DR100", site):
+        return
+    type_index = next((k for k, p in enumerate(part.props) if p.key == "type"), None)
+    expr = plan.options.session_id.get(site.language) or _placeholder(plan, site, part, type_index)
+    work = plan.work(part)
+    if work.insertion is None:
+        work.insertion = Insertion(type_index, SESSION_KEY, expr,
+                                   DEFAULT_QUOTES.get(site.language, ""),
+                                   DEFAULT_SEPARATORS.get(site.language, ": "))
+    work.insertion_findings.append(index)
+
+
+def _placeholder(plan: _Plan, site: PayloadSite, part: ObjectLit, type_index: int | None) -> str:
+    quote = "'" if site.language != "python" else '"'
+    if type_index is not None:
+        first = plan.text[part.props[type_index].value_span[0]]
+        if first in "'\"":
+            quote = first
+    return f"{quote}{plan.table.placeholder}{quote}"
+
+
+def _matches(path: tuple[str, ...], candidate: tuple[str, ...], rule: MethodRule | None) -> bool:
+    if len(path) != len(candidate):
+        return False
+    if len(path) == 1:
+        return path == candidate
+    hashes = rule.hash_names(path) if rule is not None else (path[0],)
+    return candidate[0] in hashes and candidate[1] == path[1]
+
+
+def _remove_path(plan: _Plan, site: PayloadSite, path: tuple[str, ...], code: str,
+                 rule: MethodRule | None) -> None:
+    """Report every place `path` is set in the payload, and plan its removal when allowed."""
+    fix = plan.wants_fix(code, site)
+    field_name = ".".join(path)
+    hashes = rule.hash_names(path) if rule is not None and len(path) > 1 else path[:1]
+    for part in site.parts:
+        if len(path) == 1:
+            targets = [(part, part.get(path[0]))]
+            shown = path[0]
+        else:
+            targets = []
+            for name in hashes:
+                holder = part.get(name)
+                if holder is not None and holder.value is not None:
+                    targets.append((holder.value, holder.value.get(path[1])))
+            shown = field_name
+        for obj, prop in targets:
+            if prop is None:
+                continue
+            shown_here = shown if len(path) == 1 else f"{_hash_of(part, obj)}.{path[1]}"
+            index = plan.report(code, prop.span, site, field=shown_here)
+            if fix:
+                work = plan.work(obj)
+                work.remove.setdefault(obj.props.index(prop), []).append(index)
+    for write in site.writes:
+        if not _matches(path, write.path, rule):
+            continue
+        index = plan.report(code, write.span, site, field=".".join(write.path))
+        if not fix:
+            continue
+        if not write.removable:
+            plan.findings[index] = replace(plan.findings[index], fix="none")
+            plan.report("DR202", write.span, site, field=".".join(write.path), reason=write.why_not)
+            continue
+        plan.writes.setdefault(write.span, (write, []))[1].append(index)
+
+
+def _hash_of(part: ObjectLit, obj: ObjectLit) -> str:
+    for prop in part.props:
+        if prop.value is obj:
+            return prop.key
+    return "?"
+
+
+def _opaque_hashes(plan: _Plan, site: PayloadSite, rule: MethodRule) -> None:
+    """A method hash that is not an object literal may hold legacy keys drmigrate cannot see."""
+    nested = [p[1] for p in rule.remove if len(p) == 2]
+    if not nested:
+        return
+    for part in site.parts:
+        for name in rule.hashes:
+            holder = part.get(name)
+            if holder is not None and holder.value is None:
+                value = " ".join(plan.text[holder.value_span[0]:holder.value_span[1]].split())
+                plan.report(
+                    "DR200", holder.span, site,
+                    reason=f"The `{name}` hash is `{value[:40]}`, not an object literal; "
+                           f"check it for {', '.join(nested[:3])}, …",
+                )
+
+
+def _edits(plan: _Plan, comments: Sequence[Span]) -> list[Edit]:
+    edits: list[Edit] = []
+    for work in plan.objects.values():
+        result = plan_object(plan.text, work.obj, work.remove.keys(), work.insertion, comments)
+        for index, why in result.refused.items():
+            for f_index in work.remove[index]:
+                finding = plan.findings[f_index]
+                plan.findings[f_index] = replace(finding, fix="none")
+                plan.findings.append(
+                    Finding("DR202", plan.table.codes["DR202"].name,
+                            plan.table.message("DR202", field=work.obj.props[index].key, reason=why),
+                            finding.span, finding.source_type, "none", finding.confidence)
+                )
+        applied = {i for k, idx in work.remove.items() if k not in result.refused for i in idx}
+        applied.update(work.insertion_findings)
+        for i in applied:
+            plan.findings[i] = replace(plan.findings[i], fix_applicable=True)
+        edits.extend(result.edits)
+    for write, indices in plan.writes.values():
+        if any(c0 >= write.span[0] and c1 <= write.span[1] for c0, c1 in comments):
+            for i in indices:
+                plan.findings[i] = replace(plan.findings[i], fix="none")
+            continue
+        edits.append(statement_removal(plan.text, write.span))
+        for i in indices:
+            plan.findings[i] = replace(plan.findings[i], fix_applicable=True)
+    return edits
+
+
+__all__ = ["Options", "analyze", "Report"]

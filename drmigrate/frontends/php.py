@@ -1,0 +1,279 @@
+"""The PHP front end: payloads built as arrays on the server (Magento controllers, helpers), via tree-sitter.
+
+It owns reading PHP text into the neutral model: `[...]` and `array(...)` literals whose `'type'`
+is a Digital River source type and that look like a source payload, the `$data['amount'] = ...;`
+writes that reach them in the same function, and the comment spans (`//`, `#`, `/* */`). HTML
+around `<?php ... ?>` is text to tree-sitter and is left alone here; `<script>` blocks belong to the
+JavaScript and template front ends. tree-sitter counts UTF-8 bytes; every span is converted to `str`
+offsets of the exact input text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from itertools import accumulate
+
+import tree_sitter_php
+from tree_sitter import Language, Node, Parser
+
+from drmigrate.frontends import Extraction, ParseError, Settings
+from drmigrate.frontends.server_payloads import (
+    Binding,
+    PendingWrite,
+    Place,
+    attach_writes,
+    payload_sites,
+)
+from drmigrate.model import ObjectLit, Prop, Span, Write
+
+_LANGUAGE = Language(tree_sitter_php.language_php())
+
+# Statement lists: removing one entry of these leaves valid code with the same meaning elsewhere.
+_LISTS = frozenset(
+    {"program", "compound_statement", "colon_block", "case_statement", "default_statement"}
+)
+_SCOPES = frozenset(
+    {"program", "function_definition", "method_declaration", "anonymous_function", "arrow_function"}
+)
+_ASSIGNMENTS = frozenset({"assignment_expression", "augmented_assignment_expression"})
+
+_DOUBLE_QUOTED_ESCAPES = {
+    "n": "\n", "t": "\t", "r": "\r", "v": "\v", "e": "\x1b", "f": "\f",
+    "\\": "\\", "$": "$", '"': '"',
+}
+_NUMERIC_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{1,2})|u\{([0-9A-Fa-f]+)\}|([0-7]{1,3}))")
+
+
+class _Offsets:
+    """UTF-8 byte offsets -> `str` offsets of the same text."""
+
+    def __init__(self, text: str) -> None:
+        self.data = text.encode("utf-8", "surrogatepass")
+        self.ascii = len(self.data) == len(text)
+        self.char_at: dict[int, int] = {}
+        if not self.ascii:
+            widths = (1 if o < 0x80 else 2 if o < 0x800 else 3 if o < 0x10000 else 4
+                      for o in map(ord, text))
+            starts = accumulate(widths, initial=0)
+            self.char_at = {byte: index for index, byte in enumerate(starts)}
+
+    def __call__(self, byte: int) -> int:
+        return byte if self.ascii else self.char_at[byte]
+
+    def span(self, node: Node) -> Span:
+        return self(node.start_byte), self(node.end_byte)
+
+
+def _parse(text: str) -> tuple[Node, _Offsets]:
+    offsets = _Offsets(text)
+    root = Parser(_LANGUAGE).parse(offsets.data).root_node
+    if root.has_error:
+        raise ParseError(_error_line(text, root, offsets))
+    return root, offsets
+
+
+def _error_line(text: str, root: Node, offsets: _Offsets) -> str:
+    bad = next((n for n in _walk(root) if n.is_error or n.is_missing), root)
+    start = offsets(bad.start_byte)
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    if bad.is_missing:
+        return f"line {line}, column {column}: syntax error, missing `{bad.type}`"
+    near = text[start:offsets(bad.end_byte)].split("\n")[0][:40]
+    return f"line {line}, column {column}: syntax error near `{near}`"
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    yield node
+    for child in node.children:
+        yield from _walk(child)
+
+
+def _node_text(node: Node) -> str:
+    return (node.text or b"").decode("utf-8", "surrogatepass")
+
+
+def _decode_double(raw: str) -> str | None:
+    if len(raw) == 2 and raw[1] in _DOUBLE_QUOTED_ESCAPES:
+        return _DOUBLE_QUOTED_ESCAPES[raw[1]]
+    match = _NUMERIC_ESCAPE.fullmatch(raw)
+    if match is None:
+        return None
+    hex_digits, code_point, octal = match.groups()
+    number = int(hex_digits, 16) if hex_digits else int(code_point, 16) if code_point else int(octal, 8)
+    return chr(number)
+
+
+def _string(node: Node) -> tuple[str, str] | None:
+    """(value, quote) of a string literal without interpolation; None for anything else."""
+    if node.type not in ("string", "encapsed_string"):
+        return None
+    quote = _node_text(node)[0]
+    if quote not in "'\"":  # b'...' and friends: leave them alone
+        return None
+    pieces: list[str] = []
+    for child in node.named_children:
+        raw = _node_text(child)
+        if child.type == "string_content":
+            pieces.append(raw)
+        elif child.type == "escape_sequence" and quote == "'":
+            pieces.append(raw[1:] if raw in ("\\'", "\\\\") else raw)
+        elif child.type == "escape_sequence" and (decoded := _decode_double(raw)) is not None:
+            pieces.append(decoded)
+        else:
+            return None  # interpolation: the value is not known here
+    return "".join(pieces), quote
+
+
+def _name(node: Node) -> str | None:
+    """`$data` or `$this->data`: the names a payload variable can have."""
+    if node.type == "variable_name":
+        return _node_text(node)
+    if node.type == "member_access_expression":
+        owner = node.child_by_field_name("object")
+        name = node.child_by_field_name("name")
+        base = _name(owner) if owner is not None else None
+        if base is not None and name is not None and name.type == "name":
+            return f"{base}->{_node_text(name)}"
+    return None
+
+
+def _subscript_path(node: Node) -> tuple[str | None, tuple[str, ...]]:
+    """`$d['a']['b'][]` -> ("$d", ("a", "b")). The path stops at the first index that is no string."""
+    keys: list[str | None] = []
+    while node.type == "subscript_expression" and node.named_child_count:
+        first = node.named_children[0]
+        index = node.named_children[1] if node.named_child_count > 1 else None
+        found = _string(index) if index is not None else None
+        keys.append(found[0] if found else None)
+        node = first
+    keys.reverse()
+    path: list[str] = []
+    for key in keys:
+        if key is None:
+            break
+        path.append(key)
+    return _name(node), tuple(path)
+
+
+class _Collector:
+    """One walk over the tree: literals, bindings, subscript writes, comments."""
+
+    def __init__(self, text: str, offsets: _Offsets) -> None:
+        self.text = text
+        self.offsets = offsets
+        self.literals: dict[int, ObjectLit] = {}
+        self.bindings: list[Binding] = []
+        self.writes: list[PendingWrite] = []
+        self.comments: list[Span] = []
+
+    def walk(self, node: Node, scope: int, place: Place) -> None:
+        if node.type == "comment":
+            self.comments.append(self.offsets.span(node))
+        elif node.type == "array_creation_expression":
+            self.literal(node)
+        elif node.type == "expression_statement":
+            self.statement(node, scope, place)
+        if node.type in _SCOPES:
+            scope, place = node.id, ()
+        in_list = node.type in _LISTS
+        index = 0
+        for child in node.children:
+            if in_list and child.is_named and child.type != "comment":
+                self.walk(child, scope, (*place, (node.id, index)))
+                index += 1
+            else:
+                self.walk(child, scope, place)
+
+    # --- literals ----------------------------------------------------------------------------
+    def literal(self, node: Node) -> ObjectLit:
+        known = self.literals.get(node.id)
+        if known is not None:
+            return known
+        props: list[Prop] = []
+        opaque: list[str] = []
+        for element in node.named_children:
+            if element.type == "comment":
+                continue
+            parts = element.named_children
+            key = _string(parts[0]) if len(parts) == 2 else None
+            if key is None:
+                opaque.append(_node_text(element))
+                continue
+            key_span = self.offsets.span(parts[0])
+            value_span = self.offsets.span(parts[1])
+            nested = self.literal(parts[1]) if parts[1].type == "array_creation_expression" else None
+            value = _string(parts[1])
+            props.append(Prop(
+                key=key[0],
+                span=(key_span[0], value_span[1]),
+                key_span=key_span,
+                key_quote=key[1],
+                value_span=value_span,
+                value=nested,
+                string_value=value[0] if value else None,
+            ))
+        lit = ObjectLit(self.offsets.span(node), tuple(props), tuple(opaque))
+        self.literals[node.id] = lit
+        return lit
+
+    # --- bindings and writes -----------------------------------------------------------------
+    def statement(self, node: Node, scope: int, place: Place) -> None:
+        expr = node.named_children[0] if node.named_child_count else None
+        if expr is None or expr.type not in _ASSIGNMENTS:
+            return
+        start = self.offsets(node.start_byte)
+        left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+        while left is not None and right is not None:
+            name = _name(left)
+            if name is not None and expr.type == "assignment_expression":
+                literal = None
+                if right.type == "array_creation_expression":
+                    literal = self.literal(right).span
+                self.bindings.append(Binding(scope, name, place, start, literal))
+            elif left.type == "subscript_expression":
+                self.write(node, left, right, scope, place)
+            if right.type != "assignment_expression":
+                break
+            expr = right
+            left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+
+    def write(self, stmt: Node, target: Node, value: Node, scope: int, place: Place) -> None:
+        name, path = _subscript_path(target)
+        if name is None or not path:
+            return
+        parent = stmt.parent
+        in_list = parent is not None and parent.type in _LISTS
+        found = _string(value)
+        write = Write(
+            path,
+            self.offsets.span(stmt),
+            removable=in_list,
+            why_not="" if in_list else "the write is the body of a statement without braces",
+            string_value=found[0] if found else None,
+        )
+        self.writes.append(PendingWrite(scope, name, place, write))
+
+
+class PhpFrontEnd:
+    """PHP source (controllers, helpers, templates' PHP code) -> payload sites built as arrays."""
+
+    name = "tree-sitter-php"
+
+    def extract(self, text: str, settings: Settings) -> Extraction:
+        root, offsets = _parse(text)
+        collector = _Collector(text, offsets)
+        collector.walk(root, root.id, ())
+        found = payload_sites(
+            collector.literals.values(), settings.dr_types, language="php", origin="php-array"
+        )
+        sites = attach_writes(found, collector.bindings, collector.writes)
+        return Extraction(sites=sites, parser=self.name, comments=tuple(sorted(collector.comments)))
+
+    def parses(self, text: str) -> bool:
+        try:
+            _parse(text)
+        except ParseError:
+            return False
+        return True

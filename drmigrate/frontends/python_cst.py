@@ -1,0 +1,318 @@
+"""The Python front end: payloads built as dicts on the server (Django / Flask views), read with libcst.
+
+It owns reading Python text into the neutral model: dict literals and `dict(type=..., ...)` calls
+whose `type` is a Digital River source type and that look like a source payload, the subscript
+writes (`payload["amount"] = ...`) that reach them in the same function, and the comment spans.
+libcst reports lines and code-point columns; they are turned into `str` offsets of the exact input
+text (a BOM libcst drops is counted back in), so every span slices the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from drmigrate.frontends import Extraction, ParseError, Settings
+from drmigrate.frontends.server_payloads import (
+    Binding,
+    PendingWrite,
+    Place,
+    attach_writes,
+    payload_sites,
+)
+from drmigrate.model import ObjectLit, Prop, Span, Write
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_BOM = "\ufeff"
+
+
+def _parse(text: str) -> cst.Module:
+    try:
+        return cst.parse_module(text.removeprefix(_BOM))
+    except cst.ParserSyntaxError as exc:
+        message = exc.message.splitlines()[0] if exc.message else "syntax error"
+        raise ParseError(
+            f"line {exc.raw_line}, column {exc.raw_column + 1}: {message}"
+        ) from None
+    except (RecursionError, ValueError, TypeError) as exc:  # libcst's own limits, not the file's
+        raise ParseError(f"libcst cannot read this file: {type(exc).__name__}: {exc}") from None
+
+
+def _string(node: cst.BaseExpression) -> tuple[str, str] | None:
+    """(value, quote) of a plain string literal; None for f-strings, bytes, concatenations."""
+    if not isinstance(node, cst.SimpleString) or "b" in node.prefix.lower():
+        return None
+    value = node.evaluated_value
+    if not isinstance(value, str):
+        return None
+    return value, node.quote[0]
+
+
+def _name(node: cst.BaseExpression) -> str | None:
+    """`payload` or `self.payload`: the names a payload variable can have; None for anything else."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        owner = _name(node.value)
+        return None if owner is None else f"{owner}.{node.attr.value}"
+    return None
+
+
+def _subscript_path(node: cst.BaseExpression) -> tuple[str | None, tuple[str, ...]]:
+    """`p["a"]["b"]` -> ("p", ("a", "b")). The path stops at the first index that is no string."""
+    keys: list[str | None] = []
+    while isinstance(node, cst.Subscript):
+        index: str | None = None
+        if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            found = _string(node.slice[0].slice.value)
+            index = found[0] if found else None
+        keys.append(index)
+        node = node.value
+    keys.reverse()
+    path: list[str] = []
+    for key in keys:
+        if key is None:
+            break
+        path.append(key)
+    return _name(node), tuple(path)
+
+
+def _mutated(node: cst.BaseSmallStatement) -> list[cst.BaseExpression]:
+    """The subscript expressions a statement assigns to or mutates in place (`p["k"].append(x)`)."""
+    if isinstance(node, cst.Assign):
+        return [t.target for t in node.targets]
+    if isinstance(node, (cst.AugAssign, cst.AnnAssign)):
+        return [node.target]
+    if isinstance(node, cst.Expr) and isinstance(node.value, cst.Call):
+        func = node.value.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Subscript):
+            return [func.value]
+    return []
+
+
+def _assigned_value(node: cst.BaseSmallStatement) -> cst.BaseExpression | None:
+    if isinstance(node, cst.Assign):
+        return node.value
+    if isinstance(node, cst.AnnAssign):
+        return node.value
+    return None
+
+
+class _Collector(cst.CSTVisitor):
+    """One walk over the module: literals, bindings, subscript writes, comments."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, text: str, base: int, line_starts: list[int]) -> None:
+        super().__init__()
+        self.text = text
+        self.base = base
+        self.line_starts = line_starts
+        self.literals: dict[int, ObjectLit] = {}
+        self.bindings: list[Binding] = []
+        self.writes: list[PendingWrite] = []
+        self.comments: list[Span] = []
+        self.scopes: list[int] = []
+        self.place: list[tuple[int, int]] = []
+        self.whys: list[str] = []  # parallel to `place`: why removing from that list breaks code
+        # statement id -> (list id, index, why removing it from there would break the code)
+        self.slots: dict[int, tuple[int, int, str]] = {}
+
+    # --- positions ---------------------------------------------------------------------------
+    def _offset(self, line: int, column: int) -> int:
+        return self.base + self.line_starts[line - 1] + column
+
+    def span(self, node: cst.CSTNode) -> Span:
+        where: CodeRange = self.get_metadata(PositionProvider, node)
+        return (
+            self._offset(where.start.line, where.start.column),
+            self._offset(where.end.line, where.end.column),
+        )
+
+    # --- statement lists and scopes ----------------------------------------------------------
+    def _slots(self, body: Any, why: str) -> None:
+        for index, stmt in enumerate(body):
+            self.slots[id(stmt)] = (id(body), index, why)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        slot = self.slots.get(id(node))
+        if slot is not None:
+            self.place.append(slot[:2])
+            self.whys.append(slot[2])
+        if isinstance(node, (cst.Module, cst.FunctionDef, cst.ClassDef)):
+            self.scopes.append(id(node))
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        if isinstance(original_node, (cst.Module, cst.FunctionDef, cst.ClassDef)):
+            self.scopes.pop()
+        if id(original_node) in self.slots:
+            self.place.pop()
+            self.whys.pop()
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._slots(node.body, "")
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._slots(
+            node.body, "the write is the only statement of its block" if len(node.body) == 1 else ""
+        )
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._slots(
+            node.body, "" if len(node.body) == 1 else "the write shares its line with another statement"
+        )
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        self._slots(node.body, "the write is the body of a one-line block")
+
+    # --- literals ----------------------------------------------------------------------------
+    def visit_Dict(self, node: cst.Dict) -> None:
+        self.literal(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value == "dict":
+            self.literal(node)
+
+    def literal(self, node: cst.Dict | cst.Call) -> ObjectLit:
+        known = self.literals.get(id(node))
+        if known is not None:
+            return known
+        props: list[Prop] = []
+        opaque: list[str] = []
+        if isinstance(node, cst.Dict):
+            span = (self.span(node.lbrace)[0], self.span(node.rbrace)[1])
+            for element in node.elements:
+                if isinstance(element, cst.DictElement) and (key := _string(element.key)):
+                    props.append(self.prop(key[0], key[1], element.key, element.value))
+                else:
+                    opaque.append(self.text[slice(*self.span(element))])
+        else:
+            span = self.span(node)
+            for arg in node.args:
+                if arg.keyword is not None and not arg.star:
+                    props.append(self.prop(arg.keyword.value, "", arg.keyword, arg.value))
+                else:
+                    opaque.append(self.text[slice(*self.span(arg))])
+        lit = ObjectLit(span, tuple(props), tuple(opaque))
+        self.literals[id(node)] = lit
+        return lit
+
+    def prop(
+        self, key: str, quote: str, key_node: cst.CSTNode, value: cst.BaseExpression
+    ) -> Prop:
+        key_span = self.span(key_node)
+        value_span = self.span(value)
+        nested = None
+        if isinstance(value, cst.Dict) or (
+            isinstance(value, cst.Call) and isinstance(value.func, cst.Name)
+            and value.func.value == "dict"
+        ):
+            nested = self.literal(value)
+        found = _string(value)
+        return Prop(
+            key=key,
+            span=(key_span[0], value_span[1]),
+            key_span=key_span,
+            key_quote=quote,
+            value_span=value_span,
+            value=nested,
+            string_value=found[0] if found else None,
+        )
+
+    # --- bindings and writes -----------------------------------------------------------------
+    def statement_span(self, node: cst.BaseSmallStatement) -> Span:
+        """The statement with a redundant `;` after it: a `;` left alone on a line does not parse."""
+        start, end = self.span(node)
+        after = end
+        while after < len(self.text) and self.text[after] in " \t":
+            after += 1
+        return (start, after + 1) if self.text.startswith(";", after) else (start, end)
+
+    def on_small_statement(self, node: cst.BaseSmallStatement) -> None:
+        place: Place = tuple(self.place)
+        scope = self.scopes[-1]
+        value = _assigned_value(node)
+        if value is not None:
+            self.bind(node, value, scope, place)
+        for target in _mutated(node):
+            name, path = _subscript_path(target)
+            if name is None or not path:
+                continue
+            # a small statement's own list (its line) and the block that holds the line
+            why = next((w for w in reversed(self.whys[-2:]) if w), "")
+            found = _string(value) if value is not None else None
+            write = Write(
+                path,
+                self.statement_span(node),
+                removable=not why,
+                why_not=why,
+                string_value=found[0] if found else None,
+            )
+            self.writes.append(PendingWrite(scope, name, place, write))
+
+    def bind(
+        self, node: cst.BaseSmallStatement, value: cst.BaseExpression, scope: int, place: Place
+    ) -> None:
+        if isinstance(node, cst.Assign):
+            exprs = [t.target for t in node.targets]
+        elif isinstance(node, cst.AnnAssign):
+            exprs = [node.target]
+        else:
+            return
+        literal: Span | None = None
+        if isinstance(value, (cst.Dict, cst.Call)) and id(value) in self.literals:
+            literal = self.literals[id(value)].span
+        start = self.span(node)[0]
+        for expr in exprs:
+            elements = expr.elements if isinstance(expr, (cst.Tuple, cst.List)) else ()
+            names = [_name(e.value) for e in elements] if elements else [_name(expr)]
+            for name in names:
+                if name is not None:
+                    own = literal if not elements else None
+                    self.bindings.append(Binding(scope, name, place, start, own))
+
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        self.on_small_statement(original_node)
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
+        self.on_small_statement(original_node)
+
+    def leave_AugAssign(self, original_node: cst.AugAssign) -> None:
+        self.on_small_statement(original_node)
+
+    def leave_Expr(self, original_node: cst.Expr) -> None:
+        self.on_small_statement(original_node)
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.comments.append(self.span(node))
+
+
+class PythonFrontEnd:
+    """Python source (views, serializers) -> payload sites built as dicts."""
+
+    name = "libcst"
+
+    def extract(self, text: str, settings: Settings) -> Extraction:
+        module = _parse(text)
+        base = 1 if text.startswith(_BOM) else 0
+        body = text[base:]
+        line_starts = [0] + [m.end() for m in _NEWLINE.finditer(body)]
+        collector = _Collector(text, base, line_starts)
+        MetadataWrapper(module, unsafe_skip_copy=True).visit(collector)
+        found = payload_sites(
+            collector.literals.values(), settings.dr_types, language="python", origin="python-dict"
+        )
+        sites = attach_writes(found, collector.bindings, collector.writes)
+        return Extraction(sites=sites, parser=self.name, comments=tuple(sorted(collector.comments)))
+
+    def parses(self, text: str) -> bool:
+        try:
+            _parse(text)
+        except ParseError:
+            return False
+        return True

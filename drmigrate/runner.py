@@ -1,0 +1,184 @@
+"""Per-file pipeline on text: pick the front end, extract sites, run the engine, splice, re-parse.
+
+No disk access here (discovery and the CLI read and write); everything is a function of the text,
+so tests call `fix_text` / `check_text` directly. Each file ends as one `FileResult`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import PurePath
+
+from drmigrate import edits as splicer
+from drmigrate.engine import Options, analyze
+from drmigrate.frontends import Extraction, FrontEnd, ParseError, Settings
+from drmigrate.model import Finding, FileResult
+from drmigrate.rules import RuleTable, bundled_table
+
+MAX_FIX_PASSES = 10
+
+JS_EXTENSIONS = frozenset({".js", ".mjs", ".cjs"})
+JSX_EXTENSIONS = frozenset({".jsx"})
+
+
+@dataclass(frozen=True)
+class Config:
+    """What the pipeline needs besides the text."""
+
+    table: RuleTable
+    options: Options
+    settings: Settings
+
+
+def make_config(
+    table: RuleTable | None = None,
+    options: Options | None = None,
+    receiver_names: Sequence[str] | None = None,
+) -> Config:
+    table = table or bundled_table()
+    dr_types = frozenset(table.methods) | table.native_types
+    settings = Settings(dr_types=dr_types)
+    if receiver_names is not None:
+        settings = replace(settings, receiver_names=tuple(receiver_names))
+    return Config(table, options or Options(), settings)
+
+
+def front_end_for(path: str) -> FrontEnd | None:
+    """The front end that reads files like `path`, or None when drmigrate does not read them."""
+    suffix = PurePath(path).suffix.lower()
+    if suffix in JS_EXTENSIONS or path == "-":
+        from drmigrate.frontends.esprima_js import EsprimaFrontEnd
+
+        return EsprimaFrontEnd()
+    if suffix in JSX_EXTENSIONS:
+        from drmigrate.frontends.esprima_js import EsprimaFrontEnd
+
+        return EsprimaFrontEnd(jsx=True)
+    return None
+
+
+def is_candidate(text: str) -> bool:
+    """The cheap prefilter: a file that cannot hold a relevant call is never parsed."""
+    return "createSource" in text
+
+
+class LineIndex:
+    """Offsets to 1-based (line, column); columns count code points, as editors do."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0]
+        pos = text.find("\n")
+        while pos >= 0:
+            self.starts.append(pos + 1)
+            pos = text.find("\n", pos + 1)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line + 1, offset - self.starts[line] + 1
+
+
+def _locate(findings: Sequence[Finding], text: str) -> tuple[Finding, ...]:
+    index = LineIndex(text)
+    out = []
+    for f in findings:
+        line, col = index.position(f.span[0])
+        end_line, end_col = index.position(f.span[1])
+        out.append(replace(f, line=line, column=col, end_line=end_line, end_column=end_col))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    findings: tuple[Finding, ...]  # on the final text (after fixes, when fixing)
+    fixed: str | None  # None when no fix changed the text
+    parser: str
+    error: str = ""
+    initial: tuple[Finding, ...] = ()  # on the original text, when fixing
+
+
+def _extract(front: FrontEnd, text: str, config: Config) -> Extraction:
+    return front.extract(text, config.settings)
+
+
+def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
+    """Analyse `text` (as file `path`); with `fix`, apply fixes until stable and re-check."""
+    front = front_end_for(path)
+    if front is None:
+        return Outcome((), None, "")
+    try:
+        extraction = _extract(front, text, config)
+    except ParseError as exc:
+        return Outcome((), None, front.name, error=f"cannot parse ({exc}); fix the syntax or exclude the file")
+    result = analyze(extraction.sites, config.table, text, comments=extraction.comments,
+                     protected=extraction.protected, options=config.options)
+    initial = _locate(result.findings, text)
+    if not fix or not result.edits:
+        return Outcome(initial, None, extraction.parser, initial=initial)
+    current = text
+    for _ in range(MAX_FIX_PASSES):
+        if not result.edits:
+            break
+        try:
+            candidate = splicer.apply(current, result.edits, extraction.protected)
+        except splicer.OverlapError as exc:
+            return Outcome(_locate(result.findings, current), _changed(text, current), extraction.parser,
+                           error=f"fix not applied ({exc}); please report this", initial=initial)
+        if candidate == current:
+            break
+        if not front.parses(candidate):
+            return Outcome(_locate(result.findings, current), _changed(text, current), extraction.parser,
+                           error="fix not applied: the fixed text would not parse; please report this",
+                           initial=initial)
+        current = candidate
+        try:
+            extraction = _extract(front, current, config)
+        except ParseError as exc:  # pragma: no cover - guarded by parses() above
+            return Outcome((), None, front.name, error=f"cannot parse fixed text ({exc})")
+        result = analyze(extraction.sites, config.table, current, comments=extraction.comments,
+                         protected=extraction.protected, options=config.options)
+    return Outcome(_locate(result.findings, current), _changed(text, current), extraction.parser,
+                   initial=initial)
+
+
+def _changed(original: str, current: str) -> str | None:
+    return current if current != original else None
+
+
+def fix_text(text: str, path: str = "input.js", config: Config | None = None) -> str:
+    """The pure codemod: the text with every allowed fix applied (unchanged when none apply)."""
+    outcome = process_text(text, path, config or make_config(), fix=True)
+    if outcome.error:
+        raise ValueError(outcome.error)
+    return outcome.fixed if outcome.fixed is not None else text
+
+
+def check_text(text: str, path: str = "input.js", config: Config | None = None) -> tuple[Finding, ...]:
+    outcome = process_text(text, path, config or make_config(), fix=False)
+    if outcome.error:
+        raise ValueError(outcome.error)
+    return outcome.findings
+
+
+def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = False) -> FileResult:
+    """A FileResult for one decoded file (the caller reads and writes the disk).
+
+    With `diff`, the fixes are computed but the findings reported are those of the original text.
+    """
+    if front_end_for(path) is None:
+        return FileResult(path, "skipped", "not a file type drmigrate reads")
+    if not is_candidate(text):
+        return FileResult(path, "clean", parser="prefilter", original=text)
+    outcome = process_text(text, path, config, fix=fix or diff)
+    if diff:
+        status = "findings" if outcome.initial else "clean"
+        if outcome.error:
+            return FileResult(path, "error", outcome.error, outcome.initial, outcome.parser, text)
+        return FileResult(path, status, "", outcome.initial, outcome.parser, text, outcome.fixed)
+    if outcome.error:
+        return FileResult(path, "error", outcome.error, outcome.findings, outcome.parser, text, outcome.fixed)
+    if outcome.fixed is not None and fix:
+        return FileResult(path, "fixed", "", outcome.findings, outcome.parser, text, outcome.fixed)
+    status = "findings" if outcome.findings else "clean"
+    return FileResult(path, status, "", outcome.findings, outcome.parser, text, outcome.fixed)
