@@ -4,7 +4,8 @@ It owns reading Python text into the neutral model: dict literals and `dict(type
 whose `type` is a Digital River source type and that look like a source payload, the subscript
 writes (`payload["amount"] = ...`) that reach them in the same function, and the comment spans.
 libcst reports lines and code-point columns; they are turned into `str` offsets of the exact input
-text (a BOM libcst drops is counted back in), so every span slices the original text.
+text (line endings as they are, a BOM libcst drops counted back in), so every span slices the
+original text.
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ _BOM = "\ufeff"
 
 
 def _parse(text: str) -> cst.Module:
+    # Python reads every line ending as "\n" (universal newlines), libcst trips on mixed ones
+    # ("\r\n" inside a string of an LF file). One ending becomes one "\n": line numbers and
+    # columns stay those of the original text, which is where spans are computed.
     try:
-        return cst.parse_module(text.removeprefix(_BOM))
+        return cst.parse_module(_NEWLINE.sub("\n", text.removeprefix(_BOM)))
     except cst.ParserSyntaxError as exc:
         message = exc.message.splitlines()[0] if exc.message else "syntax error"
         raise ParseError(
@@ -117,9 +121,10 @@ class _Collector(cst.CSTVisitor):
         self.comments: list[Span] = []
         self.scopes: list[int] = []
         self.place: list[tuple[int, int]] = []
-        self.whys: list[str] = []  # parallel to `place`: why removing from that list breaks code
+        self.whys: list[str] = []  # for each enclosing list: why removing from it breaks code
         # statement id -> (list id, index, why removing it from there would break the code)
         self.slots: dict[int, tuple[int, int, str]] = {}
+        self.in_line: set[int] = set()  # small statements of a statement line
 
     # --- positions ---------------------------------------------------------------------------
     def _offset(self, line: int, column: int) -> int:
@@ -140,8 +145,10 @@ class _Collector(cst.CSTVisitor):
     def on_visit(self, node: cst.CSTNode) -> bool:
         slot = self.slots.get(id(node))
         if slot is not None:
-            self.place.append(slot[:2])
             self.whys.append(slot[2])
+            # the statements of one line run together: the line is their place, not a level below
+            if id(node) not in self.in_line:
+                self.place.append(slot[:2])
         if isinstance(node, (cst.Module, cst.FunctionDef, cst.ClassDef)):
             self.scopes.append(id(node))
         return super().on_visit(node)
@@ -151,8 +158,9 @@ class _Collector(cst.CSTVisitor):
         if isinstance(original_node, (cst.Module, cst.FunctionDef, cst.ClassDef)):
             self.scopes.pop()
         if id(original_node) in self.slots:
-            self.place.pop()
             self.whys.pop()
+            if id(original_node) not in self.in_line:
+                self.place.pop()
 
     def visit_Module(self, node: cst.Module) -> None:
         self._slots(node.body, "")
@@ -163,6 +171,7 @@ class _Collector(cst.CSTVisitor):
         )
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self.in_line.update(id(stmt) for stmt in node.body)
         self._slots(
             node.body, "" if len(node.body) == 1 else "the write shares its line with another statement"
         )
@@ -248,7 +257,7 @@ class _Collector(cst.CSTVisitor):
             found = _string(value) if value is not None else None
             write = Write(
                 path,
-                self.statement_span(node),
+                self.statement_span(node) if not why else self.span(node),
                 removable=not why,
                 why_not=why,
                 string_value=found[0] if found else None,

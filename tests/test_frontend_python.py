@@ -1,0 +1,308 @@
+"""The libcst front end: which dicts are payloads, exact spans, writes, comments, parse errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from drmigrate.frontends import ParseError, Settings
+from drmigrate.frontends.python_cst import PythonFrontEnd
+from drmigrate.model import ObjectLit, PayloadSite
+from drmigrate.rules import bundled_table
+
+TABLE = bundled_table()
+SETTINGS = Settings(dr_types=frozenset(TABLE.methods) | TABLE.native_types)
+FRONT = PythonFrontEnd()
+
+
+def extract(text: str) -> tuple[PayloadSite, ...]:
+    return FRONT.extract(text, SETTINGS).sites
+
+
+def cut(text: str, span: tuple[int, int] | None) -> str:
+    assert span is not None
+    return text[span[0]:span[1]]
+
+
+def assert_exact(text: str, lit: ObjectLit) -> None:
+    """Every span slices the text it names: the engine splices on them without re-reading."""
+    body = cut(text, lit.span)
+    assert body.startswith(("{", "dict(")) and body.endswith(("}", ")")), body
+    for prop in lit.props:
+        key = cut(text, prop.key_span)
+        assert key == f"{prop.key_quote}{prop.key}{prop.key_quote}" or key.endswith(
+            f"{prop.key_quote}{prop.key}{prop.key_quote}"
+        ), key
+        assert prop.span == (prop.key_span[0], prop.value_span[1])
+        assert lit.span[0] < prop.span[0] and prop.span[1] < lit.span[1]
+        if prop.string_value is not None:
+            assert prop.string_value in cut(text, prop.value_span)
+        if prop.value is not None:
+            assert prop.value.span == prop.value_span
+            assert_exact(text, prop.value)
+
+
+DJANGO_VIEW = '''\
+import json
+
+from django.shortcuts import render
+
+
+def checkout(request):
+    cart = request.cart
+    # the page passes this straight to createSource
+    payload = {
+        "type": "payPal",
+        "amount": cart.total,
+        'currency': cart.currency,  # ISO code
+        "payPal": {
+            "returnUrl": request.build_absolute_uri("/paypal/return"),
+            "cancelUrl": request.build_absolute_uri("/paypal/cancel"),
+            "items": [line.as_dict() for line in cart.lines],
+            "taxAmount": cart.tax,
+        },
+    }
+    payload["payPal"]["shippingAmount"] = cart.shipping
+    return render(request, "checkout.html", {"payload": json.dumps(payload)})
+'''
+
+
+def test_django_view_dict_is_one_site_with_exact_spans() -> None:
+    (site,) = extract(DJANGO_VIEW)
+    assert site.source_type == "payPal"
+    assert site.language == "python" and site.origin == "python-dict"
+    (lit,) = site.parts
+    assert site.call_span == lit.span
+    assert cut(DJANGO_VIEW, site.type_span) == '"type": "payPal"'
+    assert [p.key for p in lit.props] == ["type", "amount", "currency", "payPal"]
+    assert_exact(DJANGO_VIEW, lit)
+    currency = lit.get("currency")
+    assert currency is not None and currency.key_quote == "'"
+    assert cut(DJANGO_VIEW, currency.span) == "'currency': cart.currency"
+    paypal = lit.get("payPal")
+    assert paypal is not None and paypal.value is not None
+    assert [p.key for p in paypal.value.props] == ["returnUrl", "cancelUrl", "items", "taxAmount"]
+    items = paypal.value.get("items")
+    assert items is not None and items.value is None  # a list is no hash
+    (write,) = site.writes
+    assert write.path == ("payPal", "shippingAmount") and write.removable
+    assert cut(DJANGO_VIEW, write.span) == 'payload["payPal"]["shippingAmount"] = cart.shipping'
+
+
+def test_comments_are_reported_as_spans() -> None:
+    comments = FRONT.extract(DJANGO_VIEW, SETTINGS).comments
+    assert [cut(DJANGO_VIEW, c) for c in comments] == [
+        "# the page passes this straight to createSource",
+        "# ISO code",
+    ]
+
+
+def test_dict_call_uses_keywords_without_quotes_and_equals() -> None:
+    text = 'data = dict(type="klarnaCredit", amount=total, klarnaCredit=dict(items=[], locale="de_DE"))\n'
+    (site,) = extract(text)
+    (lit,) = site.parts
+    assert cut(text, lit.span) == text[len("data = "):-1]
+    type_prop = lit.get("type")
+    assert type_prop is not None and type_prop.key_quote == ""
+    assert cut(text, type_prop.key_span) == "type"
+    assert text[type_prop.key_span[1]:type_prop.value_span[0]] == "="
+    assert_exact(text, lit)
+    hash_prop = lit.get("klarnaCredit")
+    assert hash_prop is not None and hash_prop.value is not None
+    assert [p.key for p in hash_prop.value.props] == ["items", "locale"]
+
+
+def test_spread_is_opaque_so_session_id_may_already_be_there() -> None:
+    text = 'p = {**base, "type": "payPal", "amount": 1}\nq = dict(defaults, type="payPal", amount=1)\n'
+    first, second = extract(text)
+    assert first.opaque == ("**base",)
+    assert second.opaque == ("defaults",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('x = {"type": "ü€😀", "a": "é"}\np = {"type": "payPal", "amount": "€1"}\n',
+                     id="non-ascii-before"),
+        pytest.param('x = 1\r\np = {\r\n    "type": "payPal",\r\n    "amount": 1,\r\n}\r\n', id="crlf"),
+        pytest.param('\ufeffx = "é"\np = {"type": "payPal", "amount": 1}\n', id="bom"),
+        pytest.param('x = """a\rb"""\np = {"type": "payPal", "amount": 1}\n', id="lone-cr-in-string"),
+        pytest.param('x = """a\r\nb"""\np = {"type": "payPal", "amount": 1}\n', id="crlf-in-lf-file"),
+        pytest.param('x = "a\\\r\nb"\np = {"type": "payPal", "amount": 1}\n', id="crlf-continuation"),
+        pytest.param('x = """a\u2028b\x0c"""\np = {"type": "payPal", "amount": 1}\n', id="not-newlines"),
+        pytest.param('x = 1\rp = {"type": "payPal", "amount": 1}\r', id="cr-only-lines"),
+        pytest.param('p = ({"type": ("payPal"), "amount": 1})\n', id="parenthesized"),
+    ],
+)
+def test_offsets_are_str_indices_of_the_exact_input(text: str) -> None:
+    (site,) = extract(text)
+    (lit,) = site.parts
+    assert_exact(text, lit)
+    amount = lit.get("amount")
+    assert amount is not None and cut(text, amount.span).startswith('"amount": ')
+    type_prop = lit.get("type")
+    assert type_prop is not None and type_prop.string_value == "payPal"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('s = {"type": "card", "owner": {"name": n}, "amount": 1}\n', id="stripe-card"),
+        pytest.param(
+            's = {"type": "ideal", "amount": 1099, "currency": "eur",\n'
+            '     "redirect": {"return_url": url}}\n',
+            id="stripe-ideal-shares-a-dr-type",
+        ),
+        pytest.param(
+            's = {"type": "alipay", "amount": 1, "currency": "usd", "owner": {"postal_code": z}}\n',
+            id="stripe-snake-case-keys",
+        ),
+        pytest.param(
+            'body = {"type": "customerCredit", "amount": 10, "paymentSessionId": sid}\n',
+            id="rest-customer-credit",
+        ),
+        pytest.param(
+            'body = {"type": "payPal", "amount": 10, "paymentSessionId": sid}\n',
+            id="rest-body-with-dr-type",
+        ),
+        pytest.param('LOGGING = {"type": "file", "amount": 3}\n', id="config-not-a-dr-type"),
+        pytest.param(
+            'METHODS = [{"type": "payPal", "label": "PayPal"}, {"type": "klarnaCredit", "label": "K"}]\n',
+            id="ui-list",
+        ),
+        pytest.param('x = {"type": kind, "amount": 1}\n', id="type-not-a-literal"),
+        pytest.param('x = {"type": f"payPal", "amount": 1}\n', id="f-string-type"),
+        pytest.param('x = {"type": b"payPal", "amount": 1}\n', id="bytes-type"),
+        pytest.param('# p = {"type": "payPal", "amount": 1}\n', id="commented-out"),
+        pytest.param('"""p = {"type": "payPal", "amount": 1}"""\n', id="in-a-docstring"),
+        pytest.param('x = mydict(type="payPal", amount=1)\n', id="other-callable"),
+    ],
+)
+def test_look_alikes_give_no_sites(text: str) -> None:
+    assert extract(text) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence"),
+    [
+        pytest.param('p = {"type": "creditCard", "owner": o}\n', "owner", id="owner"),
+        pytest.param('p = {"type": "konbini", "currency": "JPY"}\n', "currency", id="currency"),
+        pytest.param('p = {"type": "payPal", "sessionId": sid}\n', "sessionId", id="sessionId"),
+        pytest.param('p = {"type": "klarnaCredit", "klarnaCredit": {}}\n', "hash", id="own-hash"),
+        pytest.param('p = {"type": "payPalBilling", "payPal": {"x": 1}}\n', "hash", id="paypal-hash"),
+        pytest.param(
+            'p = {"type": "onlineBanking", "extra": {"returnUrl": u}}\n', "returnUrl", id="returnUrl"
+        ),
+    ],
+)
+def test_payload_evidence(text: str, evidence: str) -> None:
+    (site,) = extract(text)
+    assert site.source_type is not None
+    assert_exact(text, site.parts[0])
+
+
+WRITES = '''\
+def build(cart, flag):
+    payload = {"type": "payPal", "payPal": {}}
+    payload["amount"] = cart.total
+    payload["payPal"]["items"] = []
+    payload["payPal"]["items"].append(line)
+    payload["payPal"]["items"][0]["x"] = 1
+    payload["currency"] += ""
+    if flag:
+        payload["currency"] = "USD"
+    if flag: payload["amount"] = 2
+    payload["amount"] = 3; other = 1
+    other["amount"] = 4
+    payload.amount = 5
+    return payload
+
+
+def elsewhere(payload):
+    payload["amount"] = 6
+'''
+
+
+def test_writes_in_the_same_function_reach_the_payload() -> None:
+    (site,) = extract(WRITES)
+    got = [(w.path, w.removable, cut(WRITES, w.span), w.why_not) for w in site.writes]
+    assert got == [
+        (("amount",), True, 'payload["amount"] = cart.total', ""),
+        (("payPal", "items"), True, 'payload["payPal"]["items"] = []', ""),
+        (("payPal", "items"), True, 'payload["payPal"]["items"].append(line)', ""),
+        (("payPal", "items"), True, 'payload["payPal"]["items"][0]["x"] = 1', ""),
+        (("currency",), True, 'payload["currency"] += ""', ""),
+        (("currency",), False, 'payload["currency"] = "USD"',
+         "the write is the only statement of its block"),
+        (("amount",), False, 'payload["amount"] = 2', "the write is the body of a one-line block"),
+        (("amount",), False, 'payload["amount"] = 3',
+         "the write shares its line with another statement"),
+    ]
+
+
+def test_write_string_value_and_trailing_semicolon() -> None:
+    text = 'p = {"type": "payPal", "amount": 1}\np["currency"] = "EUR";\n'
+    (site,) = extract(text)
+    (write,) = site.writes
+    assert write.string_value == "EUR"
+    assert cut(text, write.span) == 'p["currency"] = "EUR";'
+
+
+def test_reassignment_stops_writes_and_branches_share_them() -> None:
+    text = '''\
+def f(a):
+    if a:
+        p = {"type": "payPal", "amount": 1}
+    else:
+        p = {"type": "klarnaCredit", "amount": 1}
+    p["currency"] = "EUR"
+    p = {}
+    p["amount"] = 2
+'''
+    first, second = extract(text)
+    assert [w.path for w in first.writes] == [("currency",)]
+    assert [w.path for w in second.writes] == [("currency",)]
+
+
+def test_writes_before_the_payload_or_in_other_scopes_do_not_reach_it() -> None:
+    text = '''\
+p["amount"] = 0
+p = {"type": "payPal", "amount": 1}
+def g():
+    p["amount"] = 2
+class C:
+    p["amount"] = 3
+'''
+    (site,) = extract(text)
+    assert site.writes == ()
+
+
+def test_attribute_variable() -> None:
+    text = 'class V:\n    def f(self):\n        self.p = {"type": "payPal", "amount": 1}\n' \
+           '        self.p["currency"] = "EUR"\n'
+    (site,) = extract(text)
+    assert [w.path for w in site.writes] == [("currency",)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("def f(:\n    pass\n", id="bad-params"),
+        pytest.param('p = {"type": "payPal",\n', id="unclosed"),
+        pytest.param("x = )\n", id="stray-paren"),
+    ],
+)
+def test_parse_errors_are_one_line(text: str) -> None:
+    with pytest.raises(ParseError) as info:
+        FRONT.extract(text, SETTINGS)
+    message = str(info.value)
+    assert "\n" not in message and message.startswith("line ")
+    assert not FRONT.parses(text)
+
+
+def test_parses_accepts_valid_python() -> None:
+    assert FRONT.parses(DJANGO_VIEW)
+    assert FRONT.name == "libcst"
+
+
+def test_no_dr_types_no_sites() -> None:
+    assert FRONT.extract(DJANGO_VIEW, Settings()).sites == ()
