@@ -162,7 +162,12 @@ def plan_object(
             end += 1
             while end < body_end and text[end] in HSPACE:
                 end += 1
-            edits.append(Edit(first.span[0], end, ""))
+            start = first.span[0]
+            if text[end:end + 1] in ("\n", "\r"):
+                # the run reaches the line end: take the space before it instead of leaving it
+                while start > 0 and text[start - 1] in HSPACE and not alone_before(text, start):
+                    start -= 1
+            edits.append(Edit(start, end, ""))
         elif prev >= 0 and not prev_is_session and commas[prev] is not None:
             start = props[prev].span[1]
             if _contains_comment((start, first.span[0]), comments):
@@ -230,7 +235,10 @@ def _insert(
         )
         if trailing_ok:
             eol = eol_at(text, tprop.span[1])
-            out = [Edit(line_end, line_end, f"{eol}{indent}{decl}{suffix}")]
+            line = f"{eol}{indent}{decl}{suffix}"
+            if comma is None and line_end == tprop.span[1]:
+                return [Edit(line_end, line_end, "," + line)]
+            out = [Edit(line_end, line_end, line)]
             if comma is None:
                 out.append(Edit(tprop.span[1], tprop.span[1], ","))
             return out
