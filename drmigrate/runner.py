@@ -21,6 +21,8 @@ MAX_FIX_PASSES = 10
 
 JS_EXTENSIONS = frozenset({".js", ".mjs", ".cjs"})
 JSX_EXTENSIONS = frozenset({".jsx"})
+PYTHON_EXTENSIONS = frozenset({".py"})
+PHP_EXTENSIONS = frozenset({".php"})
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,21 @@ def front_end_for(path: str) -> FrontEnd | None:
         from drmigrate.frontends.esprima_js import EsprimaFrontEnd
 
         return EsprimaFrontEnd(jsx=True)
+    if suffix in PYTHON_EXTENSIONS:
+        from drmigrate.frontends.python_cst import PythonFrontEnd
+
+        return PythonFrontEnd()
+    if suffix in PHP_EXTENSIONS:
+        from drmigrate.frontends.php import PhpFrontEnd
+
+        return PhpFrontEnd()
     return None
 
 
-def is_candidate(text: str) -> bool:
+def is_candidate(text: str, path: str = "") -> bool:
     """The cheap prefilter: a file that cannot hold a relevant call is never parsed."""
+    if PurePath(path).suffix.lower() in PYTHON_EXTENSIONS | PHP_EXTENSIONS:
+        return "type" in text  # a server builds the payload; the page calls createSource with it
     return "createSource" in text
 
 
@@ -168,7 +180,7 @@ def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = 
     """
     if front_end_for(path) is None:
         return FileResult(path, "skipped", "not a file type drmigrate reads")
-    if not is_candidate(text):
+    if not is_candidate(text, path):
         return FileResult(path, "clean", parser="prefilter", original=text)
     outcome = process_text(text, path, config, fix=fix or diff)
     if diff:
