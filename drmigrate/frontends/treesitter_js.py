@@ -30,6 +30,7 @@ import tree_sitter_javascript
 import tree_sitter_typescript
 
 from drmigrate.frontends import Extraction, ParseError, Settings
+from drmigrate.frontends.jsanalysis import comment_spans, find_sites
 
 TsNode = tree_sitter.Node
 
@@ -174,8 +175,7 @@ def cook(raw: str) -> str:
 
 def number_value(raw: str) -> int | float:
     digits = raw.replace("_", "")
-    if digits.endswith("n"):
-        digits = digits[:-1]
+    digits = digits.removesuffix("n")
     prefix = digits[:2].lower()
     if prefix in ("0x", "0o", "0b"):
         return int(digits[2:], {"0x": 16, "0o": 8, "0b": 2}[prefix])
@@ -204,7 +204,10 @@ class Converter:
         if len(data) == len(text):
             self.index = int
         else:
-            sizes = (1 if o < 0x80 else 2 if o < 0x800 else 3 if o < 0x10000 else 4 for o in map(ord, text))
+            sizes = (
+                1 if o < 0x80 else 2 if o < 0x800 else 3 if o < 0x10000 else 4
+                for o in map(ord, text)
+            )
             table = [0] * (len(data) + 1)
             for i, end in enumerate(accumulate(sizes), start=1):
                 table[end] = i
@@ -224,9 +227,15 @@ class Converter:
             self.handlers[name] = self.variable_declaration
         for name in ("class_declaration", "abstract_class_declaration", "class"):
             self.handlers[name] = self.class_
-        for name in ("identifier", "property_identifier", "shorthand_property_identifier",
-                     "shorthand_property_identifier_pattern", "statement_identifier",
-                     "type_identifier", "undefined"):
+        for name in (
+            "identifier",
+            "property_identifier",
+            "shorthand_property_identifier",
+            "shorthand_property_identifier_pattern",
+            "statement_identifier",
+            "type_identifier",
+            "undefined",
+        ):
             self.handlers[name] = self.identifier
         for name in ("field_definition", "public_field_definition"):
             self.handlers[name] = self.field_definition
@@ -270,6 +279,13 @@ class Converter:
             if last.type != ";":
                 end = self.asi_end(end)
         return Node(type_, [start, end], **fields)
+
+    @staticmethod
+    def ends_with(node: Node, last: Any) -> Node:
+        """A compound statement ends where its last inner statement ends (esprima's range)."""
+        if last is not None:
+            node.range = [node.range[0], last.range[1]]
+        return node
 
     def asi_end(self, end: int) -> int:
         # esprima: a statement closed by ASI with no line break before `}` or the end of input
@@ -336,9 +352,7 @@ class Converter:
     # ---------------------------------------------------------------- program and statements
 
     def on_program(self, n: TsNode) -> Node:
-        module = any(
-            c.type in ("import_statement", "export_statement") for c in n.named_children
-        )
+        module = any(c.type in ("import_statement", "export_statement") for c in n.named_children)
         body = self.statements(self.named(n))
         # esprima's Program runs from the first statement to the last, not over the whole text
         span = [body[0].range[0], body[-1].range[1]] if body else [0, 0]
@@ -348,7 +362,7 @@ class Converter:
         inner = self.convs(self.named(n))
         if not inner:
             return None
-        expr = inner[0]
+        expr: Node = inner[0]
         if expr.type == "Unknown" and expr.tsType == "internal_module":
             return expr  # `namespace N {}` is a statement in all but tree-sitter's eyes
         return self.stmt("ExpressionStatement", n, expression=expr)
@@ -377,13 +391,15 @@ class Converter:
         alternate = None
         if alternative is not None:
             alternate = next(iter(self.convs(self.named(alternative))), None)
-        return self.make(
+        consequent = self.field(n, "consequence")
+        node = self.make(
             "IfStatement",
             n,
             test=self.field(n, "condition"),
-            consequent=self.field(n, "consequence"),
+            consequent=consequent,
             alternate=alternate,
         )
+        return self.ends_with(node, alternate or consequent)
 
     def on_return_statement(self, n: TsNode) -> Node:
         return self.stmt("ReturnStatement", n, argument=next(iter(self.convs(self.named(n))), None))
@@ -403,7 +419,7 @@ class Converter:
         return node
 
     def on_for_statement(self, n: TsNode) -> Node:
-        return self.make(
+        node = self.make(
             "ForStatement",
             n,
             init=self.for_part(n.child_by_field_name("initializer")),
@@ -411,6 +427,7 @@ class Converter:
             update=self.for_part(n.child_by_field_name("increment")),
             body=self.field(n, "body"),
         )
+        return self.ends_with(node, node.body)
 
     def on_for_in_statement(self, n: TsNode) -> Node:
         operator = n.child_by_field_name("operator")
@@ -433,14 +450,14 @@ class Converter:
         if is_of:
             if self.has_token(n, "await"):
                 fields["await"] = True
-            return self.make("ForOfStatement", n, **fields)
+            return self.ends_with(self.make("ForOfStatement", n, **fields), fields["body"])
         fields["each"] = False
-        return self.make("ForInStatement", n, **fields)
+        return self.ends_with(self.make("ForInStatement", n, **fields), fields["body"])
 
     def on_while_statement(self, n: TsNode) -> Node:
-        return self.make(
-            "WhileStatement", n, test=self.field(n, "condition"), body=self.field(n, "body")
-        )
+        body = self.field(n, "body")
+        node = self.make("WhileStatement", n, test=self.field(n, "condition"), body=body)
+        return self.ends_with(node, body)
 
     def on_do_statement(self, n: TsNode) -> Node:
         return self.make(
@@ -479,9 +496,9 @@ class Converter:
         return self.stmt(kind, n, label=self.field(n, "label"))
 
     def on_labeled_statement(self, n: TsNode) -> Node:
-        return self.make(
-            "LabeledStatement", n, label=self.field(n, "label"), body=self.field(n, "body")
-        )
+        body = self.field(n, "body")
+        node = self.make("LabeledStatement", n, label=self.field(n, "label"), body=body)
+        return self.ends_with(node, body)
 
     def on_empty_statement(self, n: TsNode) -> Node:
         return self.make("EmptyStatement", n)
@@ -490,9 +507,9 @@ class Converter:
         return self.stmt("DebuggerStatement", n)
 
     def on_with_statement(self, n: TsNode) -> Node:
-        return self.make(
-            "WithStatement", n, object=self.field(n, "object"), body=self.field(n, "body")
-        )
+        body = self.field(n, "body")
+        node = self.make("WithStatement", n, object=self.field(n, "object"), body=body)
+        return self.ends_with(node, body)
 
     # ---------------------------------------------------------------- modules
 
@@ -530,7 +547,12 @@ class Converter:
                 return self.make(
                     "ExportDefaultDeclaration", n, declaration=self.conv(declaration_ts)
                 )
-            return self.stmt("ExportDefaultDeclaration", n, declaration=self.conv(value_ts))
+            value = self.conv(value_ts)
+            if value is not None and value.type in ("FunctionExpression", "ClassExpression"):
+                # `export default function () {}` declares, in ESTree's eyes
+                value.type = value.type.replace("Expression", "Declaration")
+                return self.make("ExportDefaultDeclaration", n, declaration=value)
+            return self.stmt("ExportDefaultDeclaration", n, declaration=value)
         if declaration_ts is not None:
             return self.make(
                 "ExportNamedDeclaration",
@@ -589,7 +611,9 @@ class Converter:
         value = self.field(n, "value")
         if pattern is None or value is None:
             return pattern
-        return Node("AssignmentPattern", [pattern.range[0], value.range[1]], left=pattern, right=value)
+        return Node(
+            "AssignmentPattern", [pattern.range[0], value.range[1]], left=pattern, right=value
+        )
 
     def class_(self, n: TsNode) -> Node:
         superclass = None
@@ -616,9 +640,7 @@ class Converter:
         return self.make("ClassBody", n, body=self.convs(self.named(n)))
 
     def on_decorator(self, n: TsNode) -> Node:
-        return self.make(
-            "Decorator", n, expression=next(iter(self.convs(self.named(n))), None)
-        )
+        return self.make("Decorator", n, expression=next(iter(self.convs(self.named(n))), None))
 
     def key(self, n: TsNode) -> tuple[Any, bool]:
         """The key of a property / method / field and whether it is computed."""
@@ -787,7 +809,10 @@ class Converter:
         kind = "ObjectPattern" if n.type == "object_pattern" else "ObjectExpression"
         props = []
         for child in self.named(n):
-            if child.type in ("shorthand_property_identifier", "shorthand_property_identifier_pattern"):
+            if child.type in (
+                "shorthand_property_identifier",
+                "shorthand_property_identifier_pattern",
+            ):
                 ident = self.conv(child)
                 props.append(
                     Node(
@@ -1045,14 +1070,13 @@ class TreeSitterFrontEnd:
 
     def extract(self, text: str, settings: Settings) -> Extraction:
         program, found_comments = parse(text, self.dialect)
-        spans = tuple((c.range[0], c.range[1]) for c in found_comments)
+        spans = comment_spans(found_comments)
         if self.declarations:
             note = "TypeScript declaration file: declarations only, no payloads"
             return Extraction(sites=(), parser=self.name, comments=spans, notes=(note,))
-        from drmigrate.frontends.jsanalysis import find_sites
-
-        sites = find_sites(program, text, found_comments, settings)
-        return Extraction(sites=tuple(sites), parser=self.name, comments=spans)
+        return Extraction(
+            sites=find_sites(program, text, settings), parser=self.name, comments=spans
+        )
 
     def parses(self, text: str) -> bool:
         tree, _ = parse_tree(text, self.dialect)
