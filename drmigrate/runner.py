@@ -50,14 +50,11 @@ def make_config(
 def front_end_for(path: str) -> FrontEnd | None:
     """The front end that reads files like `path`, or None when drmigrate does not read them."""
     suffix = PurePath(path).suffix.lower()
-    if suffix in JS_EXTENSIONS or path == "-":
-        from drmigrate.frontends.esprima_js import EsprimaFrontEnd
+    from drmigrate.frontends.javascript import front_end_for as javascript_front_end
 
-        return EsprimaFrontEnd()
-    if suffix in JSX_EXTENSIONS:
-        from drmigrate.frontends.esprima_js import EsprimaFrontEnd
-
-        return EsprimaFrontEnd(jsx=True)
+    javascript = javascript_front_end(path)  # .js/.mjs/.cjs/.jsx/.ts/.tsx/.mts/.cts and "-"
+    if javascript is not None:
+        return javascript
     if suffix in PYTHON_EXTENSIONS:
         from drmigrate.frontends.python_cst import PythonFrontEnd
 
