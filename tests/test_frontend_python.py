@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from drmigrate.edits import apply
+from drmigrate.engine import analyze
 from drmigrate.frontends import ParseError, Settings
 from drmigrate.frontends.python_cst import PythonFrontEnd
 from drmigrate.model import ObjectLit, PayloadSite
 from drmigrate.rules import bundled_table
+from drmigrate.runner import front_end_for
+from tests.fixturelib import Case, cases, read
 
 TABLE = bundled_table()
 SETTINGS = Settings(dr_types=frozenset(TABLE.methods) | TABLE.native_types)
@@ -306,3 +310,48 @@ def test_parses_accepts_valid_python() -> None:
 
 def test_no_dr_types_no_sites() -> None:
     assert FRONT.extract(DJANGO_VIEW, Settings()).sites == ()
+
+
+# --- both server-side front ends on their fixtures: nothing outside a payload changes ---------
+
+SERVER_CASES = [c for c in cases() if c.id.split("/")[0].startswith(("python-", "php-"))]
+
+
+def _write_line(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """A removed write takes its line with it: the region is the whole line(s)."""
+    start = text.rfind("\n", 0, span[0]) + 1
+    end = text.find("\n", span[1])
+    return start, len(text) if end < 0 else end + 1
+
+
+@pytest.mark.parametrize("case", SERVER_CASES, ids=[c.id for c in SERVER_CASES])
+def test_server_fixture_edits_touch_only_payloads(case: Case) -> None:
+    text = read(case.before)
+    config = case.config()
+    front = front_end_for(str(case.before))
+    assert front is not None
+    extraction = front.extract(text, config.settings)
+    result = analyze(extraction.sites, config.table, text, comments=extraction.comments,
+                     options=config.options)
+    regions = [s.call_span for s in extraction.sites]
+    regions += [_write_line(text, w.span) for s in extraction.sites for w in s.writes]
+    for edit in result.edits:
+        assert any(r0 <= edit.start and edit.end <= r1 for r0, r1 in regions), edit
+    fixed = apply(text, result.edits)
+    if not result.edits:
+        assert not case.after.exists()
+        return
+    first = min(e.start for e in result.edits)
+    last = max(e.end for e in result.edits)
+    assert fixed.startswith(text[:first]) and fixed.endswith(text[last:])
+    assert case.after.read_bytes() == fixed.encode("utf-8")  # line endings kept, byte for byte
+    if "\r\n" in text:
+        assert fixed.count("\n") == fixed.count("\r\n")
+
+
+def test_server_fixtures_cover_both_languages_and_look_alikes() -> None:
+    tops = {c.id.split("/")[0] for c in SERVER_CASES}
+    assert {"python-django-view", "python-flask-view", "php-magento-controller",
+            "php-helper-sessionid", "python-lookalike", "php-lookalike"} <= tops
+    unchanged = [c for c in SERVER_CASES if not c.after.exists()]
+    assert {c.id.split("/")[0] for c in unchanged} == {"python-lookalike", "php-lookalike"}
