@@ -124,7 +124,7 @@ def run(
     verbose: bool = False,
 ) -> None:
     table = _load_table(rules_path)
-    sessions = {"js": validate_session_expr(session_id)} if session_id else {}
+    sessions = {"js": validate_session_expr(session_id)} if session_id is not None else {}
     options = Options(session_id=sessions, select=_codes(select), ignore=_codes(ignore),
                       unsafe_fixes=unsafe_fixes)
     unknown = [c for c in options.select + options.ignore if not any(k.startswith(c) for k in table.codes)]
@@ -199,9 +199,13 @@ def exit_code(results: Sequence[FileResult], *, exit_zero: bool = False) -> int:
 
 @main.command("rules")
 @click.option("--rules", "rules_path", type=click.Path(), metavar="FILE", help="A rule table to list.")
-def list_rules(rules_path: str | None) -> None:
+@click.option("--markdown", is_flag=True, help="Print the tables as Markdown (the README's rule list).")
+def list_rules(rules_path: str | None, markdown: bool) -> None:
     """List the per-method rule table and the finding codes."""
     table = _load_table(rules_path)
+    if markdown:
+        click.echo(rules_markdown(table), nl=False)
+        return
     click.echo(f"Rule table: {table.source_title}\n  {table.source_url}\n")
     click.echo("Per payment method (add sessionId; remove):")
     for rule in table.methods.values():
@@ -213,6 +217,20 @@ def list_rules(rules_path: str | None) -> None:
     click.echo("\nCodes:")
     for info in table.codes.values():
         click.echo(f"  {info.code}  {info.name:<28} fix: {info.fix_safety:<6}  {info.summary}")
+
+
+def rules_markdown(table: RuleTable) -> str:
+    """The README's rule list, generated from the rule table so the two never disagree."""
+    out = ["| type | nested hash | remove (besides adding `sessionId`) | doc edition |",
+           "|---|---|---|---|"]
+    for rule in table.methods.values():
+        removes = ", ".join(f"`{'.'.join(p)}`" for p in rule.remove) or "nothing"
+        hashes = " or ".join(f"`{h}`" for h in rule.hashes)
+        out.append(f"| `{rule.type}` | {hashes} | {removes} | {rule.edition} |")
+    out += ["", "| code | name | fix | what it reports |", "|---|---|---|---|"]
+    for info in table.codes.values():
+        out.append(f"| {info.code} | `{info.name}` | {info.fix_safety} | {info.summary} |")
+    return "\n".join(out) + "\n"
 
 
 @main.command()

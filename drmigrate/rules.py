@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -84,9 +85,18 @@ def _reports(items: list[dict[str, str]]) -> tuple[Report, ...]:
     return tuple(Report(_split(r["path"]), r["code"]) for r in items)
 
 
+def _data(name: str) -> Traversable:
+    """A file of the rule-table data: installed as drmigrate.rules_data, or `rules/` in a checkout."""
+    try:
+        return resources.files("drmigrate.rules_data").joinpath(name)
+    except ModuleNotFoundError:
+        # running from a source checkout that shadows the installed package (pytest, python -m)
+        return Path(__file__).resolve().parent.parent.joinpath("rules", name)
+
+
+@lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
-    text = resources.files("drmigrate.rules_data").joinpath("schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
+    schema: dict[str, Any] = json.loads(_data("schema.json").read_text("utf-8"))
     return schema
 
 
@@ -174,7 +184,7 @@ def load_table(path: str | Path | None = None) -> RuleTable:
 
 @lru_cache(maxsize=1)
 def bundled_table() -> RuleTable:
-    ref = resources.files("drmigrate.rules_data").joinpath("rules.json")
+    ref = _data("rules.json")
     try:
         data = json.loads(ref.read_text("utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
