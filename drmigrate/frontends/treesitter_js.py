@@ -487,7 +487,9 @@ class Converter:
     def on_switch_case(self, n: TsNode) -> Node:
         test_ts = n.child_by_field_name("value")
         rest = [c for c in self.named(n) if test_ts is None or c.id != test_ts.id]
-        return self.make("SwitchCase", n, test=self.conv(test_ts), consequent=self.convs(rest))
+        consequent = self.convs(rest)
+        node = self.make("SwitchCase", n, test=self.conv(test_ts), consequent=consequent)
+        return self.ends_with(node, consequent[-1] if consequent else None)
 
     on_switch_default = on_switch_case
 
