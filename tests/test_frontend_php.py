@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drmigrate.frontends import ParseError, Settings
-from drmigrate.frontends.php import PhpFrontEnd
+from drmigrate.frontends.php import PhpFrontEnd, is_expression
 from drmigrate.model import ObjectLit, PayloadSite
 from drmigrate.rules import bundled_table
 
@@ -264,3 +264,20 @@ def test_parses_accepts_valid_php_and_html() -> None:
     assert FRONT.parses(MAGENTO)
     assert FRONT.parses("<html><body><?= $x ?></body></html>")
     assert FRONT.name == "tree-sitter-php"
+
+
+@pytest.mark.parametrize(
+    ("expr", "ok"),
+    [
+        pytest.param("$this->checkoutSession->getDrPaymentSessionId()", True, id="method-call"),
+        pytest.param("$checkout['payment']['session']['id']", True, id="subscripts"),
+        pytest.param('Mage::getSingleton("checkout/session")->getDrSessionId()', True, id="static"),
+        pytest.param("1; exit()", False, id="two-statements"),
+        pytest.param("$a // note", False, id="comment"),
+        pytest.param("$a ?>", False, id="closing-tag"),
+        pytest.param("$a +", False, id="half"),
+        pytest.param("", False, id="empty"),
+    ],
+)
+def test_is_expression_validates_the_session_id_setting(expr: str, ok: bool) -> None:
+    assert is_expression(expr) is ok

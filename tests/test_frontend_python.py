@@ -7,7 +7,7 @@ import pytest
 from drmigrate.edits import apply
 from drmigrate.engine import analyze
 from drmigrate.frontends import ParseError, Settings
-from drmigrate.frontends.python_cst import PythonFrontEnd
+from drmigrate.frontends.python_cst import PythonFrontEnd, is_expression
 from drmigrate.model import ObjectLit, PayloadSite
 from drmigrate.rules import bundled_table
 from drmigrate.runner import front_end_for
@@ -311,6 +311,24 @@ def test_parses_accepts_valid_python() -> None:
 def test_no_dr_types_no_sites() -> None:
     assert FRONT.extract(DJANGO_VIEW, Settings()).sites == ()
 
+
+
+@pytest.mark.parametrize(
+    ("expr", "ok"),
+    [
+        pytest.param("checkout.payment_session_id", True, id="attribute"),
+        pytest.param('request.session["dr_checkout"]["payment"]["session"]["id"]', True, id="subscripts"),
+        pytest.param('session["#id"]', True, id="hash-in-a-string"),
+        pytest.param("(a, b)", True, id="parenthesized-tuple"),
+        pytest.param("a, b", False, id="bare-tuple"),
+        pytest.param('"s"  # note', False, id="comment"),
+        pytest.param("x = 1", False, id="statement"),
+        pytest.param("f(", False, id="unclosed"),
+        pytest.param("", False, id="empty"),
+    ],
+)
+def test_is_expression_validates_the_session_id_setting(expr: str, ok: bool) -> None:
+    assert is_expression(expr) is ok
 
 # --- both server-side front ends on their fixtures: nothing outside a payload changes ---------
 

@@ -256,6 +256,29 @@ class _Collector:
         self.writes.append(PendingWrite(scope, name, place, write))
 
 
+def is_expression(text: str) -> bool:
+    """True when `text` is one PHP expression that can stand as an array value.
+
+    For validating the configured session-id expression: it must parse as the whole right-hand
+    side of one assignment, so `1; exit()` or a half expression is refused.
+    """
+    prefix = "<?php $drmigrate = "
+    source = f"{prefix}{text}\n;"
+    offsets = _Offsets(source)
+    root = Parser(_LANGUAGE).parse(offsets.data).root_node
+    statements = [n for n in root.named_children if n.type != "php_tag"]
+    if root.has_error or len(statements) != 1 or statements[0].type != "expression_statement":
+        return False
+    assignment = statements[0].named_children[0]
+    right = assignment.child_by_field_name("right")
+    return (
+        assignment.type == "assignment_expression"
+        and right is not None
+        and offsets(right.start_byte) == len(prefix)
+        and source[offsets(right.end_byte):].strip() == ";"
+    )
+
+
 class PhpFrontEnd:
     """PHP source (controllers, helpers, templates' PHP code) -> payload sites built as arrays."""
 

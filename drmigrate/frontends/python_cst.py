@@ -10,7 +10,9 @@ original text.
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from typing import Any
 
 import libcst as cst
@@ -299,6 +301,22 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Comment(self, node: cst.Comment) -> None:
         self.comments.append(self.span(node))
+
+
+def is_expression(text: str) -> bool:
+    """True when `text` is one Python expression that can stand as a dict value or keyword value.
+
+    For validating the configured session-id expression: a bare tuple (`a, b`) parses as an
+    expression but would split into two entries once inserted, and a comment would swallow the
+    rest of the line it is inserted into, so both are refused.
+    """
+    try:
+        expr = cst.parse_expression(text)
+        kinds = {tok.type for tok in tokenize.generate_tokens(io.StringIO(text).readline)}
+    except (cst.ParserSyntaxError, tokenize.TokenError, SyntaxError, RecursionError, ValueError,
+            TypeError):
+        return False
+    return tokenize.COMMENT not in kinds and not (isinstance(expr, cst.Tuple) and not expr.lpar)
 
 
 class PythonFrontEnd:
