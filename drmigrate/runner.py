@@ -55,6 +55,12 @@ def front_end_for(path: str) -> FrontEnd | None:
     javascript = javascript_front_end(path)  # .js/.mjs/.cjs/.jsx/.ts/.tsx/.mts/.cts and "-"
     if javascript is not None:
         return javascript
+    if suffix not in PHP_EXTENSIONS:  # .php: the PHP front end; its <script> JS is merged later
+        from drmigrate.frontends.templates import front_end_for as template_front_end
+
+        template = template_front_end(path)  # .phtml .html .isml .erb .ejs .vue .page ...
+        if template is not None:
+            return template
     if suffix in PYTHON_EXTENSIONS:
         from drmigrate.frontends.python_cst import PythonFrontEnd
 
