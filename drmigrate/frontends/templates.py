@@ -1,0 +1,305 @@
+"""Server templates and single-file components: the JavaScript in their inline `<script>` blocks.
+
+The file is turned into one *masked* text of the same length: everything outside inline JS script
+bodies becomes blanks (line breaks kept), and every template tag inside a body (`<?php … ?>`,
+`<%= … %>`, `{{ … }}`, ISML `${…}`, Visualforce `{!…}`, …) becomes a same-length JS-neutral
+filler: an identifier-like `____` run where the tag stands for a value (`amount: <?= $t ?>,`),
+blanks where it is control flow. The masked text goes to the JavaScript front end, so every
+offset it reports is an offset in the original file. Template tag spans are returned as
+`Extraction.protected`: an edit may remove one whole (a legacy property whose value is a tag),
+never cut into one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from drmigrate.frontends import Extraction, ParseError, Settings
+from drmigrate.frontends.javascript import JavaScriptFrontEnd
+from drmigrate.model import PayloadSite, Span
+
+# Tag syntaxes by template language. Each pattern has a group named `expr` that matches when the
+# tag outputs a value (the filler then reads as an identifier) and not when it is control flow.
+_PHP = r"(?P<php><\?(?:=(?P<expr_php_short>)|php\b|(?!xml))(?P<php_body>[\s\S]*?)(?:\?>|\Z))"
+_ERB = r"(?P<erb><%(?:(?P<expr_erb>[=-])|[#_]?)[\s\S]*?%>)"
+_CURLY = (
+    r"(?P<curly>\{\{\{[\s\S]*?\}\}\}|\{\{(?P<hbs_block>[#/!>^&]|else\b)?[\s\S]*?\}\}"
+    r"|\{%[\s\S]*?%\}|\{#[\s\S]*?#\})"
+)
+_ISML = (
+    r"(?P<isml><iscomment\b[\s\S]*?</iscomment\s*>|<!---[\s\S]*?--->"
+    r"|<(?P<isprint>isprint)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"
+    r"|</?is[a-z]+\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>)"
+)
+_EL = r"(?P<el>\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\})"
+_VISUALFORCE = r"(?P<vf>\{![^{}]*(?:\{[^{}]*\}[^{}]*)*\})"
+_RAZOR = r"(?P<razor>(?<![@\w])@(?:\([^()]*(?:\([^()]*\)[^()]*)*\)|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\([^()\n]*\))*))"
+
+LANGUAGES: dict[str, tuple[str, ...]] = {
+    ".php": (_PHP,),
+    ".phtml": (_PHP,),
+    ".erb": (_ERB,),
+    ".ejs": (_ERB,),
+    ".jsp": (_ERB, _EL),
+    ".isml": (_ISML, _EL),
+    ".page": (_VISUALFORCE,),
+    ".component": (_VISUALFORCE,),
+    ".hbs": (_CURLY,),
+    ".twig": (_CURLY,),
+    ".njk": (_CURLY,),
+    ".jinja": (_CURLY,),
+    ".j2": (_CURLY,),
+    ".html": (_CURLY,),  # Django / Jinja pages are often plain .html
+    ".htm": (_CURLY,),
+    ".cshtml": (_RAZOR,),
+    ".vue": (),
+    ".svelte": (),
+}
+TEMPLATE_EXTENSIONS = frozenset(LANGUAGES)
+
+_COMPILED: dict[str, re.Pattern[str]] = {}
+
+JS_TYPES = frozenset(
+    {
+        "",
+        "text/javascript",
+        "application/javascript",
+        "application/x-javascript",
+        "text/ecmascript",
+        "application/ecmascript",
+        "module",
+        "text/babel",
+        "text/jsx",
+    }
+)
+TS_LANGS = frozenset({"ts", "typescript", "tsx"})
+
+_OPEN_OR_COMMENT = re.compile(r"<!--|<script\b", re.IGNORECASE)
+_CLOSE = re.compile(r"</script\s*>", re.IGNORECASE)
+_ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""")
+_PHP_OUTPUT = re.compile(r"\s*(?:/\*[\s\S]*?\*/\s*|//[^\n]*\n\s*)*(?:echo|print)\b")
+# After these, a tag stands where a value is expected.
+_VALUE_BEFORE = frozenset(":=(,[?+-*/%!&|<>~^")
+_VALUE_KEYWORDS = re.compile(
+    r"(?:\breturn|\btypeof|\bcase|\bin|\bof|\bnew|\bvoid|\bawait|\byield)$"
+)
+
+
+def _pattern(suffix: str) -> re.Pattern[str] | None:
+    parts = LANGUAGES.get(suffix, ())
+    if not parts:
+        return None
+    if suffix not in _COMPILED:
+        _COMPILED[suffix] = re.compile("|".join(parts), re.IGNORECASE)
+    return _COMPILED[suffix]
+
+
+@dataclass(frozen=True)
+class Tag:
+    span: Span
+    outputs: bool  # prints a value (as opposed to control flow or a comment)
+
+
+@dataclass(frozen=True)
+class Script:
+    body: Span
+    typescript: bool
+
+
+def find_tags(text: str, suffix: str) -> list[Tag]:
+    pattern = _pattern(suffix)
+    if pattern is None:
+        return []
+    tags = []
+    for match in pattern.finditer(text):
+        groups = match.groupdict()
+        if groups.get("php") is not None:
+            short = groups.get("expr_php_short") is not None
+            outputs = short or bool(_PHP_OUTPUT.match(groups.get("php_body") or ""))
+        elif groups.get("erb") is not None:
+            outputs = groups.get("expr_erb") is not None
+        elif groups.get("curly") is not None:
+            outputs = match.group(0).startswith("{{") and groups.get("hbs_block") is None
+        elif groups.get("isml") is not None:
+            outputs = groups.get("isprint") is not None
+        else:  # `${…}`, `{!…}`, Razor `@…`
+            outputs = True
+        tags.append(Tag((match.start(), match.end()), outputs))
+    return tags
+
+
+def _blank(text: str) -> str:
+    """Same length, line breaks kept, everything else a space."""
+    return re.sub(r"[^\r\n]", " ", text)
+
+
+def _attributes(tag: str) -> dict[str, str]:
+    out = {}
+    for match in _ATTR.finditer(tag):
+        name = match.group(1).lower()
+        value = next((g for g in match.groups()[1:] if g is not None), "")
+        out.setdefault(name, value.strip().lower())
+    return out
+
+
+def find_scripts(text: str, tags: list[Tag]) -> list[Script]:
+    """Inline JavaScript / TypeScript `<script>` bodies (not `src=` ones, not other types)."""
+    # Look for markup in a copy with the template tags blanked, so `<script src="<?= $u ?>">`
+    # or a tag printing "</script>" cannot end anything early.
+    chars = list(text)
+    for tag in tags:
+        chars[tag.span[0] : tag.span[1]] = _blank(text[tag.span[0] : tag.span[1]])
+    scan = "".join(chars)
+    scripts = []
+    pos = 0
+    while True:
+        match = _OPEN_OR_COMMENT.search(scan, pos)
+        if match is None:
+            return scripts
+        if match.group(0) == "<!--":  # commented-out markup holds no live script
+            end = scan.find("-->", match.end())
+            pos = len(scan) if end < 0 else end + 3
+            continue
+        open_end = scan.find(">", match.end())
+        if open_end < 0:
+            return scripts
+        attrs = _attributes(scan[match.end() : open_end])
+        close = _CLOSE.search(scan, open_end + 1)
+        body_end = close.start() if close is not None else len(scan)
+        pos = close.end() if close is not None else len(scan)
+        lang = attrs.get("lang", "")
+        kind = attrs.get("type", "")
+        if "src" in attrs or (kind not in JS_TYPES and lang not in TS_LANGS):
+            continue
+        scripts.append(
+            Script((open_end + 1, body_end), lang in TS_LANGS or kind == "text/typescript")
+        )
+
+
+def _filler(tag_text: str, before: str) -> str:
+    """What stands in the masked JS for a tag, given the masked JS before it."""
+    length = len(tag_text)
+    immediate = before[-1:] if before else ""
+    if immediate.isdigit():
+        return "0" * length  # `10<?= $cents ?>` stays one number
+    if immediate and (immediate.isalnum() or immediate in "_$'\"`"):
+        return "_" * length  # glued to an identifier, or inside a string
+    stripped = before.rstrip()
+    if stripped and (stripped[-1] in _VALUE_BEFORE or _VALUE_KEYWORDS.search(stripped)):
+        return "_" * length
+    return _blank(tag_text)
+
+
+def mask(text: str, scripts: list[Script], tags: list[Tag]) -> tuple[str, tuple[Span, ...]]:
+    """The masked text (same length as `text`) and the protected tag spans inside scripts."""
+    out = list(_blank(text))
+    protected: list[Span] = []
+    for script in scripts:
+        start, end = script.body
+        pos = start
+        built: list[str] = []
+        for tag in tags:
+            t0, t1 = tag.span
+            if t1 <= start or t0 >= end:
+                continue
+            t0, t1 = max(t0, start), min(t1, end)
+            built.append(text[pos:t0])
+            before = "".join(built)[-64:]
+            piece = text[t0:t1]
+            built.append(_filler(piece, before) if tag.outputs else _blank(piece))
+            protected.append((t0, t1))
+            pos = t1
+        built.append(text[pos:end])
+        out[start:end] = "".join(built)
+        if end < len(out) and end > start:
+            out[end] = ";"  # where `</script>` stands: blocks never run into each other
+    return "".join(out), tuple(protected)
+
+
+def _only(masked: str, script: Script) -> str:
+    start, end = script.body
+    return _blank(masked[:start]) + masked[start : end + 1] + _blank(masked[end + 1 :])
+
+
+class TemplateFrontEnd:
+    """Inline scripts of one template language, read by the JavaScript front end."""
+
+    name = "template"
+
+    def __init__(self, suffix: str) -> None:
+        self.suffix = suffix.lower()
+        self.failed_blocks = 0
+
+    def _javascript(self, scripts: list[Script]) -> JavaScriptFrontEnd:
+        if any(s.typescript for s in scripts):
+            return JavaScriptFrontEnd("typescript", esprima_first=False)
+        return JavaScriptFrontEnd("javascript")
+
+    def extract(self, text: str, settings: Settings) -> Extraction:
+        tags = find_tags(text, self.suffix)
+        scripts = find_scripts(text, tags)
+        if not scripts:
+            return Extraction(sites=(), parser=self.name, notes=("no inline script",))
+        masked, protected = mask(text, scripts, tags)
+        javascript = self._javascript(scripts)
+        try:
+            inner = javascript.extract(masked, settings)
+        except ParseError:
+            inner = self._block_by_block(masked, scripts, settings)
+        self.failed_blocks = sum(1 for n in inner.notes if n.startswith("script block at"))
+        return Extraction(
+            sites=inner.sites,
+            parser=f"{self.name}+{inner.parser}",
+            comments=inner.comments,
+            protected=protected,
+            notes=inner.notes,
+        )
+
+    def _block_by_block(self, masked: str, scripts: list[Script], settings: Settings) -> Extraction:
+        """One block does not parse (a tag the masking could not neutralise): read the others."""
+        sites: list[PayloadSite] = []
+        comments: list[Span] = []
+        notes: list[str] = []
+        parsers: set[str] = set()
+        for script in scripts:
+            try:
+                part = self._javascript([script]).extract(_only(masked, script), settings)
+            except ParseError as exc:
+                line = masked.count("\n", 0, script.body[0]) + 1
+                notes.append(f"script block at line {line} not read: {exc}")
+                continue
+            sites.extend(part.sites)
+            comments.extend(part.comments)
+            parsers.add(part.parser)
+        if not parsers:
+            raise ParseError("; ".join(notes) or "no script block parses")
+        return Extraction(
+            sites=tuple(sites),
+            parser="/".join(sorted(parsers)),
+            comments=tuple(comments),
+            notes=tuple(notes),
+        )
+
+    def parses(self, text: str) -> bool:
+        """The fixed text's scripts still parse (no more failing blocks than before the fix)."""
+        tags = find_tags(text, self.suffix)
+        scripts = find_scripts(text, tags)
+        if not scripts:
+            return True
+        masked, _ = mask(text, scripts, tags)
+        if self._javascript(scripts).parses(masked):
+            return True
+        failing = sum(1 for s in scripts if not self._javascript([s]).parses(_only(masked, s)))
+        return failing <= self.failed_blocks
+
+
+def front_end_for(path: str) -> TemplateFrontEnd | None:
+    suffix = PurePath(path).suffix.lower()
+    return TemplateFrontEnd(suffix) if suffix in TEMPLATE_EXTENSIONS else None
+
+
+def extract_php_scripts(text: str, settings: Settings) -> Extraction:
+    """The JavaScript part of a `.php` file (its `<script>` blocks), for merging with PHP arrays."""
+    return TemplateFrontEnd(".php").extract(text, settings)
