@@ -105,8 +105,9 @@ def analyze(
         seen.add(key)
         _site(plan, site)
     edits = _edits(plan, comments)
-    kept = [f for f in plan.findings if opts.selected(f.code)]
-    kept.sort(key=lambda f: (f.span[0], f.code, f.span[1]))
+    # a payload reaching two calls (or a call reached by two payloads) is reported once
+    unique = {(f.code, f.span, f.message): f for f in reversed(plan.findings) if opts.selected(f.code)}
+    kept = sorted(unique.values(), key=lambda f: (f.span[0], f.code, f.span[1]))
     del protected  # checked by the splicer when the edits are applied
     return Analysis(tuple(kept), tuple(edits))
 
@@ -119,10 +120,12 @@ def _site(plan: _Plan, site: PayloadSite) -> None:
     if site.source_type is None:
         plan.report("DR201", site.type_span or site.call_span, site, reason=_cap(site.type_reason))
         return
-    if site.type_options and not _same_rules(table, site.type_options):
-        plan.report("DR201", site.type_span or site.call_span, site,
-                    reason=_cap(f"{site.type_reason}, and its branches need different edits"))
-        return
+    if site.type_options:
+        if not _same_edits(plan, site):
+            plan.report("DR201", site.type_span or site.call_span, site,
+                        reason=_cap(f"{site.type_reason}, and its branches need different edits"))
+            return
+        site = replace(site, type_options=())
     rule = table.methods.get(site.source_type)
     if rule is None:
         if site.source_type in table.native_types:
@@ -142,16 +145,17 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _same_rules(table: RuleTable, types: Sequence[str]) -> bool:
-    def shape(t: str) -> tuple[object, ...] | None:
-        rule = table.methods.get(t)
-        if rule is None:
-            return None
-        return (frozenset(rule.hashes), frozenset((p[-1], len(p)) for p in rule.remove),
-                frozenset((r.path[-1], len(r.path), r.code) for r in rule.report))
-
-    shapes = {shape(t) for t in types}
-    return len(shapes) == 1 and None not in shapes
+def _same_edits(plan: _Plan, site: PayloadSite) -> bool:
+    """A ternary type is fixable when every branch's rule yields the same findings and edits."""
+    outcomes = set()
+    for option in site.type_options:
+        if option not in plan.table.methods:
+            return False
+        trial = _Plan(plan.table, plan.text, plan.options)
+        _site(trial, replace(site, source_type=option, type_options=()))
+        edits = frozenset(_edits(trial, ()))
+        outcomes.add((edits, tuple((f.code, f.span) for f in trial.findings)))
+    return len(outcomes) == 1
 
 
 def _session_id(plan: _Plan, site: PayloadSite, rule: MethodRule) -> None:
@@ -173,7 +177,10 @@ def _session_id(plan: _Plan, site: PayloadSite, rule: MethodRule) -> None:
     part = site.parts[0] if site.parts else None
     where = site.type_span or (part.span if part else site.call_span)
     if site.opaque:
-        plan.report("DR100", where, site)
+        index = plan.report("DR100", where, site)
+        note = f"; {' and '.join(site.opaque)} may set it: add it where the payload is completed"
+        plan.findings[index] = replace(plan.findings[index], fix="none",
+                                       message=plan.findings[index].message + note)
         return
     index = plan.report("DR100", where, site)
     if part is None or not plan.wants_fix("DR100", site):
@@ -257,6 +264,10 @@ def _opaque_hashes(plan: _Plan, site: PayloadSite, rule: MethodRule) -> None:
     if not nested:
         return
     for part in site.parts:
+        for what in part.opaque:
+            plan.report("DR200", part.span, site,
+                        reason=_cap(f"{what} may be the `{rule.hashes[0]}` hash; "
+                                    f"check it for {', '.join(nested[:3])}, …"))
         for name in rule.hashes:
             holder = part.get(name)
             if holder is not None and holder.value is None:

@@ -178,9 +178,8 @@ class Analysis:
             return
         if left.type == "MemberExpression":
             root, path = member_path(left)
-            prop = path[-1] if path else None
-            if prop is not None:
-                self.member_assigns.setdefault(prop, []).append(node.right)
+            # instances stored on objects: `this.dr = new DigitalRiver()`, `services[KEY] = ...`
+            self.member_assigns.setdefault(self.member_key(left), []).append(node.right)
             if root is not None and path:
                 self.pending_writes.append((scope, root.name, tuple(path), node, node.right, pos))
 
@@ -241,17 +240,18 @@ class Analysis:
                         return passed
             return self._by_name(name)
         if rtype == "MemberExpression":
+            kinds = {
+                self._instance_kind(v, scope, depth)
+                for v in self.member_assigns.get(self.member_key(receiver), ())
+            }
+            if "stripe" in kinds:
+                return "stripe"
+            if "dr" in kinds:
+                return "dr"
             prop = member_name(receiver)
-            if prop is not None:
-                kinds = {
-                    self._instance_kind(v, scope, depth) for v in self.member_assigns.get(prop, ())
-                }
-                if "stripe" in kinds:
-                    return "stripe"
-                if "dr" in kinds:
-                    return "dr"
-                return self._by_name(prop)
-            return "unknown"
+            if prop is None and receiver.computed:
+                prop = self.string_const(receiver.property, scope)
+            return self._by_name(prop) if prop is not None else "unknown"
         if rtype in ("NewExpression", "CallExpression"):
             return self._instance_kind(receiver, scope, depth)
         return "unknown"
@@ -461,6 +461,14 @@ class Analysis:
         return best
 
     # -- helpers -------------------------------------------------------------------------------
+    def member_key(self, member: Node) -> str:
+        """What a member expression stores under: `.name` for named members, else its source text."""
+        name = member_name(member)
+        if name is not None:
+            return "." + name
+        start, end = span_of(member)
+        return "".join(self.text[start:end].split())
+
     def snippet(self, node: Node, limit: int = 60) -> str:
         start, end = span_of(node)
         text = " ".join(self.text[start:end].split())
