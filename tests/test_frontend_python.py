@@ -290,9 +290,9 @@ def test_attribute_variable() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param("def f(:\n    pass\n", id="bad-params"),
+        pytest.param('def f(:\n    return {"type": "payPal", "amount": 1}\n', id="bad-params"),
         pytest.param('p = {"type": "payPal",\n', id="unclosed"),
-        pytest.param("x = )\n", id="stray-paren"),
+        pytest.param('x = )\np = {"type": "payPal", "amount": 1}\n', id="stray-paren"),
     ],
 )
 def test_parse_errors_are_one_line(text: str) -> None:
@@ -301,6 +301,13 @@ def test_parse_errors_are_one_line(text: str) -> None:
     message = str(info.value)
     assert "\n" not in message and message.startswith("line ")
     assert not FRONT.parses(text)
+
+
+def test_files_naming_no_dr_type_are_not_parsed() -> None:
+    """libcst is slow (~50 KB/s with positions): a file with no quoted DR type is skipped unread."""
+    broken = "def f(:\n    return {'type': 'card'}\n"
+    assert FRONT.extract(broken, SETTINGS).sites == ()
+    assert not FRONT.parses(broken)  # the re-parse guard always parses
 
 
 def test_parses_accepts_valid_python() -> None:

@@ -24,6 +24,7 @@ from drmigrate.frontends.server_payloads import (
     PendingWrite,
     Place,
     attach_writes,
+    mentions_dr_type,
     payload_sites,
 )
 from drmigrate.model import ObjectLit, Prop, Span, Write
@@ -325,6 +326,8 @@ class PythonFrontEnd:
     name = "libcst"
 
     def extract(self, text: str, settings: Settings) -> Extraction:
+        if not mentions_dr_type(text, settings.dr_types):
+            return Extraction(sites=(), parser=self.name)  # nothing to find: skip the slow parse
         module = _parse(text)
         base = 1 if text.startswith(_BOM) else 0
         body = text[base:]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from drmigrate.model import ObjectLit, PayloadSite, Prop, Span, Write
 
@@ -26,6 +27,20 @@ FOREIGN_KEYS = frozenset({"redirect", "flow", "statement_descriptor", "client_se
 REST_KEYS = frozenset({"paymentSessionId"})
 
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
+
+
+@lru_cache(maxsize=8)
+def _quoted_type(dr_types: frozenset[str]) -> re.Pattern[str]:
+    names = "|".join(sorted(map(re.escape, dr_types), key=len, reverse=True))
+    return re.compile(f"[\"'](?:{names})[\"']")
+
+
+def mentions_dr_type(text: str, dr_types: frozenset[str]) -> bool:
+    """The cheap test run before parsing: a payload needs a DR type as a quoted string somewhere.
+
+    libcst reads about 50 KB/s with positions; most server files name no Digital River type.
+    """
+    return bool(dr_types) and _quoted_type(dr_types).search(text) is not None
 
 
 def type_prop(lit: ObjectLit, dr_types: frozenset[str]) -> Prop | None:
