@@ -292,6 +292,11 @@ class Analysis:
             return "unknown"
         fname = fn.id.name if fn.id is not None else None
         if fname is None:
+            # `var pay = function (client) {...}`: the function is named by its declarator
+            holder = self.parent.get(id(fn))
+            if holder is not None and holder.type == "VariableDeclarator" and holder.id.type == "Identifier":
+                fname = holder.id.name
+        if fname is None:
             return "unknown"
         kinds: set[str] = set()
         for call, scope in self._calls_to(fname):
