@@ -136,7 +136,7 @@ def _blank(text: str) -> str:
 
 
 def _attributes(tag: str) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for match in _ATTR.finditer(tag):
         name = match.group(1).lower()
         value = next((g for g in match.groups()[1:] if g is not None), "")
@@ -152,7 +152,7 @@ def find_scripts(text: str, tags: list[Tag]) -> list[Script]:
     for tag in tags:
         chars[tag.span[0] : tag.span[1]] = _blank(text[tag.span[0] : tag.span[1]])
     scan = "".join(chars)
-    scripts = []
+    scripts: list[Script] = []
     pos = 0
     while True:
         match = _OPEN_OR_COMMENT.search(scan, pos)

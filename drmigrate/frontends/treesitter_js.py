@@ -922,6 +922,19 @@ class Converter:
         fields: dict[str, Any] = {"callee": callee, "arguments": self.arguments(args_ts)}
         if n.child_by_field_name("optional_chain") is not None:
             fields["optional"] = True
+        function_ts = n.child_by_field_name("function")
+        if (
+            function_ts is not None
+            and function_ts.type == "await_expression"
+            and callee is not None
+        ):
+            # tree-sitter-typescript reads `await f<T>(x)` as `(await f)<T>(x)`; an unparenthesised
+            # await is never a callee in the language, so put the await back outside the call
+            inner = callee.argument
+            call = Node(
+                "CallExpression", [inner.range[0], self.span(n)[1]], **{**fields, "callee": inner}
+            )
+            return self.make("AwaitExpression", n, argument=call)
         return self.make("CallExpression", n, **fields)
 
     def on_new_expression(self, n: TsNode) -> Node:
