@@ -207,15 +207,17 @@ def test_writes_in_the_same_function_reach_the_payload() -> None:
     (site,) = extract(WRITES)
     got = [(w.path, w.removable, cut(WRITES, w.span), w.string_value) for w in site.writes]
     assert got == [
-        (("amount",), True, "$data['amount'] = $cart->total;", None),
+        (("amount",), False, "$data['amount'] = $cart->total;", None),
         (("payPal", "items"), True, "$data['payPal']['items'][] = $line;", None),
         (("payPal", "items"), True, "$data['payPal']['items'][0]['sku'] = 'x';", "x"),
         (("currency",), True, "$data[\"currency\"] .= '';", ""),
         (("currency",), True, "$data['currency'] = 'USD';", "USD"),
         (("amount",), False, "$data['amount'] = 2;", None),
-        (("amount",), True, "$data['amount'] = 3;", None),
+        (("amount",), False, "$data['amount'] = 3;", None),
     ]
     assert site.writes[5].why_not == "the write is the body of a statement without braces"
+    # one `amount` write cannot go, so none of them goes: the rest would half-migrate the key
+    assert site.writes[0].why_not == "another write to `amount` cannot be removed"
 
 
 def test_reassignment_stops_writes_and_branches_share_them() -> None:

@@ -230,16 +230,34 @@ def test_writes_in_the_same_function_reach_the_payload() -> None:
     (site,) = extract(WRITES)
     got = [(w.path, w.removable, cut(WRITES, w.span), w.why_not) for w in site.writes]
     assert got == [
-        (("amount",), True, 'payload["amount"] = cart.total', ""),
+        (("amount",), False, 'payload["amount"] = cart.total', "another write to `amount` cannot be removed"),
         (("payPal", "items"), True, 'payload["payPal"]["items"] = []', ""),
         (("payPal", "items"), True, 'payload["payPal"]["items"].append(line)', ""),
         (("payPal", "items"), True, 'payload["payPal"]["items"][0]["x"] = 1', ""),
-        (("currency",), True, 'payload["currency"] += ""', ""),
+        (("currency",), False, 'payload["currency"] += ""', "another write to `currency` cannot be removed"),
         (("currency",), False, 'payload["currency"] = "USD"',
          "the write is the only statement of its block"),
         (("amount",), False, 'payload["amount"] = 2', "the write is the body of a one-line block"),
         (("amount",), False, 'payload["amount"] = 3',
          "the write shares its line with another statement"),
+    ]
+
+
+def test_writes_to_one_key_stand_or_fall_together() -> None:
+    text = """\
+def f(cart):
+    p = {"type": "payPal", "payPal": {}}
+    p["payPal"]["items"] = []
+    for line in cart.lines:
+        p["payPal"]["items"].append(line)
+    p["amount"] = cart.total
+"""
+    (site,) = extract(text)
+    got = [(w.path, w.removable, w.why_not) for w in site.writes]
+    assert got == [
+        (("payPal", "items"), False, "another write to `payPal.items` cannot be removed"),
+        (("payPal", "items"), False, "the write is the only statement of its block"),
+        (("amount",), True, ""),
     ]
 
 

@@ -178,4 +178,26 @@ def attach_writes(
 
 
 def _with_writes(site: PayloadSite, writes: list[Write]) -> PayloadSite:
-    return replace(site, writes=tuple(sorted(writes, key=lambda w: w.span)))
+    return replace(site, writes=tuple(sorted(_hold_together(writes), key=lambda w: w.span)))
+
+
+def _hold_together(writes: list[Write]) -> list[Write]:
+    """Writes to one key stand or fall together.
+
+    Removing `p["items"] = []` while `p["items"].append(x)` has to stay (alone in a loop body)
+    would leave code that fails at run time, so a write that cannot be removed keeps every other
+    write to the same key, or to a key above or below it, in place too.
+    """
+    stuck = [w.path for w in writes if not w.removable]
+
+    def related(path: tuple[str, ...]) -> tuple[str, ...] | None:
+        return next((s for s in stuck if path[:len(s)] == s or s[:len(path)] == path), None)
+
+    out = []
+    for write in writes:
+        other = related(write.path) if write.removable else None
+        if other is not None:
+            write = replace(write, removable=False,
+                            why_not=f"another write to `{'.'.join(other)}` cannot be removed")
+        out.append(write)
+    return out
