@@ -8,7 +8,7 @@ swallow a comment is refused and reported (DR202) instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from drmigrate.edits import Insertion, plan_object, statement_removal
@@ -20,12 +20,14 @@ from drmigrate.model import (
     FixSafety,
     ObjectLit,
     PayloadSite,
+    SiteOutcome,
     Span,
     Write,
 )
 from drmigrate.rules import MethodRule, Report, RuleTable
 
 SESSION_KEY = "sessionId"
+MANUAL_CODES = frozenset({"DR200", "DR201", "DR202"})  # a person must act
 DEFAULT_QUOTES = {"js": "", "python": '"', "php": "'"}
 DEFAULT_SEPARATORS = {"js": ": ", "python": ": ", "php": " => "}
 
@@ -68,6 +70,8 @@ class _Plan:
     findings: list[Finding] = field(default_factory=list)
     objects: dict[Span, _ObjectWork] = field(default_factory=dict)
     writes: dict[Span, tuple[Write, list[int]]] = field(default_factory=dict)
+    suppress: Callable[[str, Span], bool] | None = None
+    suppressed: set[int] = field(default_factory=set)  # finding indices: reported, never fixed
 
     def report(self, code: str, span: Span, site: PayloadSite, **values: str) -> int:
         info = self.table.codes[code]
@@ -76,7 +80,23 @@ class _Plan:
             Finding(code, info.name, self.table.message(code, **values), span, site.source_type,
                     info.fix_safety, site.confidence)
         )
+        if self.suppress is not None and self.suppress(code, span):
+            self.suppressed.add(len(self.findings) - 1)
         return len(self.findings) - 1
+
+    def live(self, indices: Iterable[int]) -> list[int]:
+        """The findings among `indices` that are not suppressed (only those may plan an edit)."""
+        return [i for i in indices if i not in self.suppressed]
+
+    def outcome(self, site: PayloadSite, first: int) -> SiteOutcome:
+        """Where `site` stands, from the findings reported for it (indices from `first` on)."""
+        mine = [i for i in range(first, len(self.findings)) if self.options.selected(self.findings[i].code)]
+        live = self.live(mine)
+        if any(self.findings[i].code in MANUAL_CODES for i in live):
+            return SiteOutcome(site.source_type, "manual")
+        if live:
+            return SiteOutcome(site.source_type, "remaining")
+        return SiteOutcome(site.source_type, "suppressed" if mine else "migrated")
 
     def wants_fix(self, code: str, site: PayloadSite) -> bool:
         info = self.table.codes[code]
@@ -94,22 +114,29 @@ def analyze(
     comments: Sequence[Span] = (),
     protected: Sequence[Span] = (),
     options: Options | None = None,
+    suppress: Callable[[str, Span], bool] | None = None,
 ) -> Analysis:
+    """`suppress(code, span)` marks findings the user silenced: they are left out and plan no edit."""
     opts = options or Options()
-    plan = _Plan(table, text, opts)
+    plan = _Plan(table, text, opts, suppress=suppress)
+    outcomes: list[SiteOutcome] = []
     seen: set[tuple[Span, Span | None, str | None]] = set()
     for site in sites:
         key = (site.call_span, site.parts[0].span if site.parts else None, site.source_type)
         if key in seen:
             continue
         seen.add(key)
+        first = len(plan.findings)
         _site(plan, site)
+        outcomes.append(plan.outcome(site, first))
     edits = _edits(plan, comments)
     # a payload reaching two calls (or a call reached by two payloads) is reported once
-    unique = {(f.code, f.span, f.message): f for f in reversed(plan.findings) if opts.selected(f.code)}
+    unique = {(f.code, f.span, f.message): f for i, f in reversed(list(enumerate(plan.findings)))
+              if opts.selected(f.code) and i not in plan.suppressed}
     kept = sorted(unique.values(), key=lambda f: (f.span[0], f.code, f.span[1]))
+    silenced = tuple(f for i, f in enumerate(plan.findings) if opts.selected(f.code) and i in plan.suppressed)
     del protected  # checked by the splicer when the edits are applied
-    return Analysis(tuple(kept), tuple(edits))
+    return Analysis(tuple(kept), tuple(edits), suppressed=silenced, sites=tuple(outcomes))
 
 
 def _site(plan: _Plan, site: PayloadSite) -> None:
@@ -126,7 +153,7 @@ def _site(plan: _Plan, site: PayloadSite) -> None:
                         reason=_cap(f"{site.type_reason}, and its branches need different edits"))
             return
         site = replace(site, type_options=())
-    rule = table.methods.get(site.source_type)
+    rule = table.methods.get(site.source_type or "")
     if rule is None:
         if site.source_type in table.native_types:
             for report in table.native_report:
@@ -161,8 +188,8 @@ def _same_edits(plan: _Plan, site: PayloadSite) -> bool:
 def _session_id(plan: _Plan, site: PayloadSite, rule: MethodRule) -> None:
     placeholder = plan.table.placeholder
     present = False
-    for part in site.parts:
-        prop = part.get(SESSION_KEY)
+    for held in site.parts:
+        prop = held.get(SESSION_KEY)
         if prop is not None:
             present = True
             if placeholder in plan.text[prop.value_span[0]:prop.value_span[1]]:
@@ -282,6 +309,12 @@ def _opaque_hashes(plan: _Plan, site: PayloadSite, rule: MethodRule) -> None:
 def _edits(plan: _Plan, comments: Sequence[Span]) -> list[Edit]:
     edits: list[Edit] = []
     for work in plan.objects.values():
+        work.remove = {k: idx for k, idx in work.remove.items() if plan.live(idx)}
+        work.insertion_findings = plan.live(work.insertion_findings)
+        if not work.insertion_findings:
+            work.insertion = None
+        if not work.remove and work.insertion is None:
+            continue
         result = plan_object(plan.text, work.obj, work.remove.keys(), work.insertion, comments)
         for index, why in result.refused.items():
             for f_index in work.remove[index]:
@@ -298,6 +331,8 @@ def _edits(plan: _Plan, comments: Sequence[Span]) -> list[Edit]:
             plan.findings[i] = replace(plan.findings[i], fix_applicable=True)
         edits.extend(result.edits)
     for write, indices in plan.writes.values():
+        if not plan.live(indices):
+            continue
         if any(c0 >= write.span[0] and c1 <= write.span[1] for c0, c1 in comments):
             for i in indices:
                 plan.findings[i] = replace(plan.findings[i], fix="none")
@@ -308,4 +343,4 @@ def _edits(plan: _Plan, comments: Sequence[Span]) -> list[Edit]:
     return edits
 
 
-__all__ = ["Options", "analyze", "Report"]
+__all__ = ["Options", "Report", "analyze"]

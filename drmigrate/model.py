@@ -104,12 +104,25 @@ class Edit:
     code: str = field(default="", compare=False)
 
 
+SiteState = Literal["migrated", "remaining", "manual", "suppressed"]
+
+
+@dataclass(frozen=True)
+class SiteOutcome:
+    """Where one payload site stands: nothing left to do, fixes remaining, or a person must look."""
+
+    source_type: str | None
+    state: SiteState
+
+
 @dataclass(frozen=True)
 class Analysis:
     """What the engine returns for one file: every finding, and the edits of each fix."""
 
     findings: tuple[Finding, ...]
     edits: tuple[Edit, ...]
+    suppressed: tuple[Finding, ...] = ()  # silenced by a drmigrate-ignore comment; no edit planned
+    sites: tuple[SiteOutcome, ...] = ()  # one per payload site seen, for the migration status
 
 
 FileStatus = Literal["clean", "findings", "fixed", "skipped", "error"]
@@ -126,6 +139,7 @@ class FileResult:
     parser: str = ""
     original: str | None = None  # decoded text, kept when a diff or a write needs it
     fixed: str | None = None  # the fixed text, when fixes changed something
+    sites: tuple[SiteOutcome, ...] = ()  # the payload sites seen (after fixing, when fixing)
 
     @property
     def changed(self) -> bool:
