@@ -298,3 +298,11 @@ def test_unreadable_by_both_names_both_parsers() -> None:
     with pytest.raises(ParseError, match="esprima.*tree-sitter"):
         front.extract("var = 1;", Settings())
     assert front_end_for("a.css") is None
+
+
+def test_await_on_a_generic_call_is_outside_the_call() -> None:
+    text = "async function f() { const r = await dr.createSource<Req>(p); }"
+    program, _ = parse(text, "typescript")
+    (awaited,) = find(program, "AwaitExpression")
+    assert awaited.argument.type == "CallExpression"
+    assert text_of(text, awaited.argument) == "dr.createSource<Req>(p)"
