@@ -14,7 +14,7 @@ from pathlib import PurePath
 from drmigrate import edits as splicer
 from drmigrate.engine import Options, analyze
 from drmigrate.frontends import Extraction, FrontEnd, ParseError, Settings
-from drmigrate.model import Finding, FileResult
+from drmigrate.model import FileResult, FileStatus, Finding
 from drmigrate.rules import RuleTable, bundled_table
 
 MAX_FIX_PASSES = 10
@@ -187,13 +187,13 @@ def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = 
         return FileResult(path, "clean", parser="prefilter", original=text)
     outcome = process_text(text, path, config, fix=fix or diff)
     if diff:
-        status = "findings" if outcome.initial else "clean"
+        shown: FileStatus = "findings" if outcome.initial else "clean"
         if outcome.error:
             return FileResult(path, "error", outcome.error, outcome.initial, outcome.parser, text)
-        return FileResult(path, status, "", outcome.initial, outcome.parser, text, outcome.fixed)
+        return FileResult(path, shown, "", outcome.initial, outcome.parser, text, outcome.fixed)
     if outcome.error:
         return FileResult(path, "error", outcome.error, outcome.findings, outcome.parser, text, outcome.fixed)
     if outcome.fixed is not None and fix:
         return FileResult(path, "fixed", "", outcome.findings, outcome.parser, text, outcome.fixed)
-    status = "findings" if outcome.findings else "clean"
+    status: FileStatus = "findings" if outcome.findings else "clean"
     return FileResult(path, status, "", outcome.findings, outcome.parser, text, outcome.fixed)

@@ -118,7 +118,6 @@ class Analysis:
     # -- collection ---------------------------------------------------------------------------
     def _walk(self, program: Node) -> None:
         stack: list[tuple[Node, Scope]] = [(program, self.root)]
-        fn_stack_for: dict[int, Node] = {}
         while stack:
             node, scope = stack.pop()
             ntype = node.type
@@ -135,7 +134,9 @@ class Analysis:
                         inner.declare(name_node.name, "param", function=node)
                 scope = inner
             elif ntype == "VariableDeclaration":
-                target = scope if node.kind == "var" else scope  # block scoping approximated
+                # let/const are scoped to their function here, like var: an approximation that
+                # only matters when a block shadows a name, which payload code rarely does
+                target = scope
                 for decl in node.declarations:
                     if decl.id is not None and decl.id.type == "Identifier":
                         b = target.declare(decl.id.name, node.kind)
@@ -159,14 +160,11 @@ class Analysis:
             elif ntype == "ReturnStatement" and node.argument is not None:
                 fn = scope.node
                 self.returns.setdefault(id(fn), []).append(node.argument)
-            elif ntype == "ArrowFunctionExpression":
-                pass
             for child in children(node):
                 self.parent[id(child)] = node
                 stack.append((child, scope))
             if ntype == "ArrowFunctionExpression" and node.expression and node.body is not None:
                 self.returns.setdefault(id(node), []).append(node.body)
-        del fn_stack_for
 
     def _assignment(self, node: Node, scope: Scope) -> None:
         left = node.left
@@ -211,13 +209,13 @@ class Analysis:
             binding = scope.lookup(name) or self.root.declare(name, "global")
             binding.defs.append((value, pos))
         for scope, name, path, node, value, pos in self.pending_writes:
-            binding = scope.lookup(name)
-            if binding is not None:
-                binding.writes.append((path, node, value, pos))
+            written = scope.lookup(name)
+            if written is not None:
+                written.writes.append((path, node, value, pos))
         for scope, name, node, pos in self.pending_merges:
-            binding = scope.lookup(name)
-            if binding is not None:
-                binding.merges.append((node, pos))
+            merged = scope.lookup(name)
+            if merged is not None:
+                merged.merges.append((node, pos))
 
     # -- receivers ----------------------------------------------------------------------------
     def receiver_kind(self, receiver: Node, scope: Scope, depth: int = 0) -> str:
@@ -284,6 +282,8 @@ class Analysis:
     def _param_receiver(self, binding: Binding, depth: int) -> str:
         """A parameter is a DR instance when a call in this file passes one in that position."""
         fn = binding.function
+        if fn is None:
+            return "unknown"
         index = next(
             (i for i, p in enumerate(fn.params or ()) if p.type == "Identifier" and p.name == binding.name),
             None,
