@@ -195,7 +195,7 @@ def _session_id(plan: _Plan, site: PayloadSite, rule: MethodRule) -> None:
             if placeholder in plan.text[prop.value_span[0]:prop.value_span[1]]:
                 plan.report("DR110", prop.span, site)
     for write in site.writes:
-        if write.path == (SESSION_KEY,):
+        if write.path == (SESSION_KEY,) and write.kind == "write":
             present = True
             if placeholder in plan.text[write.span[0]:write.span[1]]:
                 plan.report("DR110", write.span, site)
@@ -240,10 +240,22 @@ def _matches(path: tuple[str, ...], candidate: tuple[str, ...], rule: MethodRule
     return candidate[0] in hashes and candidate[1] == path[1]
 
 
+def _covers(path: tuple[str, ...], written: tuple[str, ...], rule: MethodRule | None) -> bool:
+    """`written` is `path` or lies inside it (`payPal.shipping.address` inside `payPal.shipping`)."""
+    return len(written) >= len(path) and _matches(path, written[: len(path)], rule)
+
+
 def _remove_path(plan: _Plan, site: PayloadSite, path: tuple[str, ...], code: str,
                  rule: MethodRule | None) -> None:
-    """Report every place `path` is set in the payload, and plan its removal when allowed."""
+    """Report every place `path` is set in the payload, and plan its removal when allowed.
+
+    A statement that writes or uses the field but cannot be removed (`items.push(x)` in a loop, the
+    body of an unbraced `if`) blocks every removal of that field: removing the key while the
+    statement stays would break the page at run time.
+    """
     fix = plan.wants_fix(code, site)
+    writes = [w for w in site.writes if _covers(path, w.path, rule)]
+    blocker = next((w for w in writes if not w.removable), None)
     field_name = ".".join(path)
     hashes = rule.hash_names(path) if rule is not None and len(path) > 1 else path[:1]
     for part in site.parts:
@@ -262,18 +274,25 @@ def _remove_path(plan: _Plan, site: PayloadSite, path: tuple[str, ...], code: st
                 continue
             shown_here = shown if len(path) == 1 else f"{_hash_of(part, obj)}.{path[1]}"
             index = plan.report(code, prop.span, site, field=shown_here)
-            if fix:
-                work = plan.work(obj)
-                work.remove.setdefault(obj.props.index(prop), []).append(index)
-    for write in site.writes:
-        if not _matches(path, write.path, rule):
-            continue
+            if not fix:
+                continue
+            if blocker is not None:
+                plan.findings[index] = replace(plan.findings[index], fix="none")
+                line = plan.text.count("\n", 0, blocker.span[0]) + 1
+                plan.report("DR202", prop.span, site, field=shown_here,
+                            reason=f"it is still used on line {line}, which cannot be removed "
+                                   f"({blocker.why_not})")
+                continue
+            work = plan.work(obj)
+            work.remove.setdefault(obj.props.index(prop), []).append(index)
+    for write in writes:
         index = plan.report(code, write.span, site, field=".".join(write.path))
         if not fix:
             continue
-        if not write.removable:
+        if blocker is not None:
             plan.findings[index] = replace(plan.findings[index], fix="none")
-            plan.report("DR202", write.span, site, field=".".join(write.path), reason=write.why_not)
+            if not write.removable:
+                plan.report("DR202", write.span, site, field=".".join(write.path), reason=write.why_not)
             continue
         plan.writes.setdefault(write.span, (write, []))[1].append(index)
 

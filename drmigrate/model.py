@@ -52,6 +52,7 @@ class Write:
     removable: bool  # False when the statement is not alone in a statement list
     why_not: str = ""
     string_value: str | None = None
+    kind: str = "write"  # "use": code that reads the field or calls a method on it (`items.push`)
 
 
 class Confidence(str, Enum):

@@ -157,6 +157,8 @@ class Analysis:
                 self._assignment(node, scope)
             elif ntype == "CallExpression":
                 self._call(node, scope)
+            elif ntype == "MemberExpression":
+                self._member_use(node, scope)
             elif ntype == "ReturnStatement" and node.argument is not None:
                 fn = scope.node
                 self.returns.setdefault(id(fn), []).append(node.argument)
@@ -180,6 +182,24 @@ class Analysis:
             self.member_assigns.setdefault(self.member_key(left), []).append(node.right)
             if root is not None and path:
                 self.pending_writes.append((scope, root.name, tuple(path), node, node.right, pos))
+
+    def _member_use(self, node: Node, scope: Scope) -> None:
+        """Record `p.payPal.items.push(x)` and reads of `p.amount`: code that needs the field."""
+        parent = self.parent.get(id(node))
+        if parent is not None and parent.type == "MemberExpression" and parent.object is node:
+            return  # only the outermost member of a chain
+        if parent is not None and parent.type == "AssignmentExpression" and parent.left is node:
+            return  # a write, recorded by _assignment
+        root, path = member_path(node)
+        if root is None or not path:
+            return
+        if parent is not None and parent.type == "CallExpression" and parent.callee is node:
+            path = path[:-1]  # `p.payPal.items.push(...)` uses p.payPal.items
+            if not path or path[-1] == "createSource":
+                return
+            self.pending_writes.append((scope, root.name, tuple(path), parent, None, span_of(parent)[0]))
+            return
+        self.pending_writes.append((scope, root.name, tuple(path), node, None, span_of(node)[0]))
 
     def _call(self, node: Node, scope: Scope) -> None:
         callee = node.callee
@@ -499,7 +519,7 @@ class Analysis:
                 binding = scope.lookup(root.name)
                 if binding is not None and len(binding.defs) == 1 and binding.defs[0][0] is not None:
                     obj = binding.defs[0][0]
-                    if obj.type == "ObjectExpression" and not binding.writes:
+                    if obj.type == "ObjectExpression" and not any(w[2] is not None for w in binding.writes):
                         for prop in obj.properties or ():
                             if prop.type == "Property" and prop_key(prop, self, scope) == path[0]:
                                 return self.string_const(prop.value, binding.scope, depth + 1)
@@ -616,7 +636,7 @@ def _statement_for(analysis: Analysis, node: Node) -> tuple[Node, bool, str]:
     """The statement holding an assignment, whether it can be removed whole, and why not."""
     parent = analysis.parent.get(id(node))
     if parent is None or parent.type != "ExpressionStatement":
-        return node, False, "the write is part of a larger expression"
+        return node, False, "it is part of a larger expression"
     holder = analysis.parent.get(id(parent))
     if holder is None or holder.type not in STATEMENT_LISTS:
         return parent, False, "the write is the body of a statement without braces"
@@ -676,9 +696,12 @@ def _site(analysis: Analysis, scope: Scope, call_span: Span, cand: Candidate,
                 type_value, type_options = type_options[0], ()
     for path, node, value, _pos in cand.writes:
         stmt, removable, why = _statement_for(analysis, node)
-        sval = analysis.string_const(value, scope)
-        writes.append(Write(tuple(path), span_of(stmt), removable, why, sval))
-        if path == ("type",):
+        if value is None and not removable:
+            why = f"`{analysis.snippet(node)}` needs it"
+        sval = analysis.string_const(value, scope) if value is not None else None
+        writes.append(Write(tuple(path), span_of(stmt), removable, why, sval,
+                            kind="write" if value is not None else "use"))
+        if path == ("type",) and value is not None:
             type_span = span_of(stmt)
             type_value = sval
             if sval is None:
