@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import importlib.util
 import json
 import os
 import platform
@@ -132,6 +133,22 @@ def tool_version(cmd: list[str]) -> str:
     return text[0] if text else f"exit {out.returncode}"
 
 
+def drmigrate_source() -> str:
+    """Where the measured drmigrate comes from: its directory and git commit (dirty or not)."""
+    spec = importlib.util.find_spec("drmigrate")
+    if spec is None or spec.origin is None:
+        return "location unknown"
+    where = Path(spec.origin).parent.parent
+    git = ["git", "-C", str(where)]
+    rev = subprocess.run([*git, "rev-parse", "--short", "HEAD"], check=False,
+                         capture_output=True, text=True).stdout.strip()
+    if not rev:
+        return str(where)
+    dirty = subprocess.run([*git, "status", "--porcelain", "--", "drmigrate", "rules"],
+                           check=False, capture_output=True, text=True).stdout.strip()
+    return f"{where} @ {rev}{' + uncommitted changes' if dirty else ''}"
+
+
 def machine(drm: list[str]) -> dict[str, str]:
     cpu = "unknown"
     try:
@@ -161,7 +178,7 @@ def machine(drm: list[str]) -> dict[str, str]:
         "memory": mem or "unknown",
         "os": platform.platform(),
         "python": platform.python_version(),
-        "drmigrate": tool_version([*drm, "--version"]),
+        "drmigrate": f"{tool_version([*drm, '--version'])} ({drmigrate_source()})",
         "esprima": esprima,
         "ripgrep": tool_version(["rg", "--version"]) if shutil.which("rg") else "not found",
         "ast-grep": (tool_version(["ast-grep", "--version"]) if shutil.which("ast-grep")
