@@ -72,6 +72,7 @@ class PayloadSite:
     parts: tuple[ObjectLit, ...] = ()  # literal parts of the payload; parts[0] holds `type`
     writes: tuple[Write, ...] = ()
     unresolved: str = ""  # why the payload itself cannot be seen, when it cannot
+    unresolved_span: Span | None = None  # the expression that cannot be seen into
     opaque: tuple[str, ...] = ()  # parts that may add keys but cannot be seen (a spread parameter)
     confidence: Confidence = Confidence.HIGH
     language: str = "js"

@@ -12,9 +12,10 @@ from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from drmigrate import edits as splicer
-from drmigrate.engine import Options, analyze
+from drmigrate import suppressions
+from drmigrate.engine import Options
 from drmigrate.frontends import Extraction, FrontEnd, ParseError, Settings
-from drmigrate.model import FileResult, FileStatus, Finding
+from drmigrate.model import FileResult, FileStatus, Finding, SiteOutcome
 from drmigrate.rules import RuleTable, bundled_table
 
 MAX_FIX_PASSES = 10
@@ -22,7 +23,7 @@ MAX_FIX_PASSES = 10
 JS_EXTENSIONS = frozenset({".js", ".mjs", ".cjs"})
 JSX_EXTENSIONS = frozenset({".jsx"})
 PYTHON_EXTENSIONS = frozenset({".py"})
-PHP_EXTENSIONS = frozenset({".php"})
+PHP_EXTENSIONS = frozenset({".php", ".phtml"})  # PHP pages: PHP arrays and <script> JS
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def front_end_for(path: str) -> FrontEnd | None:
     javascript = javascript_front_end(path)  # .js/.mjs/.cjs/.jsx/.ts/.tsx/.mts/.cts and "-"
     if javascript is not None:
         return javascript
-    if suffix not in PHP_EXTENSIONS:  # .php: the PHP front end; its <script> JS is merged later
+    if suffix not in PHP_EXTENSIONS:  # .php: PHP and <script> JS together, below
         from drmigrate.frontends.templates import front_end_for as template_front_end
 
         template = template_front_end(path)  # .phtml .html .isml .erb .ejs .vue .page ...
@@ -66,9 +67,12 @@ def front_end_for(path: str) -> FrontEnd | None:
 
         return PythonFrontEnd()
     if suffix in PHP_EXTENSIONS:
+        from drmigrate.frontends.combined import CombinedFrontEnd
         from drmigrate.frontends.php import PhpFrontEnd
+        from drmigrate.frontends.templates import TemplateFrontEnd
 
-        return PhpFrontEnd()
+        # a PHP page: PHP arrays for the server's payloads, <script> blocks for the page's
+        return CombinedFrontEnd(PhpFrontEnd(), TemplateFrontEnd(suffix))
     return None
 
 
@@ -111,6 +115,8 @@ class Outcome:
     parser: str
     error: str = ""
     initial: tuple[Finding, ...] = ()  # on the original text, when fixing
+    sites: tuple[SiteOutcome, ...] = ()  # the payload sites of the final text
+    initial_sites: tuple[SiteOutcome, ...] = ()  # ... and of the original text
 
 
 def _extract(front: FrontEnd, text: str, config: Config) -> Extraction:
@@ -126,11 +132,12 @@ def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
         extraction = _extract(front, text, config)
     except ParseError as exc:
         return Outcome((), None, front.name, error=f"cannot parse ({exc}); fix the syntax or exclude the file")
-    result = analyze(extraction.sites, config.table, text, comments=extraction.comments,
-                     protected=extraction.protected, options=config.options)
+    result = suppressions.analyze(extraction, text, config.table, config.options)
     initial = _locate(result.findings, text)
+    initial_sites = result.sites
     if not fix or not result.edits:
-        return Outcome(initial, None, extraction.parser, initial=initial)
+        return Outcome(initial, None, extraction.parser, initial=initial, sites=result.sites,
+                       initial_sites=initial_sites)
     current = text
     for _ in range(MAX_FIX_PASSES):
         if not result.edits:
@@ -151,10 +158,9 @@ def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
             extraction = _extract(front, current, config)
         except ParseError as exc:  # pragma: no cover - guarded by parses() above
             return Outcome((), None, front.name, error=f"cannot parse fixed text ({exc})")
-        result = analyze(extraction.sites, config.table, current, comments=extraction.comments,
-                         protected=extraction.protected, options=config.options)
+        result = suppressions.analyze(extraction, current, config.table, config.options)
     return Outcome(_locate(result.findings, current), _changed(text, current), extraction.parser,
-                   initial=initial)
+                   initial=initial, sites=result.sites, initial_sites=initial_sites)
 
 
 def _changed(original: str, current: str) -> str | None:
@@ -186,14 +192,18 @@ def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = 
     if not is_candidate(text, path):
         return FileResult(path, "clean", parser="prefilter", original=text)
     outcome = process_text(text, path, config, fix=fix or diff)
+    sites = outcome.initial_sites if diff else outcome.sites
     if diff:
         shown: FileStatus = "findings" if outcome.initial else "clean"
         if outcome.error:
-            return FileResult(path, "error", outcome.error, outcome.initial, outcome.parser, text)
-        return FileResult(path, shown, "", outcome.initial, outcome.parser, text, outcome.fixed)
+            return FileResult(path, "error", outcome.error, outcome.initial, outcome.parser, text,
+                              sites=sites)
+        return FileResult(path, shown, "", outcome.initial, outcome.parser, text, outcome.fixed, sites=sites)
     if outcome.error:
-        return FileResult(path, "error", outcome.error, outcome.findings, outcome.parser, text, outcome.fixed)
+        return FileResult(path, "error", outcome.error, outcome.findings, outcome.parser, text, outcome.fixed,
+                          sites=sites)
     if outcome.fixed is not None and fix:
-        return FileResult(path, "fixed", "", outcome.findings, outcome.parser, text, outcome.fixed)
+        return FileResult(path, "fixed", "", outcome.findings, outcome.parser, text, outcome.fixed,
+                          sites=sites)
     status: FileStatus = "findings" if outcome.findings else "clean"
-    return FileResult(path, status, "", outcome.findings, outcome.parser, text, outcome.fixed)
+    return FileResult(path, status, "", outcome.findings, outcome.parser, text, outcome.fixed, sites=sites)

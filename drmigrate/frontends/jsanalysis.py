@@ -94,6 +94,7 @@ class Candidate:
     opaque: list[str] = field(default_factory=list)
     unresolved: str = ""
     origin: str = "inline"
+    where: Span | None = None  # the expression that cannot be seen into, when unresolved
 
 
 class Analysis:
@@ -352,8 +353,15 @@ class Analysis:
 
     # -- payload resolution -------------------------------------------------------------------
     def resolve(self, expr: Node, scope: Scope, at: int, depth: int = 0) -> list[Candidate]:
+        found = self._resolve(expr, scope, at, depth)
+        for cand in found:
+            if cand.unresolved and cand.where is None:
+                cand.where = span_of(expr)
+        return found
+
+    def _resolve(self, expr: Node, scope: Scope, at: int, depth: int) -> list[Candidate]:
         if depth > MAX_DEPTH:
-            return [Candidate(unresolved=f"the payload `{self.snippet(expr)}` is built too indirectly")]
+            return [Candidate(unresolved=f"the payload `{self.snippet(expr)}` is built too indirectly to follow; migrate it by hand")]
         etype = expr.type
         if etype == "ObjectExpression":
             return [self._object_candidate(expr, scope, at, depth)]
@@ -371,12 +379,13 @@ class Analysis:
             return self._resolve_call(expr, scope, at, depth)
         if etype == "MemberExpression":
             text = self.snippet(expr)
-            return [Candidate(unresolved=f"the payload arrives from `{text}` (a response or another object; "
-                                         "if the server builds it, migrate the server code)",
+            return [Candidate(unresolved=f"the payload arrives from `{text}` (a server response or another object): "
+                                         "migrate the code that builds it, on the server if it comes from there",
                               origin="external")]
         if etype == "AwaitExpression" and expr.argument is not None:
             return self.resolve(expr.argument, scope, at, depth + 1)
-        return [Candidate(unresolved=f"the payload is computed by `{self.snippet(expr)}`", origin="external")]
+        return [Candidate(unresolved=f"the payload is computed by `{self.snippet(expr)}`; migrate the code that builds it",
+                          origin="external")]
 
     def _object_candidate(self, obj: Node, scope: Scope, at: int, depth: int) -> Candidate:
         cand = Candidate(parts=[obj], origin="inline" if depth == 0 else "variable")
@@ -394,6 +403,10 @@ class Analysis:
     def _resolve_identifier(self, expr: Node, scope: Scope, at: int, depth: int) -> list[Candidate]:
         name = expr.name
         binding = scope.lookup(name)
+        if binding is None and len(name) > 2 and not name.strip("_"):
+            # the template front end stands a server tag (`<?= json_encode($data) ?>`) in as `___`
+            return [Candidate(unresolved="the payload is printed by a server template tag; "
+                                         "migrate the server code that builds it", origin="template")]
         if binding is None or binding.kind == "global" and not binding.defs:
             return [Candidate(unresolved=f"the payload `{name}` is not defined in this file; "
                                          "migrate the code that builds it", origin="external")]
@@ -411,7 +424,8 @@ class Analysis:
             if value is not None and (pos < at or self._enclosing_function(pos) is not same_fn.node)
         ]
         if not defs:
-            return [Candidate(unresolved=f"the payload `{name}` is never given an object before the call")]
+            return [Candidate(unresolved=f"the payload `{name}` is never given an object before the call; "
+                                     "migrate the code that builds it")]
         writes = [w for w in binding.writes if w[3] < at]
         merges = [m for m in binding.merges if m[1] < at]
         out: list[Candidate] = []
@@ -445,7 +459,8 @@ class Analysis:
             if base.type == "BooleanLiteral" or (base.type == "Literal" and isinstance(base.value, bool)):
                 args = args[1:]  # $.extend(true, ...) deep merge
             if not args:
-                return [Candidate(unresolved=f"the payload is computed by `{self.snippet(expr)}`")]
+                return [Candidate(unresolved=f"the payload is computed by `{self.snippet(expr)}`; "
+                                             "migrate the code that builds it")]
             first = self.resolve(args[0], scope, at, depth + 1)
             out: list[Candidate] = []
             for cand in first:
@@ -454,7 +469,8 @@ class Analysis:
                 for arg in args[1:]:
                     self._merge_part(cand, arg, scope, at, depth)
                 if not cand.parts:
-                    cand = Candidate(unresolved=f"no part of `{self.snippet(expr)}` can be seen here")
+                    cand = Candidate(unresolved=f"no part of `{self.snippet(expr)}` can be seen here; "
+                                                    "migrate the code that builds it")
                 out.append(cand)
             return out
         if expr.callee is not None and expr.callee.type == "Identifier":
@@ -671,8 +687,8 @@ def find_sites(program: Node, text: str, settings: Settings) -> tuple[PayloadSit
 def _site(analysis: Analysis, scope: Scope, call_span: Span, cand: Candidate,
           confidence: Confidence, settings: Settings) -> PayloadSite | None:
     if cand.unresolved:
-        return PayloadSite(call_span, None, unresolved=cand.unresolved, confidence=confidence,
-                           origin=cand.origin)
+        return PayloadSite(call_span, None, unresolved=cand.unresolved, unresolved_span=cand.where,
+                           confidence=confidence, origin=cand.origin)
     pairs = [(p, to_object(p, analysis, scope)) for p in cand.parts]
     # the part that holds `type` goes first: sessionId is inserted there
     pairs.sort(key=lambda pair: 0 if pair[1].get("type") is not None else 1)

@@ -1,0 +1,52 @@
+"""Files read by two front ends at once: a PHP page holds PHP arrays *and* `<script>` JavaScript.
+
+The combined front end runs both readers on the same text and merges their payload sites (offsets
+already refer to the same file). A template tag is protected from JavaScript edits, but a payload
+the PHP reader found inside a tag (`var p = <?= json_encode(['type' => 'payPal', ...]) ?>;`) is
+PHP code, so that tag is not protected from the PHP edits. A JavaScript payload printed by such a
+tag is then migrated on the PHP side, so its "arrives from the server" finding is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from drmigrate.frontends import Extraction, FrontEnd, Settings
+from drmigrate.model import Span
+
+
+def _inside(inner: Span, outer: Span) -> bool:
+    return outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+class CombinedFrontEnd:
+    def __init__(self, server: FrontEnd, page: FrontEnd) -> None:
+        self.server = server
+        self.page = page
+        self.name = f"{server.name}+{page.name}"
+
+    def extract(self, text: str, settings: Settings) -> Extraction:
+        server = self.server.extract(text, settings)  # a ParseError in either reader is the file's
+        page = self.page.extract(text, settings)
+        server_spans: list[Span] = [part.span for site in server.sites for part in site.parts]
+        server_spans += [write.span for site in server.sites for write in site.writes]
+        protected = tuple(p for p in page.protected if not any(_inside(s, p) for s in server_spans))
+        # a PHP comment inside a tag that stands in the JavaScript (`items: <?= /* raw */ $x ?>,`)
+        # goes with the tag when the property is removed whole: it is not a JS comment to keep
+        server_comments = {c for c in server.comments if not any(_inside(c, p) for p in page.protected)}
+        comments: Sequence[Span] = sorted(server_comments | set(page.comments))
+        page_sites = tuple(
+            site for site in page.sites
+            if not (site.unresolved_span is not None
+                    and any(_inside(s, site.unresolved_span) for s in server_spans))
+        )
+        return Extraction(
+            sites=server.sites + page_sites,
+            parser=f"{server.parser}+{page.parser}",
+            comments=tuple(comments),
+            protected=protected,
+            notes=server.notes + page.notes,
+        )
+
+    def parses(self, text: str) -> bool:
+        return self.server.parses(text) and self.page.parses(text)
