@@ -2,26 +2,49 @@
 
 Exit codes: 0 nothing to report; 1 findings remain, or files would change / were changed; 2 usage
 or configuration error, or a file could not be read or parsed (the other files are still processed).
+
+Settings come from the configuration file (`drmigrate.config`), overridden by flags. Files are read
+and written here and in `discovery`; the analysis of the candidate files (the expensive part) runs
+in worker processes when there are enough of them, and results are collected in discovery order so
+the output is the same whatever `--jobs` is.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import pathspec
 
-from drmigrate import reporters
-from drmigrate.discovery import Source, SourceError, decode, iter_files, read_source, write_source
+from drmigrate import config, reporters
+from drmigrate.discovery import (
+    Discovery,
+    Source,
+    SourceError,
+    WalkSettings,
+    decode,
+    read_source,
+    write_source,
+)
 from drmigrate.engine import Options
 from drmigrate.model import FileResult
 from drmigrate.rules import RuleTable, RuleTableError, load_table
-from drmigrate.runner import JS_EXTENSIONS, JSX_EXTENSIONS, Config, make_config, result_for
+from drmigrate.runner import Config, front_end_for, is_candidate, make_config, result_for
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUFFIXES = JS_EXTENSIONS | JSX_EXTENSIONS
+FORMATS = ("text", "json", "sarif", "github", "junit")
+# Worker processes pay for themselves only on many candidate files (each parse is milliseconds;
+# starting a pool is tens of milliseconds); below this the run stays in one process.
+PARALLEL_MIN_CANDIDATES = 16
+PROGRESS_MIN_FILES = 100
 
 
 class UsageError(click.UsageError):
@@ -38,18 +61,36 @@ def _codes(value: str | None) -> tuple[str, ...]:
     return tuple(c.strip().upper() for c in (value or "").split(",") if c.strip())
 
 
-def validate_session_expr(expr: str) -> str:
-    """The --session-id value must be one JavaScript expression."""
-    from drmigrate.frontends.esprima_js import parse
+def _patterns(values: Sequence[str]) -> tuple[str, ...] | None:
+    """Repeated and/or comma-separated patterns; None when the option was not given."""
+    if not values:
+        return None
+    return tuple(p.strip() for v in values for p in v.split(",") if p.strip())
+
+
+def validate_session_expr(expr: str, where: str = "--session-id") -> str:
+    """The session-id value must be one JavaScript expression."""
     from drmigrate.frontends import ParseError
+    from drmigrate.frontends.esprima_js import parse
 
     try:
         program = parse(f"({expr}\n);")
     except ParseError:
-        raise UsageError(f"--session-id {expr!r} is not a JavaScript expression; "
+        raise UsageError(f"{where} {expr!r} is not a JavaScript expression; "
                          "pass e.g. --session-id 'checkout.payment.session.id'") from None
     if len(program.body) != 1 or program.body[0].type != "ExpressionStatement":
-        raise UsageError(f"--session-id {expr!r} must be a single JavaScript expression")
+        raise UsageError(f"{where} {expr!r} must be a single JavaScript expression")
+    return expr
+
+
+def _validate_server_expr(language: str, expr: str, where: str) -> str:
+    if language == "python":
+        from drmigrate.frontends.python_cst import is_expression
+    else:
+        from drmigrate.frontends.php import is_expression
+    if not is_expression(expr):
+        raise UsageError(f"{where} {expr!r} is not a single {language.capitalize()} expression; "
+                         f"pass e.g. {'request.session.payment_session_id' if language == 'python' else '$paymentSessionId'}")
     return expr
 
 
@@ -61,14 +102,33 @@ def common_options(func: F) -> F:
         click.option("--ignore", metavar="CODES", help="Skip these codes (comma-separated prefixes)."),
         click.option("--session-id", "session_id", metavar="EXPR",
                      help="JavaScript expression to insert as sessionId (default: a placeholder that DR110 reports)."),
-        click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes declared unsafe."),
+        click.option("--python-session-id", metavar="EXPR", help="The same for Python payloads."),
+        click.option("--php-session-id", metavar="EXPR", help="The same for PHP payloads."),
+        click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help="Also apply fixes declared unsafe."),
         click.option("--stdin-filename", metavar="PATH", help="The name to report for input read from `-`."),
-        click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
                      help="Report format."),
+        click.option("--output-file", "-o", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="Write the report to FILE instead of stdout."),
+        click.option("--no-color", is_flag=True, help="No colours, even on a terminal."),
         click.option("--rules", "rules_path", type=click.Path(), metavar="FILE",
                      help="Use this rule table instead of the bundled one."),
+        click.option("--config", "config_file", type=click.Path(), metavar="FILE",
+                     help="Read settings from FILE (a .drmigrate.toml or a pyproject.toml with [tool.drmigrate])."),
+        click.option("--exclude", multiple=True, metavar="PATTERNS",
+                     help="Exclude these gitignore-style patterns, replacing the defaults (node_modules, vendor, ...)."),
+        click.option("--extend-exclude", multiple=True, metavar="PATTERNS", help="Exclude these too."),
+        click.option("--force-exclude/--no-force-exclude", default=None,
+                     help="Apply excludes and .gitignore to files named explicitly too (for pre-commit)."),
+        click.option("--respect-gitignore/--no-respect-gitignore", default=None,
+                     help="Skip files ignored by .gitignore (default: yes)."),
+        click.option("--max-file-size", metavar="SIZE", help="Skip (and report) files bigger than this, e.g. 5MB."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+                     help="Worker processes (default: the CPU count; few files run in one process)."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (errors still exit 2)."),
-        click.option("-v", "--verbose", is_flag=True, help="List every file with its status and parser."),
+        click.option("--statistics", is_flag=True, help="Counts by code and payment method, and the migration status."),
+        click.option("--show-files", is_flag=True, help="List every file with its status (clean, skipped: why, ...)."),
+        click.option("-v", "--verbose", is_flag=True, help="As --show-files, with the parser that read each file."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -108,6 +168,46 @@ def _load_table(rules_path: str | None) -> RuleTable:
         raise ConfigError(str(exc)) from None
 
 
+def resolve_settings(paths: Sequence[str], config_file: str | None, **flags: Any) -> config.Settings:
+    """The configuration file's settings with the command-line flags applied over them."""
+    try:
+        settings = config.resolve(paths, config_file)
+        if flags.get("max_file_size") is not None:
+            flags["max_file_size"] = config.parse_size(flags["max_file_size"], "--max-file-size")
+    except config.ConfigFileError as exc:
+        raise ConfigError(str(exc)) from None
+    for key in ("select", "ignore"):
+        if flags.get(key) is not None:
+            flags[key] = _codes(flags[key])
+    for key in ("exclude", "extend_exclude"):
+        flags[key] = _patterns(flags.get(key) or ())
+    return settings.override("command line", **flags)
+
+
+def _origin(settings: config.Settings, key: str, flag: str) -> str:
+    origin = settings.origins.get(key, "command line")
+    return flag if origin == "command line" else f"`{key.replace('_', '-')}` in {origin}"
+
+
+def build_config(settings: config.Settings, table: RuleTable) -> Config:
+    sessions = {}
+    if settings.session_id is not None:
+        sessions["js"] = validate_session_expr(settings.session_id, _origin(settings, "session_id", "--session-id"))
+    for language in ("python", "php"):
+        expr = getattr(settings, f"{language}_session_id")
+        if expr is not None:
+            where = _origin(settings, f"{language}_session_id", f"--{language}-session-id")
+            sessions[language] = _validate_server_expr(language, expr, where)
+    options = Options(session_id=sessions, select=settings.select, ignore=settings.ignore,
+                      unsafe_fixes=settings.unsafe_fixes)
+    per_file = [c for _, codes in settings.per_file_ignores for c in codes]
+    for code in (*options.select, *options.ignore, *per_file):
+        if not any(k.startswith(code) for k in table.codes):
+            where = "" if code in options.select + options.ignore else " (in per-file-ignores)"
+            raise UsageError(f"unknown rule code {code}{where}; `drmigrate rules` lists the codes")
+    return make_config(table, options, receiver_names=settings.receiver_names)
+
+
 def run(
     *,
     fixing: bool,
@@ -116,61 +216,169 @@ def run(
     select: str | None = None,
     ignore: str | None = None,
     session_id: str | None = None,
-    unsafe_fixes: bool = False,
+    python_session_id: str | None = None,
+    php_session_id: str | None = None,
+    unsafe_fixes: bool | None = None,
     stdin_filename: str | None = None,
     fmt: str = "text",
+    output_file: str | None = None,
+    no_color: bool = False,
     rules_path: str | None = None,
+    config_file: str | None = None,
+    exclude: Sequence[str] = (),
+    extend_exclude: Sequence[str] = (),
+    force_exclude: bool | None = None,
+    respect_gitignore: bool | None = None,
+    max_file_size: str | None = None,
+    jobs: int | None = None,
     exit_zero: bool = False,
+    statistics: bool = False,
+    show_files: bool = False,
     verbose: bool = False,
 ) -> None:
     table = _load_table(rules_path)
-    sessions = {"js": validate_session_expr(session_id)} if session_id is not None else {}
-    options = Options(session_id=sessions, select=_codes(select), ignore=_codes(ignore),
-                      unsafe_fixes=unsafe_fixes)
-    unknown = [c for c in options.select + options.ignore if not any(k.startswith(c) for k in table.codes)]
-    if unknown:
-        raise UsageError(f"unknown rule code {unknown[0]}; `drmigrate rules` lists the codes")
-    config = make_config(table, options)
     paths = tuple(paths) or (".",)
-    results: list[FileResult] = []
+    settings = resolve_settings(
+        paths, config_file, select=select, ignore=ignore, session_id=session_id,
+        python_session_id=python_session_id, php_session_id=php_session_id, unsafe_fixes=unsafe_fixes,
+        exclude=exclude, extend_exclude=extend_exclude, force_exclude=force_exclude,
+        respect_gitignore=respect_gitignore, max_file_size=max_file_size,
+    )
+    cfg = build_config(settings, table)
+    # SARIF carries the fixes too: compute them (without writing) when only checking
+    want_fixes = diff or (fmt == "sarif" and not fixing)
     stdout_text: str | None = None
     if paths == ("-",):
         name = stdin_filename or "-"
+        results: list[FileResult] = []
         try:
             source = decode(sys.stdin.buffer.read(), name)
         except SourceError as exc:
             results.append(FileResult(name, "error", str(exc).split(": ", 1)[1]))
         else:
-            result = result_for(name, source.text, config, fix=fixing and not diff, diff=diff)
+            result = result_for(name, source.text, _file_config(cfg, settings, name),
+                                fix=fixing and not diff, diff=want_fixes)
             results.append(result)
             if fixing and not diff:
-                stdout_text = ("\ufeff" if source.bom else "") + (result.fixed or source.text)
+                stdout_text = source.encode(result.fixed or source.text).decode("utf-8", "replace")
     else:
-        for path, problem in iter_files(paths, SUFFIXES):
-            if problem:
-                results.append(FileResult(path, "error", problem))
-                continue
-            results.append(_process_file(path, config, fixing=fixing, diff=diff))
-    _emit(results, fmt=fmt, fixing=fixing and not diff, diff=diff, verbose=verbose, stdout_text=stdout_text)
+        results = process_paths(paths, cfg, settings, fixing=fixing and not diff, want_fixes=want_fixes,
+                                jobs=jobs or os.cpu_count() or 1, show_progress=fmt == "text" or bool(output_file))
+    _emit(results, table=table, fmt=fmt, fixing=fixing and not diff, diff=diff, verbose=verbose,
+          show_files=show_files, statistics=statistics, stdout_text=stdout_text, output_file=output_file,
+          color=False if no_color else None)
     sys.exit(exit_code(results, exit_zero=exit_zero))
 
 
-def _process_file(path: str, config: Config, *, fixing: bool, diff: bool) -> FileResult:
-    try:
-        source: Source = read_source(path)
-    except SourceError as exc:
-        return FileResult(path, "error", str(exc).split(": ", 1)[1])
-    result = result_for(path, source.text, config, fix=fixing and not diff, diff=diff)
-    if result.changed and fixing and not diff and result.fixed is not None:
+def _file_config(cfg: Config, settings: config.Settings, path: str) -> Config:
+    """`cfg` with the per-file-ignores that match `path` added to the ignored codes."""
+    if not settings.per_file_ignores:
+        return cfg
+    rel = _relative(path, settings.root)
+    extra = tuple(code for pattern, codes in settings.per_file_ignores
+                  if pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(rel) for code in codes)
+    if not extra:
+        return cfg
+    return replace(cfg, options=replace(cfg.options, ignore=cfg.options.ignore + extra))
+
+
+def _relative(path: str, root: Path) -> str:
+    absolute = Path(path).absolute()
+    return absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else absolute.as_posix()
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One candidate file for a worker: everything it needs, nothing it could write with."""
+
+    path: str
+    text: str
+    config: Config
+    fix: bool
+    diff: bool
+
+
+def _analyse(task: _Task) -> FileResult:
+    return result_for(task.path, task.text, task.config, fix=task.fix, diff=task.diff)
+
+
+def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, *, fixing: bool,
+                  want_fixes: bool, jobs: int, show_progress: bool) -> list[FileResult]:
+    """Discover, read, analyse (in parallel when worth it) and write back, in discovery order."""
+    walk = WalkSettings(root=settings.root, exclude=settings.exclude, extend_exclude=settings.extend_exclude,
+                        include=settings.include, force_exclude=settings.force_exclude,
+                        respect_gitignore=settings.respect_gitignore, max_file_size=settings.max_file_size)
+    entries = list(Discovery(walk, lambda p: front_end_for(p) is not None).entries(paths))
+    results: list[FileResult | None] = [None] * len(entries)
+    sources: dict[int, Source] = {}
+    tasks: dict[int, _Task] = {}
+    for i, entry in enumerate(entries):
+        if entry.status != "file":
+            results[i] = FileResult(entry.path, entry.status, entry.reason)
+            continue
         try:
-            write_source(source, result.fixed)
+            source = read_source(entry.path)
         except SourceError as exc:
-            return FileResult(path, "error", str(exc).split(": ", 1)[1], result.findings, result.parser)
+            results[i] = FileResult(entry.path, "error", str(exc).split(": ", 1)[1])
+            continue
+        file_cfg = _file_config(cfg, settings, entry.path)
+        if not is_candidate(source.text, entry.path):  # decided here: no worker, no parser import
+            results[i] = result_for(entry.path, source.text, file_cfg, fix=fixing, diff=want_fixes)
+            continue
+        sources[i] = source
+        tasks[i] = _Task(entry.path, source.text, file_cfg, fixing, want_fixes)
+    progress = show_progress and len(entries) >= PROGRESS_MIN_FILES and sys.stderr.isatty()
+    for i, result in zip(tasks, _run_tasks(list(tasks.values()), jobs, progress), strict=True):
+        if result.status == "fixed" and result.fixed is not None:
+            result = _write(sources[i], result)
+        results[i] = result
+    return [r for r in results if r is not None]
+
+
+def _run_tasks(tasks: list[_Task], jobs: int, progress: bool) -> Iterator[FileResult]:
+    jobs = min(jobs, len(tasks))
+    if jobs > 1 and len(tasks) >= PARALLEL_MIN_CANDIDATES:
+        _warm_parsers(tasks)  # imported once here; forked workers inherit it instead of paying again
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            done = pool.map(_analyse, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
+            yield from _with_progress(done, len(tasks), progress)
+    else:
+        yield from _with_progress(map(_analyse, tasks), len(tasks), progress)
+
+
+def _with_progress(done: Iterator[FileResult], total: int, progress: bool) -> Iterator[FileResult]:
+    if not progress:
+        yield from done
+        return
+    with click.progressbar(length=total, label="drmigrate", file=sys.stderr) as bar:
+        for result in done:
+            bar.update(1)
+            yield result
+
+
+def _warm_parsers(tasks: Sequence[_Task]) -> None:
+    for task in tasks:
+        front = front_end_for(task.path)
+        if front is not None and front.name == "javascript":
+            from drmigrate.frontends import esprima_js
+
+            esprima_js._esprima()
+            return
+
+
+def _write(source: Source, result: FileResult) -> FileResult:
+    assert result.fixed is not None
+    try:
+        write_source(source, result.fixed)
+    except SourceError as exc:
+        return FileResult(result.path, "error", str(exc).split(": ", 1)[1], result.findings, result.parser,
+                          result.original, result.fixed, result.sites)
     return result
 
 
-def _emit(results: Sequence[FileResult], *, fmt: str, fixing: bool, diff: bool, verbose: bool,
-          stdout_text: str | None) -> None:
+def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: bool, diff: bool,
+          verbose: bool, show_files: bool, statistics: bool, stdout_text: str | None,
+          output_file: str | None, color: bool | None) -> None:
     out = click.get_text_stream("stdout")
     if stdout_text is not None:
         # `fix -`: the fixed source is the output; the report goes to stderr
@@ -182,9 +390,29 @@ def _emit(results: Sequence[FileResult], *, fmt: str, fixing: bool, diff: bool, 
         click.echo(reporters.to_diff(results), nl=False, file=out)
         out = click.get_text_stream("stderr")
     if fmt == "json":
-        click.echo(reporters.to_json(results), nl=False, file=out)
+        report = reporters.to_json(results)
+    elif fmt == "sarif":
+        report = reporters.to_sarif(results, table)
+    elif fmt == "github":
+        report = reporters.to_github(results, fixing=fixing)
+    elif fmt == "junit":
+        report = reporters.to_junit(results)
     else:
-        click.echo(reporters.to_text(results, fixing=fixing, verbose=verbose), nl=False, file=out)
+        report = reporters.to_text(results, fixing=fixing, verbose=verbose or show_files,
+                                   statistics=statistics)
+        if verbose is False and show_files:
+            report = _without_parsers(report)
+    if output_file is not None:
+        try:
+            Path(output_file).write_text(click.unstyle(report), "utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{output_file}: cannot write the report ({exc.strerror}); check --output-file") from None
+        return
+    click.echo(report, nl=False, file=out, color=color)
+
+
+def _without_parsers(report: str) -> str:
+    return "\n".join(re.sub(r" \[[\w-]+\]$", "", line) for line in report.split("\n"))
 
 
 def exit_code(results: Sequence[FileResult], *, exit_zero: bool = False) -> int:
@@ -192,9 +420,24 @@ def exit_code(results: Sequence[FileResult], *, exit_zero: bool = False) -> int:
         return EXIT_ERROR
     if exit_zero:
         return EXIT_CLEAN
-    if any(r.findings or r.changed for r in results):
+    if any(r.findings or r.status == "fixed" for r in results):
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+@main.command("config")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--config", "config_file", type=click.Path(), metavar="FILE", help="Read this configuration file.")
+def show_config(paths: Sequence[str], config_file: str | None) -> None:
+    """Print the resolved settings for PATHS and where each came from."""
+    try:
+        settings = config.resolve(tuple(paths) or (".",), config_file)
+    except config.ConfigFileError as exc:
+        raise ConfigError(str(exc)) from None
+    click.echo(f"# configuration file: {settings.file or '(none found: defaults)'}")
+    click.echo(f"# patterns are relative to: {settings.root}")
+    for key, value, origin in settings.describe():
+        click.echo(f"{key} = {value}  # {origin}")
 
 
 @main.command("rules")

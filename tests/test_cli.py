@@ -125,7 +125,7 @@ def test_invalid_rule_file_exit_2(repo: Path, tmp_path: Path) -> None:
 
 
 def test_parse_error_is_reported_and_other_files_processed(repo: Path) -> None:
-    (repo / "src" / "broken.js").write_text("digitalriver.createSource({type: 'payPal',,});\n", "utf-8")
+    (repo / "src" / "broken.js").write_text("digitalriver.createSource({type: 'payPal' amount: 1});\n", "utf-8")
     code, out, _ = run("check", str(repo))
     assert code == 2
     assert "broken.js: error: cannot parse" in out

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from drmigrate import suppressions
 from drmigrate.discovery import decode
 from drmigrate.edits import apply, line_end_after, line_start
-from drmigrate.engine import analyze
 from drmigrate.model import Span
 from drmigrate.runner import MAX_FIX_PASSES, front_end_for
 from tests.fixturelib import Case, cases
@@ -52,8 +52,7 @@ def test_edits_stay_inside_payloads(case: Case) -> None:
     after = decode(case.after.read_bytes(), str(case.after)).text
     for _ in range(MAX_FIX_PASSES):
         extraction = front.extract(text, config.settings)
-        result = analyze(extraction.sites, config.table, text, comments=extraction.comments,
-                         protected=extraction.protected, options=config.options)
+        result = suppressions.analyze(extraction, text, config.table, config.options)
         if not result.edits:
             break
         allowed = _allowed(case, text)

@@ -1,0 +1,212 @@
+"""Configuration: `[tool.drmigrate]` in `pyproject.toml`, or a `.drmigrate.toml`, and where each value came from.
+
+The file is found by walking up from the first path checked (`.drmigrate.toml` wins over
+`pyproject.toml` in the same directory; a `pyproject.toml` without a `[tool.drmigrate]` table is
+passed over); `--config FILE` names one directly. Values are checked here, by key and type: an
+unknown or ill-typed key is a `ConfigFileError` naming the key and the file. Command-line flags
+override the file (the CLI applies them with `Settings.override`).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from drmigrate.discovery import DEFAULT_EXCLUDES, DEFAULT_MAX_FILE_SIZE
+
+CONFIG_NAMES = (".drmigrate.toml", "pyproject.toml")
+
+
+class ConfigFileError(Exception):
+    """A configuration file that cannot be used; the message is one line naming file and key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every configurable value, with its default; `origins` says where each non-default came from."""
+
+    session_id: str | None = None
+    python_session_id: str | None = None
+    php_session_id: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDES
+    extend_exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    receiver_names: tuple[str, ...] | None = None
+    template_extensions: tuple[str, ...] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    unsafe_fixes: bool = False
+    respect_gitignore: bool = True
+    force_exclude: bool = False
+    root: Path = field(default_factory=Path.cwd)  # patterns are relative to it
+    file: Path | None = None
+    origins: Mapping[str, str] = field(default_factory=dict)
+
+    def override(self, origin: str, **values: Any) -> Settings:
+        """These values (None = not given) replace the file's, and are marked as coming from `origin`."""
+        given = {k: v for k, v in values.items() if v is not None}
+        origins = dict(self.origins) | {k: origin for k in given}
+        return replace(self, **given, origins=origins)
+
+    def session_ids(self) -> dict[str, str]:
+        pairs = {"js": self.session_id, "python": self.python_session_id, "php": self.php_session_id}
+        return {lang: expr for lang, expr in pairs.items() if expr is not None}
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(key as written in the file, value, origin) for every key."""
+        out = []
+        for f in fields(self):
+            if f.name in ("root", "file", "origins"):
+                continue
+            value = getattr(self, f.name)
+            if f.name == "per_file_ignores":
+                shown = "{" + ", ".join(f"{p!r} = {list(c)!r}" for p, c in value) + "}"
+            elif isinstance(value, tuple):
+                shown = repr(list(value))
+            elif isinstance(value, bool):
+                shown = str(value).lower()
+            elif value is None:
+                shown = "(not set)"
+            else:
+                shown = repr(value) if isinstance(value, str) else str(value)
+            out.append((f.name.replace("_", "-"), shown, self.origins.get(f.name, "default")))
+        return out
+
+
+def _strings(key: str, value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigFileError(f"{where}: `{key}` must be a list of strings, not {_shown(value)}")
+    return tuple(value)
+
+
+def _string(key: str, value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigFileError(f"{where}: `{key}` must be a string, not {_shown(value)}")
+    return value
+
+
+def _bool(key: str, value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigFileError(f"{where}: `{key}` must be true or false, not {_shown(value)}")
+    return value
+
+
+def _shown(value: object) -> str:
+    return f"{type(value).__name__} {value!r}"[:80]
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "kb": 1_000, "mb": 1_000_000, "gb": 1_000_000_000}
+
+
+def parse_size(value: object, where: str = "", key: str = "max-file-size") -> int:
+    """An int (bytes) or a string like "5MB" / "500 kB"."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str):
+        m = _SIZE.match(value)
+        if m:
+            return int(float(m.group(1)) * _UNITS[(m.group(2) or "").lower()])
+    raise ConfigFileError(f"{where}: `{key}` must be a positive number of bytes or a size like \"5MB\", "
+                          f"not {_shown(value)}".lstrip(": "))
+
+
+def _per_file(key: str, value: object, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, dict):
+        raise ConfigFileError(f"{where}: `{key}` must be a table of pattern = [codes], not {_shown(value)}")
+    return tuple((str(p), tuple(c.upper() for c in _strings(f"{key}.{p}", codes, where)))
+                 for p, codes in value.items())
+
+
+_KEYS: dict[str, Any] = {
+    "session-id": _string,
+    "python-session-id": _string,
+    "php-session-id": _string,
+    "select": _strings,
+    "ignore": _strings,
+    "include": _strings,
+    "exclude": _strings,
+    "extend-exclude": _strings,
+    "per-file-ignores": _per_file,
+    "receiver-names": _strings,
+    "template-extensions": _strings,
+    "max-file-size": lambda k, v, w: parse_size(v, w, k),
+    "unsafe-fixes": _bool,
+    "respect-gitignore": _bool,
+    "force-exclude": _bool,
+}
+KNOWN_KEYS = tuple(_KEYS)
+
+
+def _table(path: Path) -> dict[str, Any] | None:
+    """The drmigrate table of a config file; None for a pyproject.toml without one."""
+    try:
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigFileError(f"{path}: cannot read the configuration ({exc}); check the file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigFileError(f"{path}: not valid TOML ({exc}); fix the file") from None
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        table = tool.get("drmigrate") if isinstance(tool, dict) else None
+        if table is None:
+            return None
+        if not isinstance(table, dict):
+            raise ConfigFileError(f"{path}: [tool.drmigrate] must be a table")
+        return table
+    return data
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest config file at or above `start` that configures drmigrate."""
+    directory = start.absolute()
+    if not directory.is_dir():
+        directory = directory.parent
+    for candidate in (directory, *directory.parents):
+        for name in CONFIG_NAMES:
+            path = candidate / name
+            if path.is_file() and _table(path) is not None:
+                return path
+    return None
+
+
+def load(path: Path | None) -> Settings:
+    """Settings from `path` (defaults when None), every key checked."""
+    if path is None:
+        return Settings()
+    table = _table(path)
+    section = "[tool.drmigrate]" if path.name == "pyproject.toml" else ""
+    where = f"{path} {section}".strip()
+    if table is None:
+        raise ConfigFileError(f"{path}: has no [tool.drmigrate] table; add one or pass another --config")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        check = _KEYS.get(key)
+        if check is None:
+            raise ConfigFileError(f"{where}: unknown key `{key}`; known keys: {', '.join(KNOWN_KEYS)}")
+        values[key.replace("-", "_")] = check(key, value, where)
+    for name in ("select", "ignore"):
+        if name in values:
+            values[name] = tuple(c.upper() for c in values[name])
+    if "template_extensions" in values:
+        values["template_extensions"] = tuple(
+            e if e.startswith(".") else f".{e}" for e in values["template_extensions"])
+    origins = {k: str(path) for k in values}
+    return Settings(**values, root=path.parent.absolute(), file=path, origins=origins)
+
+
+def resolve(paths: Sequence[str], config_file: str | None) -> Settings:
+    """The settings for a run over `paths`: `--config` if given, else the nearest config file."""
+    if config_file is not None:
+        path = Path(config_file)
+        if not path.is_file():
+            raise ConfigFileError(f"{config_file}: no such configuration file; check --config")
+        return load(path)
+    start = next((Path(p) for p in paths if p != "-"), Path.cwd())
+    return load(find_config(start))
