@@ -160,6 +160,11 @@ class Analysis:
                 self._call(node, scope)
             elif ntype == "MemberExpression":
                 self._member_use(node, scope)
+            elif ntype == "PropertyDefinition" and node.value is not None and node.key is not None:
+                # a class field `#dr = new DigitalRiver(key)` stores like `this.#dr = ...`
+                key = node.key
+                name = ("#" if key.type == "PrivateIdentifier" else "") + str(key.name or key.value)
+                self.member_assigns.setdefault("." + name, []).append(node.value)
             elif ntype == "ReturnStatement" and node.argument is not None:
                 fn = scope.node
                 self.returns.setdefault(id(fn), []).append(node.argument)
@@ -567,6 +572,8 @@ def member_name(member: Node) -> str | None:
         return None
     if not member.computed and prop.type == "Identifier":
         return str(prop.name)
+    if prop.type == "PrivateIdentifier":
+        return "#" + str(prop.name)
     if member.computed and prop.type in ("Literal", "StringLiteral") and isinstance(prop.value, str):
         return str(prop.value)
     return None
