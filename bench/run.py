@@ -38,6 +38,10 @@ import synth  # a sibling script, not a package
 HERE = Path(__file__).resolve().parent
 MB = synth.MB
 AST_GREP_PATTERN = "$X.createSource($$$A)"
+# The default tree sits inside the drmigrate checkout, whose .gitignore names dist/ and build/:
+# without these flags the peers would skip the tree's pub/static/dist bundles for that reason alone.
+RG_FLAGS = ["--no-ignore-parent"]
+AST_GREP_FLAGS = ["--no-ignore", "parent"]
 
 # The issue-7 targets.
 MAX_RG_RATIO = 15.0  # drmigrate wall <= 15x ripgrep
@@ -54,6 +58,7 @@ class Measure:
     cmd: list[str]
     walls: list[float] = field(default_factory=list)
     rss_kb: list[int] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system seconds
     codes: list[int] = field(default_factory=list)
     error: str = ""
 
@@ -62,12 +67,16 @@ class Measure:
         return statistics.median(self.walls) if self.walls else float("nan")
 
     @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu) if self.cpu else float("nan")
+
+    @property
     def peak_rss_mb(self) -> float:
         return max(self.rss_kb) / 1024 if self.rss_kb else float("nan")
 
 
-def run_once(cmd: Sequence[str], ok_codes: Sequence[int]) -> tuple[float, int, int, str]:
-    """Run `cmd`; return (wall seconds, peak RSS KiB of the child tree, exit code, stderr tail).
+def run_once(cmd: Sequence[str], ok_codes: Sequence[int]) -> tuple[float, float, int, int, str]:
+    """Run `cmd`; return (wall s, CPU s, peak RSS KiB of the child tree, exit code, stderr tail).
 
     os.wait4 gives this child's own rusage, so the peak RSS belongs to this run alone (the
     RUSAGE_CHILDREN maximum would carry over the biggest earlier child). Output goes to a file, not
@@ -81,22 +90,23 @@ def run_once(cmd: Sequence[str], ok_codes: Sequence[int]) -> tuple[float, int, i
             wall = time.perf_counter() - t0
             proc.returncode = os.waitstatus_to_exitcode(status)
             rss = usage.ru_maxrss // (1024 if sys.platform == "darwin" else 1)
+            cpu = usage.ru_utime + usage.ru_stime
         else:  # pragma: no cover - Windows: no rusage, time only
             proc.wait()
             wall = time.perf_counter() - t0
-            rss = 0
+            rss, cpu = 0, float("nan")
         err.seek(0)
         tail = err.read().decode("utf-8", "replace")[-2000:]
     code = proc.returncode
     if code not in ok_codes or "Traceback (most recent call last)" in tail:
-        return wall, rss, code, tail or f"exit code {code}"
-    return wall, rss, code, ""
+        return wall, cpu, rss, code, tail or f"exit code {code}"
+    return wall, cpu, rss, code, ""
 
 
 def measure(label: str, cmd: list[str], runs: int, ok_codes: Sequence[int]) -> Measure:
     m = Measure(label, cmd)
     for i in range(runs + 1):  # the first run warms the page cache and Python's bytecode cache
-        wall, rss, code, err = run_once(cmd, ok_codes)
+        wall, cpu, rss, code, err = run_once(cmd, ok_codes)
         if err:
             m.error = err.strip().splitlines()[-1] if err.strip() else err
             print(f"  {label}: FAILED (exit {code}): {m.error}", file=sys.stderr)
@@ -104,10 +114,11 @@ def measure(label: str, cmd: list[str], runs: int, ok_codes: Sequence[int]) -> M
         if i == 0:
             continue
         m.walls.append(wall)
+        m.cpu.append(cpu)
         m.rss_kb.append(rss)
         m.codes.append(code)
-    print(f"  {label}: median {m.median:.3f} s over {runs} runs "
-          f"(min {min(m.walls):.3f}, max {max(m.walls):.3f})", file=sys.stderr)
+    print(f"  {label}: median {m.median:.3f} s wall, {m.cpu_median:.3f} s CPU over {runs} runs "
+          f"(wall min {min(m.walls):.3f}, max {max(m.walls):.3f})", file=sys.stderr)
     return m
 
 
@@ -181,6 +192,8 @@ def machine(drm: list[str]) -> dict[str, str]:
         "drmigrate": f"{tool_version([*drm, '--version'])} ({drmigrate_source()})",
         "esprima": esprima,
         "ripgrep": tool_version(["rg", "--version"]) if shutil.which("rg") else "not found",
+        "load": f"1-min load average {os.getloadavg()[0]:.2f} at start (other work on the "
+                "machine inflates wall times; CPU times are steadier)",
         "ast-grep": (tool_version(["ast-grep", "--version"]) if shutil.which("ast-grep")
                      else "not found"),
     }
@@ -239,8 +252,16 @@ def accuracy(drm: list[str], tree: Path, manifest: dict[str, object]) -> dict[st
     looks = [tree / p for p in manifest["lookalike_files"]]  # type: ignore[attr-defined]
     missed = sorted(str(p.relative_to(tree)) for p in planted if p.resolve() not in flagged)
     false = sorted(str(p.relative_to(tree)) for p in looks if p.resolve() in flagged)
+    suffixes: dict[str, int] = {}
+    seen_bytes = 0
+    for f in doc.get("files", []):
+        p = Path(f["path"])
+        suffixes[p.suffix] = suffixes.get(p.suffix, 0) + 1
+        seen_bytes += p.stat().st_size if p.exists() else 0
     return {
         "files_reported": len(doc.get("files", [])),
+        "bytes_reported": f"{seen_bytes / MB:.1f} MiB of {dir_bytes(tree) / MB:.1f} MiB",
+        "suffixes_reported": dict(sorted(suffixes.items())),
         "statuses": statuses,
         "parsers": parsers,
         "findings": len(doc.get("findings", [])),
@@ -266,7 +287,9 @@ def build_rows(r: dict[str, Measure], sizes: dict[str, float]) -> list[tuple[str
     def secs(m: Measure | None) -> str:
         if m is None:
             return "tool not found"
-        return f"{m.median:.3f} s" if m.walls else f"failed: {m.error}"
+        if not m.walls:
+            return f"failed: {m.error}"
+        return f"{m.median:.3f} s (CPU {m.cpu_median:.3f} s)"
 
     big = f"{sizes['big']:.0f} MiB tree"
     rows.append((f"drmigrate check, {big}", secs(drm), "", ""))
@@ -293,7 +316,7 @@ def build_rows(r: dict[str, Measure], sizes: dict[str, float]) -> list[tuple[str
     if heavy.walls:
         rate = sizes["heavy"] / heavy.median
         rows.append((f"drmigrate check, {sizes['heavy']:.1f} MiB all-payload tree",
-                     f"{heavy.median:.3f} s = {rate:.2f} MB/s", "", ""))
+                     f"{secs(heavy)} = {rate:.2f} MiB/s", "", ""))
     else:
         rows.append(("drmigrate check, all-payload tree", secs(heavy), "", ""))
     drm_runs = [m for m in (drm, pre, heavy) if m.rss_kb]
@@ -388,13 +411,15 @@ def main(argv: list[str] | None = None) -> int:
                                    args.runs, drm_ok)
     if "rg" not in args.skip:
         if shutil.which("rg"):
-            results["rg"] = measure("rg", ["rg", "-l", "createSource", str(big)], args.runs, (0, 1))
+            results["rg"] = measure("rg", ["rg", *RG_FLAGS, "-l", "createSource", str(big)],
+                                    args.runs, (0, 1))
         else:
             print("  rg: not found (apt-get install ripgrep); ratio skipped", file=sys.stderr)
     if "ast-grep" not in args.skip:
         if shutil.which("ast-grep"):
             results["ast-grep"] = measure(
-                "ast-grep", ["ast-grep", "run", "-p", AST_GREP_PATTERN, str(big)], args.runs, (0, 1))
+                "ast-grep", ["ast-grep", "run", *AST_GREP_FLAGS, "-p", AST_GREP_PATTERN, str(big)],
+                args.runs, (0, 1))
         else:
             print("  ast-grep: not found (pip install ast-grep-cli); ratio skipped",
                   file=sys.stderr)
@@ -423,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         print(markdown(rows, mach, acc))
     if args.json:
-        raw = {k: {"cmd": m.cmd, "walls": m.walls, "rss_kb": m.rss_kb, "codes": m.codes,
+        raw = {k: {"cmd": m.cmd, "walls": m.walls, "cpu": m.cpu, "rss_kb": m.rss_kb, "codes": m.codes,
                    "error": m.error} for k, m in results.items()}
         args.json.write_text(json.dumps({"machine": mach, "sizes_mib": sizes, "results": raw,
                                          "accuracy": acc}, indent=1) + "\n")
