@@ -33,6 +33,7 @@ class Config:
     table: RuleTable
     options: Options
     settings: Settings
+    include_minified: bool = False  # parse minified / bundled / vendored files too
 
 
 def make_config(
@@ -74,6 +75,17 @@ def front_end_for(path: str) -> FrontEnd | None:
         # a PHP page: PHP arrays for the server's payloads, <script> blocks for the page's
         return CombinedFrontEnd(PhpFrontEnd(), TemplateFrontEnd(suffix))
     return None
+
+
+def reads(path: str) -> bool:
+    """Whether drmigrate reads files like `path`: `front_end_for` without building (importing) one.
+
+    Discovery asks this for every file name; the server front ends import libcst / tree-sitter-php,
+    which a walk that only needs a yes or no must not pay for.
+    """
+    if PurePath(path).suffix.lower() in PYTHON_EXTENSIONS | PHP_EXTENSIONS:
+        return True
+    return front_end_for(path) is not None
 
 
 def is_candidate(text: str, path: str = "") -> bool:
@@ -189,6 +201,15 @@ def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = 
     """
     if front_end_for(path) is None:
         return FileResult(path, "skipped", "not a file type drmigrate reads")
+    if not config.include_minified:
+        from drmigrate.frontends.bundles import ADVICE, classify
+
+        build_output = classify(path, text)
+        if build_output is not None:
+            # never parsed (slow, and pointless to fix); a legacy call in it is still pointed out
+            if "createSource" in text:
+                build_output += f"; it mentions createSource: {ADVICE}"
+            return FileResult(path, "skipped", build_output)
     if not is_candidate(text, path):
         return FileResult(path, "clean", parser="prefilter", original=text)
     outcome = process_text(text, path, config, fix=fix or diff)
