@@ -21,6 +21,7 @@ import json
 import math
 import random
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from pathlib import Path, PurePosixPath
 MB = 1024 * 1024
 DEFAULT_OUT = Path(__file__).resolve().parent / "out" / "repo"
 DEFAULT_SEED = 7
+GENERATOR_VERSION = 2  # bump when the output changes, so bench/run.py regenerates old trees
 
 # Legacy fields per method, as the merchant's old code would have sent them. The method list is
 # checked against rules/rules.json at generation time (see `check_methods`), so a new rule that
@@ -73,6 +75,7 @@ class Manifest:
     seed: int
     size_mb: float
     heavy: bool
+    generator: int = GENERATOR_VERSION
     files: int = 0
     bytes: int = 0
     payload_files: dict[str, list[str]] = field(default_factory=dict)  # path -> methods
@@ -887,8 +890,27 @@ def generate(out: Path, size_mb: float = 50, seed: int = DEFAULT_SEED, heavy: bo
         while g.method_cycle < len(METHODS):
             payload_file(g, idx)
             idx += 1
+    make_repository(out)
     manifest_path(out).write_text(json.dumps(manifest.__dict__, indent=1, sort_keys=True) + "\n")
     return manifest
+
+
+GITIGNORE = "# what a storefront repository typically ignores\n/node_modules/\n/var/\n*.log\n"
+
+
+def make_repository(out: Path) -> None:
+    """Make the tree a git repository of its own, as a merchant's checkout is.
+
+    Without this, tools that honour .gitignore (ripgrep, ast-grep, drmigrate) apply the ignore
+    files of whatever repository the tree sits in; the default tree sits inside the drmigrate
+    checkout, whose .gitignore ignores bench/out/ itself. Nothing is committed: only `.git` has to
+    exist. The tree's own .gitignore is not counted in the manifest's file totals.
+    """
+    (out / ".gitignore").write_text(GITIGNORE)
+    if shutil.which("git"):
+        subprocess.run(["git", "init", "-q", str(out)], check=True)
+    else:  # a `.git` entry is what marks a repository root for the tools measured
+        (out / ".git").mkdir()
 
 
 def manifest_path(out: Path) -> Path:
@@ -909,7 +931,7 @@ def check_methods(rules_json: Path) -> None:
 def tree_digest(root: Path) -> str:
     h = hashlib.sha256()
     for p in sorted(root.rglob("*")):
-        if p.is_file():
+        if p.is_file() and ".git" not in p.relative_to(root).parts:
             h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes())
     return h.hexdigest()
 
