@@ -11,13 +11,14 @@ the output is the same whatever `--jobs` is.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
 import click
@@ -36,10 +37,11 @@ from drmigrate.discovery import (
 from drmigrate.engine import Options
 from drmigrate.model import FileResult
 from drmigrate.rules import RuleTable, RuleTableError, load_table
-from drmigrate.runner import Config, front_end_for, is_candidate, make_config, result_for
+from drmigrate.runner import Config, front_end_for, is_candidate, make_config, reads, result_for
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+LANGUAGE_NAMES = {"python": "Python", "php": "PHP"}
 FORMATS = ("text", "json", "sarif", "github", "junit")
 # Worker processes pay for themselves only on many candidate files (each parse is milliseconds;
 # starting a pool is tens of milliseconds); below this the run stays in one process.
@@ -89,7 +91,7 @@ def _validate_server_expr(language: str, expr: str, where: str) -> str:
     else:
         from drmigrate.frontends.php import is_expression
     if not is_expression(expr):
-        raise UsageError(f"{where} {expr!r} is not a single {language.capitalize()} expression; "
+        raise UsageError(f"{where} {expr!r} is not a single {LANGUAGE_NAMES[language]} expression; "
                          f"pass e.g. {'request.session.payment_session_id' if language == 'python' else '$paymentSessionId'}")
     return expr
 
@@ -190,6 +192,15 @@ def _origin(settings: config.Settings, key: str, flag: str) -> str:
 
 
 def build_config(settings: config.Settings, table: RuleTable) -> Config:
+    try:
+        return _build_config(settings, table)
+    except UsageError as exc:
+        if settings.file is not None and str(settings.file) in exc.message:
+            raise ConfigError(exc.message) from None  # the file is wrong, not the command line
+        raise
+
+
+def _build_config(settings: config.Settings, table: RuleTable) -> Config:
     sessions = {}
     if settings.session_id is not None:
         sessions["js"] = validate_session_expr(settings.session_id, _origin(settings, "session_id", "--session-id"))
@@ -203,7 +214,9 @@ def build_config(settings: config.Settings, table: RuleTable) -> Config:
     per_file = [c for _, codes in settings.per_file_ignores for c in codes]
     for code in (*options.select, *options.ignore, *per_file):
         if not any(k.startswith(code) for k in table.codes):
-            where = "" if code in options.select + options.ignore else " (in per-file-ignores)"
+            key = next((k for k in ("select", "ignore") if code in getattr(options, k)), "per_file_ignores")
+            origin = settings.origins.get(key, "command line")
+            where = "" if origin == "command line" else f" (`{key.replace('_', '-')}` in {origin})"
             raise UsageError(f"unknown rule code {code}{where}; `drmigrate rules` lists the codes")
     return make_config(table, options, receiver_names=settings.receiver_names)
 
@@ -270,6 +283,17 @@ def run(
     sys.exit(exit_code(results, exit_zero=exit_zero))
 
 
+@functools.lru_cache(maxsize=256)
+def _reads_suffix(suffix: str, name: str) -> bool:
+    return reads(name)
+
+
+def _reads(path: str) -> bool:
+    """The runner's decision, asked once per file suffix (a `.d.ts` name is asked on its own)."""
+    name = PurePath(path).name.lower()
+    return _reads_suffix(PurePath(name).suffix, name if name.endswith(".d.ts") else f"x{PurePath(name).suffix}")
+
+
 def _file_config(cfg: Config, settings: config.Settings, path: str) -> Config:
     """`cfg` with the per-file-ignores that match `path` added to the ignored codes."""
     if not settings.per_file_ignores:
@@ -308,7 +332,7 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
     walk = WalkSettings(root=settings.root, exclude=settings.exclude, extend_exclude=settings.extend_exclude,
                         include=settings.include, force_exclude=settings.force_exclude,
                         respect_gitignore=settings.respect_gitignore, max_file_size=settings.max_file_size)
-    entries = list(Discovery(walk, lambda p: front_end_for(p) is not None).entries(paths))
+    entries = list(Discovery(walk, _reads).entries(paths))
     results: list[FileResult | None] = [None] * len(entries)
     sources: dict[int, Source] = {}
     tasks: dict[int, _Task] = {}
@@ -322,7 +346,7 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
             results[i] = FileResult(entry.path, "error", str(exc).split(": ", 1)[1])
             continue
         file_cfg = _file_config(cfg, settings, entry.path)
-        if not is_candidate(source.text, entry.path):  # decided here: no worker, no parser import
+        if not is_candidate(source.text, entry.path):  # decided here: no worker, no parser run
             results[i] = result_for(entry.path, source.text, file_cfg, fix=fixing, diff=want_fixes)
             continue
         sources[i] = source

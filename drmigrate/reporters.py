@@ -147,6 +147,8 @@ def summary(results: Sequence[FileResult], *, fixing: bool) -> str:
         if fixable and not fixing:
             msg += f" ({fixable} fixable with `drmigrate fix`)"
         parts.append(msg + ".")
+    elif not fixing and errors:
+        parts.append(f"No findings in the {_plural(analysed, 'file')} analysed.")
     elif not fixing:
         parts.append(f"All checks passed ({_plural(analysed, 'file')}).")
     if errors:

@@ -28,7 +28,7 @@ FILE_DIRECTIVE_LINES = 10
 _DIRECTIVE = re.compile(
     r"(?P<open>//|/\*|<!--|\{#|#)[ \t]*drmigrate-ignore(?P<file>-file)?(?![\w-])"
     r"(?:[ \t]*:[ \t]*(?P<codes>[A-Za-z]+\d*(?:[ \t]*,[ \t]*[A-Za-z]+\d*)*))?"
-    r"(?:[ \t]*--[ \t]*(?P<reason>.*?)(?=[ \t]*(?:\*/|-->|#\}|$)))?",
+    r"(?:[ \t]*--(?!>)[ \t]*(?P<reason>.*?)(?=[ \t]*(?:\*/|-->|#\}|$)))?",
     re.MULTILINE,
 )
 

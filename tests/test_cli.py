@@ -72,14 +72,14 @@ def test_diff_writes_nothing(repo: Path) -> None:
 
 
 def test_stdin_fix_prints_source(repo: Path) -> None:
-    code, out, err = run("fix", "-", "--stdin-filename", "pay.js", "--session-id", "sid", input=LEGACY)
+    code, out, _err = run("fix", "-", "--stdin-filename", "pay.js", "--session-id", "sid", input=LEGACY)
     assert out == "digitalriver.createSource({type: 'wireTransfer', sessionId: sid, wireTransfer: {}});\n"
     code, out, _ = run("check", "-", "--stdin-filename", "web/pay.js", input=LEGACY)
     assert code == 1 and "web/pay.js:1:28: DR100" in out
 
 
 def test_json_format(repo: Path) -> None:
-    code, out, _ = run("check", "--format", "json", str(repo))
+    _code, out, _ = run("check", "--format", "json", str(repo))
     doc = json.loads(out)
     assert doc["version"] == 1
     statuses = {Path(f["path"]).name: f["status"] for f in doc["files"]}
@@ -108,7 +108,7 @@ def test_select_limits_fixes(repo: Path) -> None:
 
 @pytest.mark.parametrize("expr", ["a b", "})", "x; y", ""])
 def test_bad_session_id_is_exit_2(repo: Path, expr: str) -> None:
-    code, _, err = run("fix", "--session-id", expr, str(repo))
+    code, _, _err = run("fix", "--session-id", expr, str(repo))
     assert code == 2
     assert (repo / "src" / "pay.js").read_text("utf-8") == LEGACY
 
