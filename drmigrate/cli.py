@@ -125,6 +125,11 @@ def common_options(func: F) -> F:
         click.option("--respect-gitignore/--no-respect-gitignore", default=None,
                      help="Skip files ignored by .gitignore (default: yes)."),
         click.option("--max-file-size", metavar="SIZE", help="Skip (and report) files bigger than this, e.g. 5MB."),
+        click.option("--include-minified/--no-include-minified", default=None,
+                     help="Also parse minified, bundled and vendored files (skipped and listed by default)."),
+        click.option("--receiver", "receivers", multiple=True, metavar="NAME",
+                     help="A name a DigitalRiver.js instance from another file goes by (repeatable; "
+                          "replaces the default list)."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
                      help="Worker processes (default: the CPU count; few files run in one process)."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (errors still exit 2)."),
@@ -218,7 +223,9 @@ def _build_config(settings: config.Settings, table: RuleTable) -> Config:
             origin = settings.origins.get(key, "command line")
             where = "" if origin == "command line" else f" (`{key.replace('_', '-')}` in {origin})"
             raise UsageError(f"unknown rule code {code}{where}; `drmigrate rules` lists the codes")
-    return make_config(table, options, receiver_names=settings.receiver_names)
+    return make_config(table, options, receiver_names=settings.receiver_names,
+                       include_minified=settings.include_minified,
+                       template_extensions=settings.template_extensions)
 
 
 def run(
@@ -243,6 +250,8 @@ def run(
     force_exclude: bool | None = None,
     respect_gitignore: bool | None = None,
     max_file_size: str | None = None,
+    include_minified: bool | None = None,
+    receivers: Sequence[str] = (),
     jobs: int | None = None,
     exit_zero: bool = False,
     statistics: bool = False,
@@ -255,7 +264,8 @@ def run(
         paths, config_file, select=select, ignore=ignore, session_id=session_id,
         python_session_id=python_session_id, php_session_id=php_session_id, unsafe_fixes=unsafe_fixes,
         exclude=exclude, extend_exclude=extend_exclude, force_exclude=force_exclude,
-        respect_gitignore=respect_gitignore, max_file_size=max_file_size,
+        respect_gitignore=respect_gitignore, max_file_size=max_file_size, include_minified=include_minified,
+        receiver_names=tuple(receivers) or None,
     )
     cfg = build_config(settings, table)
     # SARIF carries the fixes too: compute them (without writing) when only checking
@@ -284,14 +294,15 @@ def run(
 
 
 @functools.lru_cache(maxsize=256)
-def _reads_suffix(suffix: str, name: str) -> bool:
-    return reads(name)
+def _reads_suffix(suffix: str, name: str, templates: frozenset[str]) -> bool:
+    return reads(name, templates)
 
 
-def _reads(path: str) -> bool:
+def _reads(path: str, templates: frozenset[str] = frozenset()) -> bool:
     """The runner's decision, asked once per file suffix (a `.d.ts` name is asked on its own)."""
     name = PurePath(path).name.lower()
-    return _reads_suffix(PurePath(name).suffix, name if name.endswith(".d.ts") else f"x{PurePath(name).suffix}")
+    probe = name if name.endswith(".d.ts") else f"x{PurePath(name).suffix}"
+    return _reads_suffix(PurePath(name).suffix, probe, templates)
 
 
 def _file_config(cfg: Config, settings: config.Settings, path: str) -> Config:
@@ -332,7 +343,7 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
     walk = WalkSettings(root=settings.root, exclude=settings.exclude, extend_exclude=settings.extend_exclude,
                         include=settings.include, force_exclude=settings.force_exclude,
                         respect_gitignore=settings.respect_gitignore, max_file_size=settings.max_file_size)
-    entries = list(Discovery(walk, _reads).entries(paths))
+    entries = list(Discovery(walk, lambda p: _reads(p, cfg.template_extensions)).entries(paths))
     results: list[FileResult | None] = [None] * len(entries)
     sources: dict[int, Source] = {}
     tasks: dict[int, _Task] = {}

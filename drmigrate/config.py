@@ -42,6 +42,7 @@ class Settings:
     template_extensions: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     unsafe_fixes: bool = False
+    include_minified: bool = False
     respect_gitignore: bool = True
     force_exclude: bool = False
     root: Path = field(default_factory=Path.cwd)  # patterns are relative to it
@@ -138,6 +139,7 @@ _KEYS: dict[str, Any] = {
     "template-extensions": _strings,
     "max-file-size": lambda k, v, w: parse_size(v, w, k),
     "unsafe-fixes": _bool,
+    "include-minified": _bool,
     "respect-gitignore": _bool,
     "force-exclude": _bool,
 }

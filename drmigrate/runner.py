@@ -34,24 +34,36 @@ class Config:
     options: Options
     settings: Settings
     include_minified: bool = False  # parse minified / bundled / vendored files too
+    template_extensions: frozenset[str] = frozenset()  # more suffixes read as templates
 
 
 def make_config(
     table: RuleTable | None = None,
     options: Options | None = None,
     receiver_names: Sequence[str] | None = None,
+    *,
+    include_minified: bool = False,
+    template_extensions: Sequence[str] = (),
 ) -> Config:
     table = table or bundled_table()
     dr_types = frozenset(table.methods) | table.native_types
     settings = Settings(dr_types=dr_types)
     if receiver_names is not None:
         settings = replace(settings, receiver_names=tuple(receiver_names))
-    return Config(table, options or Options(), settings)
+    templates = frozenset(e.lower() if e.startswith(".") else f".{e.lower()}" for e in template_extensions)
+    return Config(table, options or Options(), settings, include_minified, templates)
 
 
-def front_end_for(path: str) -> FrontEnd | None:
-    """The front end that reads files like `path`, or None when drmigrate does not read them."""
+def front_end_for(path: str, templates: frozenset[str] = frozenset()) -> FrontEnd | None:
+    """The front end that reads files like `path`, or None when drmigrate does not read them.
+
+    `templates` adds suffixes read as templates (the `template-extensions` setting).
+    """
     suffix = PurePath(path).suffix.lower()
+    if suffix in templates:
+        from drmigrate.frontends.templates import TemplateFrontEnd
+
+        return TemplateFrontEnd(suffix)
     from drmigrate.frontends.javascript import front_end_for as javascript_front_end
 
     javascript = javascript_front_end(path)  # .js/.mjs/.cjs/.jsx/.ts/.tsx/.mts/.cts and "-"
@@ -77,13 +89,13 @@ def front_end_for(path: str) -> FrontEnd | None:
     return None
 
 
-def reads(path: str) -> bool:
+def reads(path: str, templates: frozenset[str] = frozenset()) -> bool:
     """Whether drmigrate reads files like `path`: `front_end_for` without building (importing) one.
 
     Discovery asks this for every file name; the server front ends import libcst / tree-sitter-php,
     which a walk that only needs a yes or no must not pay for.
     """
-    if PurePath(path).suffix.lower() in PYTHON_EXTENSIONS | PHP_EXTENSIONS:
+    if PurePath(path).suffix.lower() in PYTHON_EXTENSIONS | PHP_EXTENSIONS | templates:
         return True
     return front_end_for(path) is not None
 
@@ -137,7 +149,7 @@ def _extract(front: FrontEnd, text: str, config: Config) -> Extraction:
 
 def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
     """Analyse `text` (as file `path`); with `fix`, apply fixes until stable and re-check."""
-    front = front_end_for(path)
+    front = front_end_for(path, config.template_extensions)
     if front is None:
         return Outcome((), None, "")
     try:
@@ -199,7 +211,7 @@ def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = 
 
     With `diff`, the fixes are computed but the findings reported are those of the original text.
     """
-    if front_end_for(path) is None:
+    if front_end_for(path, config.template_extensions) is None:
         return FileResult(path, "skipped", "not a file type drmigrate reads")
     if not config.include_minified:
         from drmigrate.frontends.bundles import ADVICE, classify

@@ -156,3 +156,32 @@ def test_rules_and_explain() -> None:
     assert "payPal or payPalCredit" in out
     code, _, err = run("explain", "DR999")
     assert code == 2 and "unknown code" in err
+
+
+def test_bundles_skipped_unless_included(tmp_path: Path) -> None:
+    (tmp_path / "app.min.js").write_text("var a=1;" + LEGACY, "utf-8")
+    code, out, _ = run("check", str(tmp_path))
+    assert code == 0
+    assert "app.min.js: skipped: minified or bundled" in out
+    assert "fix the source, not the build output" in out
+    code, out, _ = run("check", "--include-minified", str(tmp_path))
+    assert code == 1 and "app.min.js:1:36: DR100" in out
+
+
+def test_template_extensions_setting(tmp_path: Path) -> None:
+    page = "<script>\n" + LEGACY + "</script>\n"
+    (tmp_path / "page.tpl").write_text(page, "utf-8")
+    code, out, _ = run("check", str(tmp_path))
+    assert code == 0  # .tpl is not read by default
+    (tmp_path / ".drmigrate.toml").write_text('template-extensions = ["tpl"]\n', "utf-8")
+    code, out, _ = run("check", str(tmp_path))
+    assert code == 1 and "page.tpl:2:28: DR100" in out
+
+
+def test_receiver_names(tmp_path: Path) -> None:
+    src = "gateway.createSource({type: 'wireTransfer', amount: 1, wireTransfer: {}});\n"
+    (tmp_path / "pay.js").write_text(src, "utf-8")
+    code, out, _ = run("check", "--format", "json", str(tmp_path))
+    assert {f["confidence"] for f in json.loads(out)["findings"]} == {"low"}
+    code, out, _ = run("check", "--format", "json", "--receiver", "gateway", str(tmp_path))
+    assert {f["confidence"] for f in json.loads(out)["findings"]} == {"high"}

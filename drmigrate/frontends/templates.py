@@ -58,6 +58,8 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
     ".svelte": (),
 }
 TEMPLATE_EXTENSIONS = frozenset(LANGUAGES)
+# a suffix added by the `template-extensions` setting: the common server tag syntaxes
+GENERIC = (_PHP, _ERB, _CURLY)
 
 _COMPILED: dict[str, re.Pattern[str]] = {}
 
@@ -88,7 +90,7 @@ _VALUE_KEYWORDS = re.compile(
 
 
 def _pattern(suffix: str) -> re.Pattern[str] | None:
-    parts = LANGUAGES.get(suffix, ())
+    parts = LANGUAGES.get(suffix, GENERIC)
     if not parts:
         return None
     if suffix not in _COMPILED:
