@@ -211,7 +211,7 @@ def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = 
 
     With `diff`, the fixes are computed but the findings reported are those of the original text.
     """
-    if front_end_for(path, config.template_extensions) is None:
+    if not reads(path, config.template_extensions):  # decided without importing any parser
         return FileResult(path, "skipped", "not a file type drmigrate reads")
     if not config.include_minified:
         from drmigrate.frontends.bundles import ADVICE, classify

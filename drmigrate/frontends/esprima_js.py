@@ -16,6 +16,9 @@ _RECURSION_LIMIT = 20_000
 
 
 def _esprima() -> Any:
+    from drmigrate.frontends import esprima_chars
+
+    esprima_chars.install()  # before the import: it would classify 1.1 million code points
     import esprima  # noqa: PLC0415 - deliberately lazy, see the module docstring
 
     return esprima
