@@ -84,6 +84,18 @@ def _contains_comment(span: Span, comments: Sequence[Span]) -> bool:
     return any(span[0] <= c0 and c1 <= span[1] for c0, c1 in comments)
 
 
+def _cut(start: int, end: int, comments: Sequence[Span]) -> list[Edit]:
+    """Removals of text[start:end] that leave every comment inside it in place."""
+    out: list[Edit] = []
+    for c0, c1 in sorted(c for c in comments if start <= c[0] and c[1] <= end):
+        if start < c0:
+            out.append(Edit(start, c0, ""))
+        start = c1
+    if start < end:
+        out.append(Edit(start, end, ""))
+    return out
+
+
 @dataclass(frozen=True)
 class Insertion:
     """A property to insert: after the property at `after` (an index), or first when None."""
@@ -120,14 +132,17 @@ def plan_object(
         else:
             removed.add(i)
     commas = [comma_after(text, p.span[1], body_end, comments) for p in props]
+    for i in sorted(removed):
+        if commas[i] is None and i < n - 1:
+            refused[i] = "the property layout is unusual"
+            removed.discard(i)
     habit = n > 0 and commas[-1] is not None  # trailing comma after the last property
     anchor = insertion.after if insertion is not None else None
     inserting = insertion is not None
     edits: list[Edit] = []
 
-    def kept_after(j: int) -> bool:
-        return any(k not in removed for k in range(j + 1, n))
-
+    kept = [k for k in range(n) if k not in removed]
+    last_kept = kept[-1] if kept else None
     # runs of consecutive removed properties, split where a comment sits between two of them
     runs: list[tuple[int, int]] = []
     for i in sorted(removed):
@@ -137,51 +152,30 @@ def plan_object(
             runs[-1] = (runs[-1][0], i)
         else:
             runs.append((i, i))
-
-    session_follows = {anchor} if inserting and anchor is not None else set()
+    floor = 0  # where the previous removal ended: blanks before it are already taken
     for i, j in runs:
-        first, last = props[i], props[j]
-        at_end = not kept_after(j)
-        prev = i - 1  # the item before the run (kept: runs are maximal)
-        prev_is_session = inserting and (prev in session_follows or (anchor is None and prev < 0))
-        eol = line_end_after(text, last.span[1])
-        if alone_before(text, first.span[0]) and eol is not None and not _contains_comment(
-            (line_start(text, first.span[0]), eol), comments
+        at_end = last_kept is None or i > last_kept
+        c = commas[j]
+        start, end = props[i].span[0], props[j].span[1] if c is None else c + 1  # commas go too
+        eol = line_end_after(text, end, allow_comma=False)
+        if alone_before(text, start) and eol is not None and not _contains_comment(
+            (line_start(text, start), eol), comments
         ):
-            edits.append(Edit(line_start(text, first.span[0]), eol, ""))
-            if at_end and not habit and prev >= 0 and not prev_is_session and commas[prev] is not None:
-                c = commas[prev]
-                assert c is not None
-                edits.append(Edit(c, c + 1, ""))
-            continue
-        if not at_end:
-            end = commas[j]
-            if end is None:
-                refused.update({k: "the property layout is unusual" for k in range(i, j + 1)})
-                continue
-            end += 1
+            start, end = line_start(text, start), eol  # alone on its line(s): the lines go
+        elif not alone_before(text, start) and (at_end or eol is not None):
+            # the last item of the object or of its line: take the blanks before it
+            while start > floor and text[start - 1] in HSPACE and not alone_before(text, start):
+                start -= 1
+        else:
             while end < body_end and text[end] in HSPACE:
                 end += 1
-            start = first.span[0]
-            if text[end:end + 1] in ("\n", "\r"):
-                # the run reaches the line end: take the space before it instead of leaving it
-                while start > 0 and text[start - 1] in HSPACE and not alone_before(text, start):
-                    start -= 1
-            edits.append(Edit(start, end, ""))
-        elif prev >= 0 and not prev_is_session and commas[prev] is not None:
-            start = props[prev].span[1]
-            if _contains_comment((start, first.span[0]), comments):
-                start = first.span[0]
-            edits.append(Edit(start, last.span[1], ""))
-        elif prev >= 0 and prev_is_session and commas[prev] is not None:
-            c = commas[prev]
-            assert c is not None
-            # the inserted sessionId becomes the last item and carries the trailing-comma habit
-            last_comma = commas[j]
-            edits.append(Edit(c + 1, last.span[1] if last_comma is None else last_comma + 1, ""))
-        else:
-            end = last.span[1] if commas[j] is None else commas[j] + 1
-            edits.append(Edit(first.span[0], end, ""))
+        edits.extend(_cut(start, end, comments))
+        floor = end
+    if removed and last_kept is not None and max(removed) > last_kept and not habit:
+        # the old last item is gone: the new last one drops its comma, unless sessionId follows it
+        last_comma = commas[last_kept]
+        if last_comma is not None and not (inserting and anchor == last_kept):
+            edits.append(Edit(last_comma, last_comma + 1, ""))
 
     if insertion is not None:
         edits.extend(_insert(text, obj, insertion, removed, commas, habit, comments))
@@ -209,8 +203,7 @@ def _insert(
         open_at = obj.span[0] + 1
         while open_at < obj.span[1] and text[open_at - 1] != "{" and text[open_at - 1] not in "([":
             open_at += 1
-        rest = [p for k, p in enumerate(props) if k not in removed]
-        if not rest:
+        if all(k in removed for k in range(n)):
             return [Edit(open_at, open_at, decl)]
         first = props[0]
         if alone_before(text, first.span[0]):
