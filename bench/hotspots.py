@@ -80,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from drmigrate import cli
 
-    argv_cli = ["check", "--exit-zero", "--format", "json", *map(str, paths)]
+    # cProfile sees one process: keep drmigrate's work in it when it has a worker pool.
+    help_text = subprocess.run([sys.executable, "-m", "drmigrate.cli", "check", "--help"],
+                               check=False, capture_output=True, text=True).stdout
+    serial = ["--jobs", "1"] if "--jobs" in help_text else []
+    argv_cli = ["check", "--exit-zero", "--format", "json", *serial, *map(str, paths)]
     prof = cProfile.Profile()
     out = io.StringIO()
     real_stdout = sys.stdout
