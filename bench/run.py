@@ -83,10 +83,13 @@ class Measure:
 
 
 class TreeRss(threading.Thread):
-    """Samples the summed VmRSS of a process and its descendants every 20 ms (Linux /proc).
+    """Samples the summed memory of a process and its descendants every 20 ms (Linux /proc).
 
     wait4's ru_maxrss is the peak of the largest single process; with a worker pool the machine
     holds the parent and every worker at once, so the sum is the figure that has to fit in memory.
+    PSS (proportional set size, /proc/PID/smaps_rollup) is summed where the kernel offers it:
+    forked workers share the parent's pages copy-on-write, and summing plain RSS would count those
+    pages once per process. VmRSS is the fallback.
     """
 
     def __init__(self, pid: int) -> None:
@@ -105,12 +108,13 @@ class TreeRss(threading.Thread):
 
     @staticmethod
     def _rss_kb(pid: int) -> int:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        except (OSError, ValueError):
-            pass
+        for name, key in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+            try:
+                for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+                    if line.startswith(key):
+                        return int(line.split()[1])
+            except (OSError, ValueError):
+                continue
         return 0
 
     def run(self) -> None:
@@ -389,7 +393,7 @@ def build_rows(r: dict[str, Measure], sizes: dict[str, float]) -> list[tuple[str
         if any(max(m.tree_rss_kb, default=0) > 0 for m in drm_runs):  # /proc sampling worked
             tree = max(m.peak_tree_rss_mb for m in drm_runs)
             detail = ", ".join(f"{m.label} {m.peak_tree_rss_mb:.0f}" for m in drm_runs)
-            rows.append(("drmigrate peak RSS, all processes summed (MiB, sampled every 20 ms)",
+            rows.append(("drmigrate peak memory, all processes summed (PSS MiB, sampled /20 ms)",
                          f"{tree:.0f} ({detail})", f"< {MAX_RSS_MB:g} MiB",
                          verdict(tree < MAX_RSS_MB)))
     return rows
