@@ -82,6 +82,7 @@ class Prop:
     value: Value
     lead: str | None = None  # a comment before the property
     trail: str | None = None  # a comment after the property (after its comma)
+    mid: str | None = None  # a block comment between the value and its comma
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def has_comment(value: Value) -> bool:
         return any(has_comment(v) for v in value.items)
     if isinstance(value, Func):
         return "/*" in value.body or "//" in value.body
-    return any(p.lead or p.trail or has_comment(p.value) for p in value.props)
+    return any(p.lead or p.trail or p.mid or has_comment(p.value) for p in value.props)
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,8 @@ class Renderer:
                 lead = f"/*{p.lead}*/ " if p.lead else ""
                 comma = "," if i < n - 1 or o.trailing_comma else ""
                 trail = f" /*{p.trail}*/" if p.trail else ""
-                parts.append(f"{lead}{self.key(p)}{s.sep}{self.value(p.value, depth)}{comma}{trail}")
+                mid = f" /*{p.mid}*/" if p.mid else ""
+                parts.append(f"{lead}{self.key(p)}{s.sep}{self.value(p.value, depth)}{mid}{comma}{trail}")
             pad = " " if o.pad else ""
             return "{" + pad + " ".join(parts) + pad + "}"
         inner = s.indent * (depth + 1)
@@ -161,7 +163,8 @@ class Renderer:
             if p.lead:
                 out += [inner, p.lead if p.lead.startswith("//") else f"/*{p.lead}*/", s.eol]
             comma = "," if i < n - 1 or o.trailing_comma else ""
-            out += [inner, self.key(p), s.sep, self.value(p.value, depth + 1), comma]
+            mid = f" /*{p.mid}*/" if p.mid else ""
+            out += [inner, self.key(p), s.sep, self.value(p.value, depth + 1), mid, comma]
             if p.trail:
                 out += [" ", p.trail if p.trail.startswith("//") else f"/*{p.trail}*/"]
             out.append(s.eol)
@@ -266,7 +269,8 @@ def obj_of(draw: st.DrawFn, entries: list[tuple[str, ValueFor]], *,
             trail = draw(comment_body())
             if ml and draw(st.booleans()):
                 trail = "//" + trail
-        props.append(Prop(key, quote, draw(strat), lead, trail))
+        mid = draw(comment_body()) if comment_ok and draw(st.integers(0, 9)) == 0 else None
+        props.append(Prop(key, quote, draw(strat), lead, trail, mid))
     return Obj(tuple(props), ml, draw(st.booleans()), draw(st.booleans()))
 
 
@@ -282,6 +286,38 @@ NATIVE_TYPES = sorted(TABLE.native_types)
 
 
 @dataclass(frozen=True)
+class WriteSpec:
+    """`payload.amount = ...;` after the object: plain, in a braced `if`, or as an unbraced if body."""
+
+    path: tuple[str, ...]
+    target: str  # how the statement writes the path: `payload.a.b`, `payload['a']`...
+    value: str
+    wrapper: str  # "plain", "braced", "unbraced"
+
+    def lines(self, base: str, ind: str, eol: str, *, removed: bool) -> str:
+        stmt = f"{self.target} = {self.value};"
+        if self.wrapper == "plain":
+            return "" if removed else f"{base}{stmt}{eol}"
+        if self.wrapper == "braced":
+            body = "" if removed else f"{base}{ind}{stmt}{eol}"
+            return f"{base}if (cart.ready) {{{eol}{body}{base}}}{eol}"
+        return f"{base}if (cart.ready) {stmt}{eol}"  # never removed: not a statement of its own
+
+
+WRITE_PATHS = [("amount",), ("currency",), ("sessionId",), ("owner",), ("shipping",), ("payPal", "items"),
+               ("payPal", "returnUrl"), ("payPalBilling", "shipping"), ("payPalCredit", "taxAmount"),
+               ("klarnaCredit", "locale"), ("klarnaCreditRecurring", "items"), ("klarnaCredit", "requestShipping")]
+
+
+@st.composite
+def write(draw: st.DrawFn) -> WriteSpec:
+    path = draw(st.sampled_from(WRITE_PATHS))
+    target = "payload" + "".join(draw(st.sampled_from([f".{k}", f"['{k}']", f'["{k}"]'])) for k in path)
+    return WriteSpec(path, target, draw(leaf(comment_ok=False)).text,
+                     draw(st.sampled_from(["plain", "plain", "braced", "unbraced"])))
+
+
+@dataclass(frozen=True)
 class Case:
     source_type: str
     payload: Obj
@@ -291,6 +327,9 @@ class Case:
     options: Options
     style: Style
     depth: int  # the payload object's indentation level
+    writes: tuple[WriteSpec, ...] = ()  # statements after the object, text[mid_start:mid_end]
+    mid_start: int = 0
+    mid_end: int = 0
 
 
 @st.composite
@@ -355,13 +394,17 @@ def case(draw: st.DrawFn, types: list[str]) -> Case:
     element = "cardNumber, " if source_type in ("creditCard", "konbini") and draw(st.booleans()) else ""
     obj_text = r.obj(p, depth)
     form = draw(st.sampled_from(["inline", "var", "let"]))
+    writes: tuple[WriteSpec, ...] = ()
+    mid = ""
     if form == "inline":
         before = f"{base}{receiver}.createSource({element}"
         after = ").then(function (result) {" + eol + base + ind + "handle(result);" + eol + base + "});"
     else:
         kw = "var" if form == "var" else "let"
         before = f"{base}{kw} payload = "
-        after = f";{eol}{base}{receiver}.createSource({element}payload);"
+        writes = tuple(draw(st.lists(write(), max_size=3)))
+        mid = "".join(w.lines(base, ind, eol, removed=False) for w in writes)
+        after = f";{eol}{mid}{base}{receiver}.createSource({element}payload);"
     stmts = [s.format(n=k, eol=eol, i=ind) for k, s in enumerate(
         draw(st.lists(st.sampled_from(STATEMENTS), max_size=4)))]
     split = draw(st.integers(0, len(stmts)))
@@ -377,8 +420,10 @@ def case(draw: st.DrawFn, types: list[str]) -> Case:
     text = prefix + obj_text + suffix
     unsafe = draw(st.integers(0, 4)) == 0
     session = {"js": SID} if draw(st.integers(0, 5)) else {}
+    mid_start = len(prefix) + len(obj_text) + (len(";" + eol) if writes else 0)
     return Case(source_type, p, text, len(prefix), len(prefix) + len(obj_text),
-                Options(session_id=session, unsafe_fixes=unsafe), style, depth)
+                Options(session_id=session, unsafe_fixes=unsafe), style, depth,
+                writes, mid_start, mid_start + len(mid))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -390,11 +435,16 @@ class Expected:
     keys: list[str]  # top-level keys after the fix, in order
     nested: dict[str, list[str]]  # hash name -> keys after the fix
     inserted: bool
-    refused: dict[str, str]  # dotted field kept because a comment sits inside it (DR202) -> its code
+    refused: int  # DR202 findings: a comment inside, an unbraced write
+    left: list[str]  # codes still reported after the fix (fields that had to stay)
+    mid: str  # the write statements after the fix
 
 
-def _removals(rule: MethodRule | None, source_type: str, unsafe: bool) -> dict[tuple[str, ...], str]:
-    """Every (top-level) or (hash, key) path the fix removes, for every accepted hash name -> code."""
+Removal: TypeAlias = tuple[str, tuple[str, ...]]  # (code, the rule's path)
+
+
+def _removals(rule: MethodRule | None, source_type: str, unsafe: bool) -> dict[tuple[str, ...], Removal]:
+    """Every (top-level) or (hash, key) path the fix removes, for every accepted hash name."""
     paths: list[tuple[tuple[str, ...], str]] = []
     if rule is not None:
         paths += [(p, "DR101" if len(p) == 1 else "DR102") for p in rule.remove]
@@ -402,25 +452,35 @@ def _removals(rule: MethodRule | None, source_type: str, unsafe: bool) -> dict[t
             paths += [(r.path, r.code) for r in rule.report]
     elif unsafe and source_type in TABLE.native_types:
         paths += [(r.path, r.code) for r in TABLE.native_report]
-    out: dict[tuple[str, ...], str] = {}
+    out: dict[tuple[str, ...], Removal] = {}
     for path, code in paths:
         names = rule.hash_names(path) if rule is not None and len(path) > 1 else path[:1]
-        out.update({(name, *path[1:]): code for name in names})
+        out.update({(name, *path[1:]): (code, path) for name in names})
     return out
 
 
 def expected(c: Case) -> Expected:
+    """What the fix must leave, from the generator's model and the README's rules.
+
+    A comment inside a field to remove keeps it (DR202). A write of a field that is not a statement
+    of its own (unbraced `if` body) keeps that field everywhere: removing the key while the write
+    stays would change what the page sends (DR202 on the write and on each kept key).
+    """
     rule = TABLE.methods.get(c.source_type)
     removals = _removals(rule, c.source_type, c.options.unsafe_fixes)
-    refused: dict[str, str] = {}
+    blocked = {removals[w.path][1] for w in c.writes if w.path in removals and w.wrapper == "unbraced"}
+    refused = 0
+    left: list[str] = []
 
     def kept(props: tuple[Prop, ...], prefix: tuple[str, ...]) -> list[str]:
+        nonlocal refused
         out = []
         for p in props:
             path = prefix + (p.key,)
             if path in removals:
-                if has_comment(p.value):
-                    refused[".".join(path)] = removals[path]
+                if removals[path][1] in blocked or has_comment(p.value):
+                    refused += 1
+                    left.append(removals[path][0])
                     out.append(p.key)
             else:
                 out.append(p.key)
@@ -430,10 +490,20 @@ def expected(c: Case) -> Expected:
     nested = {
         p.key: kept(p.value.props, (p.key,)) for p in c.payload.props if isinstance(p.value, Obj)
     }
-    inserted = rule is not None and "sessionId" not in keys
+    mid = []
+    for w in c.writes:
+        removal = removals.get(w.path)
+        stays = removal is not None and removal[1] in blocked
+        if removal is not None and stays:
+            left.append(removal[0])
+            refused += w.wrapper == "unbraced"
+        mid.append(w.lines(c.depth * c.style.indent, c.style.indent, c.style.eol,
+                           removed=removal is not None and not stays))
+    written = any(w.path == ("sessionId",) for w in c.writes)
+    inserted = rule is not None and "sessionId" not in keys and not written
     if inserted:
         keys.insert(keys.index("type") + 1, "sessionId")
-    return Expected(keys, nested, inserted, refused)
+    return Expected(keys, nested, inserted, refused, left, "".join(mid))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -529,14 +599,17 @@ def check_case(c: Case) -> None:
     assert again.fixed is None, "fix is not idempotent"
 
     # 2. every byte outside the payload object is unchanged
-    tail = len(c.text) - c.obj_end
+    want_tail = c.text[c.obj_end:c.mid_start] + want.mid + c.text[c.mid_end:] if c.writes \
+        else c.text[c.obj_end:]
+    tail = len(want_tail)
     assert fixed[:c.obj_start] == c.text[:c.obj_start]
-    assert fixed[len(fixed) - tail:] == c.text[c.obj_end:]
+    assert fixed[len(fixed) - tail:] == want_tail
     obj = find_object(tree, c.obj_start)
     assert obj["range"][1] == len(fixed) - tail, "the payload object does not end where the suffix starts"
     rule = TABLE.methods.get(c.source_type)
     hashes = set(want.nested) & set((rule.hashes if rule else ()) + tuple(DECOY_HASHES))
-    assert_subsequence(untouched_lines(c.text, find_object(original, c.obj_start), hashes),
+    outside = c.text[:c.mid_start] if c.writes else c.text  # the writes are compared above
+    assert_subsequence(untouched_lines(outside, find_object(original, c.obj_start), hashes),
                        fixed.splitlines(keepends=True))
     # nothing else changed line endings, and no comment was dropped or added
     assert ("\r\n" in c.text) == ("\r\n" in fixed)
@@ -586,10 +659,10 @@ def check_case(c: Case) -> None:
             _same_value(fixed, prop, spec, r, inner_depth)
 
     # 4. findings: a refused removal is DR202; check after fix has nothing left to fix
-    assert len([f for f in outcome.initial if f.code == "DR202"]) == len(want.refused)
+    assert len([f for f in outcome.initial if f.code == "DR202"]) == want.refused
     after = again.findings  # what `check` reports on the fixed text (asserted unchanged above)
     left = Counter(f.code for f in after if f.code in ("DR100", "DR101", "DR102"))
-    assert left == Counter(code for code in want.refused.values() if code in ("DR101", "DR102"))
+    assert left == Counter(code for code in want.left if code in ("DR101", "DR102"))
     placeholders = [f for f in after if f.code == "DR110"]
     if want.inserted:
         assert bool(placeholders) == (not c.options.session_id)
