@@ -414,16 +414,16 @@ def _write(source: Source, result: FileResult) -> FileResult:
 def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: bool, diff: bool,
           verbose: bool, show_files: bool, statistics: bool, stdout_text: str | None,
           output_file: str | None, color: bool | None) -> None:
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     if stdout_text is not None:
         # `fix -`: the fixed source is the output; the report goes to stderr
         sys.stdout.buffer.write(stdout_text.encode("utf-8"))
         sys.stdout.flush()
-        out = click.get_text_stream("stderr")
+        out = sys.stderr
     if diff:
         # the diff is the output; the report goes to stderr, as with `ruff check --diff`
         click.echo(reporters.to_diff(results), nl=False, file=out)
-        out = click.get_text_stream("stderr")
+        out = sys.stderr
     if fmt == "json":
         report = reporters.to_json(results)
     elif fmt == "sarif":
