@@ -80,9 +80,12 @@ class _Plan:
             Finding(code, info.name, self.table.message(code, **values), span, site.source_type,
                     info.fix_safety, site.confidence)
         )
+        index = len(self.findings) - 1
         if self.suppress is not None and self.suppress(code, span):
-            self.suppressed.add(len(self.findings) - 1)
-        return len(self.findings) - 1
+            self.suppressed.add(index)
+        elif code == "DR202" and any(self.findings[i].span == span for i in self.suppressed):
+            self.suppressed.add(index)  # why a silenced finding cannot be fixed: silenced with it
+        return index
 
     def live(self, indices: Iterable[int]) -> list[int]:
         """The findings among `indices` that are not suppressed (only those may plan an edit)."""
