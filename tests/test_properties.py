@@ -638,6 +638,7 @@ def check_case(c: Case) -> None:
             type_prop = c.payload.get("type")
             assert type_prop is not None
             assert fixed[k0:k1] == f"{type_prop.quote}sessionId{type_prop.quote}"
+            assert fixed[k1:v0] == c.style.sep, "the separator is not the payload's own"
             expr = c.options.session_id.get("js")
             if expr is None:
                 assert isinstance(type_prop.value, Raw)
