@@ -182,6 +182,6 @@ def test_receiver_names(tmp_path: Path) -> None:
     src = "gateway.createSource({type: 'wireTransfer', amount: 1, wireTransfer: {}});\n"
     (tmp_path / "pay.js").write_text(src, "utf-8")
     code, out, _ = run("check", "--format", "json", str(tmp_path))
-    assert {f["confidence"] for f in json.loads(out)["findings"]} == {"low"}
+    assert code == 1 and {f["confidence"] for f in json.loads(out)["findings"]} == {"low"}
     code, out, _ = run("check", "--format", "json", "--receiver", "gateway", str(tmp_path))
-    assert {f["confidence"] for f in json.loads(out)["findings"]} == {"high"}
+    assert code == 1 and {f["confidence"] for f in json.loads(out)["findings"]} == {"high"}

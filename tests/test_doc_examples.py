@@ -33,7 +33,7 @@ def _with_examples() -> dict[str, str]:
     for k, (i, title) in enumerate(heads):
         end = heads[k + 1][0] if k + 1 < len(heads) else len(lines)
         block = "\n".join(lines[i:end])
-        snippets = re.findall(r"((?:var|let) (?:payload|data) = \{.*?\n\}\);)", block, re.S)
+        snippets = re.findall(r"((?:var|let) (?:payload|data) = \{.*?\n\}\);)", block, re.DOTALL)
         assert len(snippets) == 2, title
         out[TITLES[title]] = snippets[1]
     return out

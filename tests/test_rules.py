@@ -38,7 +38,7 @@ def test_one_entry_per_documented_type() -> None:
 def _doc_sentences() -> dict[str, list[str]]:
     """'For <Title>, you add sessionId... and remove a, b, and c.' -> {title: [a, b, c]}."""
     out: dict[str, list[str]] = {}
-    for title, rest in re.findall(r"^For (.+?), you add sessionId ?to the payload(.*)$", DOC, re.M):
+    for title, rest in re.findall(r"^For (.+?), you add sessionId ?to the payload(.*)$", DOC, re.MULTILINE):
         if "do not remove" in rest:
             out[title] = []
             continue

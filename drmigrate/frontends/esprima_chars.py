@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 import types
 import unicodedata
-from functools import lru_cache
+from functools import cache
 
 _START_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nl"})
 _PART_CATEGORIES = _START_CATEGORIES | {"Mn", "Mc", "Nd", "Pc"}
@@ -40,14 +40,14 @@ OCTAL_CONV = {c: n for n, c in enumerate("01234567")}
 HEX_CONV = {c: n for n, c in enumerate("0123456789abcdef")} | {c: n for n, c in enumerate("ABCDEF", 10)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_identifier_start(ch: str) -> bool:
     if ch < "\x80":
         return ch.isalpha() or ch in _START_EXTRA
     return unicodedata.category(ch) in _START_CATEGORIES or ch in _OTHER_ID_START
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_identifier_part(ch: str) -> bool:
     if ch < "\x80":
         return ch.isalnum() or ch in _START_EXTRA
@@ -63,35 +63,35 @@ class Character:
     """The API esprima's scanner and JSX parser use (`esprima.character.Character`)."""
 
     @staticmethod
-    def fromCodePoint(code: int) -> str:  # noqa: N802 - esprima's name
+    def fromCodePoint(code: int) -> str:
         return chr(code)
 
     @staticmethod
-    def isWhiteSpace(ch: str) -> bool:  # noqa: N802
+    def isWhiteSpace(ch: str) -> bool:
         return ch in WHITE_SPACE
 
     @staticmethod
-    def isLineTerminator(ch: str) -> bool:  # noqa: N802
+    def isLineTerminator(ch: str) -> bool:
         return ch in LINE_TERMINATOR
 
     @staticmethod
-    def isIdentifierStart(ch: str) -> bool:  # noqa: N802
+    def isIdentifierStart(ch: str) -> bool:
         return is_identifier_start(ch)
 
     @staticmethod
-    def isIdentifierPart(ch: str) -> bool:  # noqa: N802
+    def isIdentifierPart(ch: str) -> bool:
         return is_identifier_part(ch)
 
     @staticmethod
-    def isDecimalDigit(ch: str) -> bool:  # noqa: N802
+    def isDecimalDigit(ch: str) -> bool:
         return ch in DECIMAL_CONV
 
     @staticmethod
-    def isHexDigit(ch: str) -> bool:  # noqa: N802
+    def isHexDigit(ch: str) -> bool:
         return ch in HEX_CONV
 
     @staticmethod
-    def isOctalDigit(ch: str) -> bool:  # noqa: N802
+    def isOctalDigit(ch: str) -> bool:
         return ch in OCTAL_CONV
 
 

@@ -19,7 +19,7 @@ def _esprima() -> Any:
     from drmigrate.frontends import esprima_chars
 
     esprima_chars.install()  # before the import: it would classify 1.1 million code points
-    import esprima  # noqa: PLC0415 - deliberately lazy, see the module docstring
+    import esprima
 
     return esprima
 
