@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -300,9 +300,10 @@ def _reads_suffix(suffix: str, name: str, templates: frozenset[str]) -> bool:
 
 def _reads(path: str, templates: frozenset[str] = frozenset()) -> bool:
     """The runner's decision, asked once per file suffix (a `.d.ts` name is asked on its own)."""
-    name = PurePath(path).name.lower()
-    probe = name if name.endswith(".d.ts") else f"x{PurePath(name).suffix}"
-    return _reads_suffix(PurePath(name).suffix, probe, templates)
+    name = os.path.basename(path).lower()
+    suffix = os.path.splitext(name)[1]
+    probe = name if name.endswith(".d.ts") else f"x{suffix}"
+    return _reads_suffix(suffix, probe, templates)
 
 
 def _file_config(cfg: Config, settings: config.Settings, path: str) -> Config:
@@ -357,7 +358,7 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
             results[i] = FileResult(entry.path, "error", str(exc).split(": ", 1)[1])
             continue
         file_cfg = _file_config(cfg, settings, entry.path)
-        if not is_candidate(source.text, entry.path):  # decided here: no worker, no parser run
+        if not is_candidate(source.text, entry.path, file_cfg):  # decided here: no worker, no parser
             results[i] = result_for(entry.path, source.text, file_cfg, fix=fixing, diff=want_fixes)
             continue
         sources[i] = source

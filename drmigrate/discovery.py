@@ -88,6 +88,7 @@ class _GitIgnores:
     def __init__(self) -> None:
         self.specs: dict[Path, pathspec.GitIgnoreSpec | None] = {}
         self.repos: dict[Path, Path | None] = {}
+        self.levels: dict[str, list[tuple[int, pathspec.GitIgnoreSpec]]] = {}
 
     def _spec(self, file: Path) -> pathspec.GitIgnoreSpec | None:
         if file not in self.specs:
@@ -108,23 +109,36 @@ class _GitIgnores:
                 self.repos[directory] = self._repo(directory.parent)
         return self.repos[directory]
 
+    def _levels(self, directory: str) -> list[tuple[int, pathspec.GitIgnoreSpec]]:
+        """For files in `directory`: (length of the base prefix, spec) of every ignore file that
+        applies, outermost first. Computed once per directory: the walk asks for every file."""
+        levels = self.levels.get(directory)
+        if levels is None:
+            repo = self._repo(Path(directory))
+            levels = []
+            if repo is not None:
+                bases = [(repo, repo / ".git" / "info" / "exclude")]
+                rel_dirs = Path(directory).relative_to(repo).parts
+                for depth in range(len(rel_dirs) + 1):
+                    base = repo.joinpath(*rel_dirs[:depth])
+                    bases.append((base, base / ".gitignore"))
+                for base, file in bases:
+                    spec = self._spec(file)
+                    if spec is not None:
+                        levels.append((len(os.path.join(str(base), "")), spec))
+            self.levels[directory] = levels
+        return levels
+
     def ignored(self, path: Path, is_dir: bool) -> bool:
-        path = path.absolute()
-        repo = self._repo(path.parent)
-        if repo is None:
+        absolute = os.path.abspath(path)
+        levels = self._levels(os.path.dirname(absolute))
+        if not levels:
             return False
         suffix = "/" if is_dir else ""
         verdict: bool | None = None
-        levels = [(repo, repo / ".git" / "info" / "exclude")]
-        rel_dirs = path.parent.relative_to(repo).parts
-        for depth in range(len(rel_dirs) + 1):
-            base = repo.joinpath(*rel_dirs[:depth])
-            levels.append((base, base / ".gitignore"))
-        for base, file in levels:  # deeper files win, as in git
-            spec = self._spec(file)
-            if spec is None:
-                continue
-            result = spec.check_file(path.relative_to(base).as_posix() + suffix)
+        for prefix, spec in levels:  # deeper files win, as in git
+            rel = absolute[prefix:].replace(os.sep, "/") + suffix
+            result = spec.check_file(rel)
             if result.include is not None:
                 verdict = result.include
         return bool(verdict)
@@ -137,6 +151,7 @@ class Discovery:
         self.settings = settings
         self.readable = readable
         self.root = settings.root.absolute()
+        self.root_prefix = os.path.join(str(self.root), "")
         self.excludes = pathspec.GitIgnoreSpec.from_lines(
             [*settings.exclude, *settings.extend_exclude])
         self.includes = pathspec.GitIgnoreSpec.from_lines(settings.include) if settings.include else None
@@ -144,11 +159,11 @@ class Discovery:
         self.seen: set[Path] = set()
 
     def _relative(self, path: Path, top: Path) -> str:
-        absolute = path.absolute()
-        for base in (self.root, top.absolute()):
-            if absolute.is_relative_to(base):
-                return absolute.relative_to(base).as_posix()
-        return absolute.as_posix().lstrip("/")
+        absolute = os.path.abspath(path)
+        for base in (self.root_prefix, os.path.join(os.path.abspath(top), "")):
+            if absolute.startswith(base) or absolute == base[:-1]:
+                return absolute[len(base):].replace(os.sep, "/")
+        return absolute.replace(os.sep, "/").lstrip("/")
 
     def excluded(self, path: Path, is_dir: bool, top: Path) -> str:
         """Why `path` is excluded ("" when it is not)."""

@@ -7,9 +7,9 @@ so tests call `fix_text` / `check_text` directly. Each file ends as one `FileRes
 from __future__ import annotations
 
 import bisect
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import PurePath
 
 from drmigrate import edits as splicer
 from drmigrate import suppressions
@@ -59,7 +59,7 @@ def front_end_for(path: str, templates: frozenset[str] = frozenset()) -> FrontEn
 
     `templates` adds suffixes read as templates (the `template-extensions` setting).
     """
-    suffix = PurePath(path).suffix.lower()
+    suffix = os.path.splitext(path)[1].lower()
     if suffix in templates:
         from drmigrate.frontends.templates import TemplateFrontEnd
 
@@ -95,16 +95,22 @@ def reads(path: str, templates: frozenset[str] = frozenset()) -> bool:
     Discovery asks this for every file name; the server front ends import libcst / tree-sitter-php,
     which a walk that only needs a yes or no must not pay for.
     """
-    if PurePath(path).suffix.lower() in PYTHON_EXTENSIONS | PHP_EXTENSIONS | templates:
+    if os.path.splitext(path)[1].lower() in PYTHON_EXTENSIONS | PHP_EXTENSIONS | templates:
         return True
     return front_end_for(path) is not None
 
 
-def is_candidate(text: str, path: str = "") -> bool:
-    """The cheap prefilter: a file that cannot hold a relevant call is never parsed."""
-    if PurePath(path).suffix.lower() in PYTHON_EXTENSIONS | PHP_EXTENSIONS:
-        return "type" in text  # a server builds the payload; the page calls createSource with it
-    return "createSource" in text
+def is_candidate(text: str, path: str = "", config: Config | None = None) -> bool:
+    """The cheap prefilter: a file that cannot hold a relevant call or payload is never parsed.
+
+    Page code must name `createSource`; server code (Python, PHP) builds the payload without
+    calling it, so there a quoted Digital River type (`'payPal'`) is enough.
+    """
+    if "createSource" in text:
+        return True
+    if os.path.splitext(path)[1].lower() in PYTHON_EXTENSIONS | PHP_EXTENSIONS:
+        return (config or make_config()).settings.quotes_dr_type(text)
+    return False
 
 
 class LineIndex:
@@ -213,17 +219,19 @@ def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = 
     """
     if not reads(path, config.template_extensions):  # decided without importing any parser
         return FileResult(path, "skipped", "not a file type drmigrate reads")
+    candidate = is_candidate(text, path, config)
     if not config.include_minified:
-        from drmigrate.frontends.bundles import ADVICE, classify
+        from drmigrate.frontends.bundles import ADVICE, classify, classify_by_name
 
-        build_output = classify(path, text)
+        # the content checks read the whole text: only for files the prefilter keeps
+        build_output = classify(path, text) if candidate else classify_by_name(path)
         if build_output is not None:
             # never parsed (slow, and pointless to fix); a legacy call in it is still pointed out
             if "createSource" in text:
                 build_output += f"; it mentions createSource: {ADVICE}"
             return FileResult(path, "skipped", build_output)
-    if not is_candidate(text, path):
-        return FileResult(path, "clean", parser="prefilter", original=text)
+    if not candidate:
+        return FileResult(path, "clean", parser="prefilter")
     outcome = process_text(text, path, config, fix=fix or diff)
     sites = outcome.initial_sites if diff else outcome.sites
     if diff:

@@ -8,7 +8,9 @@ text cannot be read; `parses()` is the re-parse guard run on fixed text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 from drmigrate.model import PayloadSite, Span
@@ -35,6 +37,18 @@ class Settings:
         "drClient",
     )
     dr_types: frozenset[str] = frozenset()
+
+    def quotes_dr_type(self, text: str) -> bool:
+        """Whether a Digital River type appears as a quoted string (a server payload's `'type'`)."""
+        if not any(t in text for t in self.dr_types):  # substring tests are much cheaper
+            return False
+        return _quoted(self.dr_types).search(text) is not None
+
+
+@lru_cache(maxsize=8)
+def _quoted(types: frozenset[str]) -> re.Pattern[str]:
+    names = "|".join(sorted(map(re.escape, types), key=len, reverse=True)) or "(?!)"
+    return re.compile(f"""['"](?:{names})['"]""")
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ _DEFINES_CREATE_SOURCE = re.compile(
 
 
 def _vendored(path: str) -> str | None:
-    parts = tuple(PurePosixPath(path.replace("\\", "/")).parts[:-1])
+    parts = tuple(p for p in path.replace("\\", "/").split("/")[:-1] if p not in ("", "."))
     for marker in _VENDORED_DIRS:
         size = len(marker)
         if any(parts[i : i + size] == marker for i in range(len(parts) - size + 1)):
@@ -79,6 +79,16 @@ def classify(path: str, text: str) -> str | None:
     if reason and "digitalriverws" in text and _DEFINES_CREATE_SOURCE.search(text):
         return LIBRARY
     return reason
+
+
+def classify_by_name(path: str) -> str | None:
+    """The part of `classify` that needs no text: the library's name, vendored dirs, `.min.js`."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    if _LIBRARY_NAME.match(name):
+        return LIBRARY
+    if _MINIFIED_NAME.search(name):
+        return "minified or bundled (by its name)"
+    return _vendored(path)
 
 
 def _by_content(name: str, text: str) -> str | None:

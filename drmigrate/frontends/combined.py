@@ -26,8 +26,12 @@ class CombinedFrontEnd:
         self.name = f"{server.name}+{page.name}"
 
     def extract(self, text: str, settings: Settings) -> Extraction:
-        server = self.server.extract(text, settings)  # a ParseError in either reader is the file's
-        page = self.page.extract(text, settings)
+        # each reader runs only when its kind of payload can be there (a ParseError is the file's):
+        # most templates have neither a quoted Digital River type nor a createSource call
+        server = (self.server.extract(text, settings) if settings.quotes_dr_type(text)
+                  else Extraction((), self.server.name))
+        page = (self.page.extract(text, settings) if "createSource" in text
+                else Extraction((), self.page.name))
         server_spans: list[Span] = [part.span for site in server.sites for part in site.parts]
         server_spans += [write.span for site in server.sites for write in site.writes]
         protected = tuple(p for p in page.protected if not any(_inside(s, p) for s in server_spans))

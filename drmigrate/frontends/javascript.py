@@ -7,7 +7,7 @@ reads what esprima refuses (ES2018+, JSX) and everything TypeScript. Both feed t
 
 from __future__ import annotations
 
-from pathlib import PurePath
+import os
 
 from drmigrate.frontends import Extraction, FrontEnd, ParseError, Settings
 from drmigrate.frontends.treesitter_js import TreeSitterFrontEnd
@@ -79,8 +79,8 @@ class JavaScriptFrontEnd:
 
 def dialect_for(path: str) -> tuple[str, bool, bool] | None:
     """(tree-sitter dialect, try esprima first, declarations only) for a path, or None."""
-    name = PurePath(path).name.lower()
-    suffix = PurePath(name).suffix
+    name = os.path.basename(path).lower()
+    suffix = os.path.splitext(name)[1]
     if path == "-" or suffix in ESPRIMA_FIRST:
         return "javascript", True, False
     if suffix in TREE_SITTER_ONLY:
