@@ -31,13 +31,21 @@ from drmigrate.discovery import (
     SourceError,
     WalkSettings,
     decode,
-    read_source,
+    read_bytes,
     write_source,
 )
 from drmigrate.engine import Options
 from drmigrate.model import FileResult
 from drmigrate.rules import RuleTable, RuleTableError, load_table
-from drmigrate.runner import Config, front_end_for, is_candidate, make_config, reads, result_for
+from drmigrate.runner import (
+    Config,
+    front_end_for,
+    is_candidate,
+    make_config,
+    reads,
+    result_for,
+    settled_without_text,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -352,12 +360,17 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
         if entry.status != "file":
             results[i] = FileResult(entry.path, entry.status, entry.reason)
             continue
+        file_cfg = _file_config(cfg, settings, entry.path)
         try:
-            source = read_source(entry.path)
+            raw = read_bytes(entry.path)
+            settled = settled_without_text(raw, entry.path, file_cfg)
+            if settled is not None:
+                results[i] = settled
+                continue
+            source = decode(raw, entry.path)
         except SourceError as exc:
             results[i] = FileResult(entry.path, "error", str(exc).split(": ", 1)[1])
             continue
-        file_cfg = _file_config(cfg, settings, entry.path)
         if not is_candidate(source.text, entry.path, file_cfg):  # decided here: no worker, no parser
             results[i] = result_for(entry.path, source.text, file_cfg, fix=fixing, diff=want_fixes)
             continue

@@ -156,7 +156,7 @@ class Discovery:
             [*settings.exclude, *settings.extend_exclude])
         self.includes = pathspec.GitIgnoreSpec.from_lines(settings.include) if settings.include else None
         self.gitignores = _GitIgnores()
-        self.seen: set[Path] = set()
+        self.seen: set[tuple[int, int]] = set()  # (device, inode): a file reached twice is read once
 
     def _relative(self, path: Path, top: Path) -> str:
         absolute = os.path.abspath(path)
@@ -218,7 +218,7 @@ class Discovery:
         if not stat.S_ISREG(st.st_mode):
             yield Entry(shown, "skipped", "not a regular file (a FIFO, socket or device); exclude it")
             return
-        key = p.resolve()
+        key = (st.st_dev, st.st_ino)  # cheaper than resolving the path, and exact
         if key in self.seen:
             return
         self.seen.add(key)
@@ -306,15 +306,19 @@ def decode(raw: bytes, path: str) -> Source:
 
 
 def read_source(path: str) -> Source:
+    return decode(read_bytes(path), path)
+
+
+def read_bytes(path: str) -> bytes:
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            return fh.read()
     except IsADirectoryError:
         raise SourceError(f"{path}: is a directory, not a file; pass the directory to scan it") from None
     except PermissionError:
         raise SourceError(f"{path}: permission denied; make it readable or exclude it") from None
     except OSError as exc:
         raise SourceError(f"{path}: cannot read ({exc.strerror}); check the path") from None
-    return decode(raw, path)
 
 
 def write_source(source: Source, new_text: str) -> None:

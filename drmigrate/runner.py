@@ -100,6 +100,22 @@ def reads(path: str, templates: frozenset[str] = frozenset()) -> bool:
     return front_end_for(path) is not None
 
 
+def settled_without_text(raw: bytes, path: str, config: Config) -> FileResult | None:
+    """The result of a file that needs no decoding: plain ASCII (so valid UTF-8, no BOM), no NUL
+    byte, and no candidate text. Most of a repository ends here, before `bytes.decode`."""
+    if not raw.isascii() or b"\x00" in raw[:8192] or b"createSource" in raw:
+        return None
+    if os.path.splitext(path)[1].lower() in PYTHON_EXTENSIONS | PHP_EXTENSIONS | config.template_extensions:
+        return None  # server code and extra templates: the full prefilter decides
+    if not config.include_minified:
+        from drmigrate.frontends.bundles import classify_by_name
+
+        build_output = classify_by_name(path)
+        if build_output is not None:
+            return FileResult(path, "skipped", build_output)
+    return FileResult(path, "clean", parser="prefilter")
+
+
 def is_candidate(text: str, path: str = "", config: Config | None = None) -> bool:
     """The cheap prefilter: a file that cannot hold a relevant call or payload is never parsed.
 
