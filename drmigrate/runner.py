@@ -124,7 +124,10 @@ def is_candidate(text: str, path: str = "", config: Config | None = None) -> boo
     """
     if "createSource" in text:
         return True
-    if os.path.splitext(path)[1].lower() in PYTHON_EXTENSIONS | PHP_EXTENSIONS:
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in PHP_EXTENSIONS and "'type'" not in text and '"type"' not in text:
+        return False  # a PHP array key is always quoted; pages say type="text/javascript"
+    if suffix in PYTHON_EXTENSIONS | PHP_EXTENSIONS:
         return (config or make_config()).settings.quotes_dr_type(text)
     return False
 
