@@ -16,7 +16,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -48,6 +48,7 @@ from drmigrate.runner import (
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 LANGUAGE_NAMES = {"python": "Python", "php": "PHP"}
 FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -352,50 +353,80 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
     walk = WalkSettings(root=settings.root, exclude=settings.exclude, extend_exclude=settings.extend_exclude,
                         include=settings.include, force_exclude=settings.force_exclude,
                         respect_gitignore=settings.respect_gitignore, max_file_size=settings.max_file_size)
-    entries = list(Discovery(walk, lambda p: _reads(p, cfg.template_extensions)).entries(paths))
-    results: list[FileResult | None] = [None] * len(entries)
+    entries = Discovery(walk, lambda p: _reads(p, cfg.template_extensions)).entries(paths)
+    results: list[FileResult | None] = []
     sources: dict[int, Source] = {}
-    tasks: dict[int, _Task] = {}
-    for i, entry in enumerate(entries):
-        if entry.status != "file":
-            results[i] = FileResult(entry.path, entry.status, entry.reason)
-            continue
-        file_cfg = _file_config(cfg, settings, entry.path)
-        try:
-            raw = read_bytes(entry.path)
-            settled = settled_without_text(raw, entry.path, file_cfg)
-            if settled is not None:
-                results[i] = settled
+    runner = _TaskRunner(jobs)
+    try:
+        for i, entry in enumerate(entries):
+            results.append(None)
+            if entry.status != "file":
+                results[i] = FileResult(entry.path, entry.status, entry.reason)
                 continue
-            source = decode(raw, entry.path)
-        except SourceError as exc:
-            results[i] = FileResult(entry.path, "error", str(exc).split(": ", 1)[1])
-            continue
-        if not is_candidate(source.text, entry.path, file_cfg):  # decided here: no worker, no parser
-            results[i] = result_for(entry.path, source.text, file_cfg, fix=fixing, diff=want_fixes)
-            continue
-        sources[i] = source
-        tasks[i] = _Task(entry.path, source.text, file_cfg, fixing, want_fixes)
-    progress = show_progress and len(entries) >= PROGRESS_MIN_FILES and sys.stderr.isatty()
-    for i, result in zip(tasks, _run_tasks(list(tasks.values()), jobs, progress), strict=True):
-        if result.status == "fixed" and result.fixed is not None:
-            result = _write(sources[i], result)
-        results[i] = result
+            file_cfg = _file_config(cfg, settings, entry.path)
+            try:
+                raw = read_bytes(entry.path)
+                settled = settled_without_text(raw, entry.path, file_cfg)
+                if settled is not None:
+                    results[i] = settled
+                    continue
+                source = decode(raw, entry.path)
+            except SourceError as exc:
+                results[i] = FileResult(entry.path, "error", str(exc).split(": ", 1)[1])
+                continue
+            if not is_candidate(source.text, entry.path, file_cfg):  # decided here: no parser run
+                results[i] = result_for(entry.path, source.text, file_cfg, fix=fixing, diff=want_fixes)
+                continue
+            sources[i] = source
+            runner.add(i, _Task(entry.path, source.text, file_cfg, fixing, want_fixes))
+        progress = show_progress and len(results) >= PROGRESS_MIN_FILES and sys.stderr.isatty()
+        for i, result in _with_progress(runner.results(), runner.count, progress):
+            if result.status == "fixed" and result.fixed is not None:
+                result = _write(sources[i], result)
+            results[i] = result
+    finally:
+        runner.close()
     return [r for r in results if r is not None]
 
 
-def _run_tasks(tasks: list[_Task], jobs: int, progress: bool) -> Iterator[FileResult]:
-    jobs = min(jobs, len(tasks))
-    if jobs > 1 and len(tasks) >= PARALLEL_MIN_CANDIDATES:
-        _warm_parsers(tasks)  # imported once here; forked workers inherit it instead of paying again
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            done = pool.map(_analyse, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
-            yield from _with_progress(done, len(tasks), progress)
-    else:
-        yield from _with_progress(map(_analyse, tasks), len(tasks), progress)
+class _TaskRunner:
+    """Analyses candidate files while discovery goes on: once enough candidates have been found
+    to be worth a process pool, they go to worker processes as they are found, so parsing overlaps
+    the walk; a small run stays in this process. Results come back in the order tasks were added."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.pending: list[tuple[int, _Task]] = []
+        self.futures: list[tuple[int, Future[FileResult]]] = []
+        self.pool: ProcessPoolExecutor | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.pending) + len(self.futures)
+
+    def add(self, index: int, task: _Task) -> None:
+        if self.pool is None and self.jobs > 1 and len(self.pending) + 1 >= PARALLEL_MIN_CANDIDATES:
+            _warm_parsers([t for _, t in self.pending] + [task])  # forked workers inherit the imports
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs)
+            self.futures = [(i, self.pool.submit(_analyse, t)) for i, t in self.pending]
+            self.pending = []
+        if self.pool is not None:
+            self.futures.append((index, self.pool.submit(_analyse, task)))
+        else:
+            self.pending.append((index, task))
+
+    def results(self) -> Iterator[tuple[int, FileResult]]:
+        for index, future in self.futures:
+            yield index, future.result()
+        for index, task in self.pending:
+            yield index, _analyse(task)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
-def _with_progress(done: Iterator[FileResult], total: int, progress: bool) -> Iterator[FileResult]:
+def _with_progress(done: Iterator[T], total: int, progress: bool) -> Iterator[T]:
     if not progress:
         yield from done
         return
