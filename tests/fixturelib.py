@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from drmigrate.engine import Options
+from drmigrate.frontends import Settings
 from drmigrate.model import Finding
 from drmigrate.runner import Config, make_config
 
@@ -80,3 +81,12 @@ def findings_json(findings: tuple[Finding, ...]) -> list[dict[str, Any]]:
          "fixed": f.fix_applicable}
         for f in findings
     ]
+
+
+SETTINGS: Settings = make_config().settings  # what the runner gives a front end by default
+
+
+def cut(text: str, span: tuple[int, int] | None) -> str:
+    """The text a span names (front-end tests check that every span slices exactly)."""
+    assert span is not None
+    return text[span[0]:span[1]]

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from drmigrate.frontends import ParseError, Settings
+from drmigrate.frontends import ParseError
 from drmigrate.frontends.php import PhpFrontEnd, is_expression
 from drmigrate.model import ObjectLit, PayloadSite
 from drmigrate.rules import bundled_table
+from tests.fixturelib import SETTINGS, cut
 
 TABLE = bundled_table()
-SETTINGS = Settings(dr_types=frozenset(TABLE.methods) | TABLE.native_types)
 FRONT = PhpFrontEnd()
 
 
 def extract(text: str) -> tuple[PayloadSite, ...]:
     return FRONT.extract(text, SETTINGS).sites
-
-
-def cut(text: str, span: tuple[int, int] | None) -> str:
-    assert span is not None
-    return text[span[0]:span[1]]
 
 
 def assert_exact(text: str, lit: ObjectLit) -> None:

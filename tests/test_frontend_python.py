@@ -11,20 +11,14 @@ from drmigrate.frontends.python_cst import PythonFrontEnd, is_expression
 from drmigrate.model import ObjectLit, PayloadSite
 from drmigrate.rules import bundled_table
 from drmigrate.runner import front_end_for
-from tests.fixturelib import Case, cases, read
+from tests.fixturelib import SETTINGS, Case, cases, cut, read
 
 TABLE = bundled_table()
-SETTINGS = Settings(dr_types=frozenset(TABLE.methods) | TABLE.native_types)
 FRONT = PythonFrontEnd()
 
 
 def extract(text: str) -> tuple[PayloadSite, ...]:
     return FRONT.extract(text, SETTINGS).sites
-
-
-def cut(text: str, span: tuple[int, int] | None) -> str:
-    assert span is not None
-    return text[span[0]:span[1]]
 
 
 def assert_exact(text: str, lit: ObjectLit) -> None:
