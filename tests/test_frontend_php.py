@@ -278,3 +278,11 @@ def test_parses_accepts_valid_php_and_html() -> None:
 )
 def test_is_expression_validates_the_session_id_setting(expr: str, ok: bool) -> None:
     assert is_expression(expr) is ok
+
+
+def test_snake_case_metadata_does_not_hide_a_payload() -> None:
+    # Stripe's snake_case keys mark a look-alike, but a merchant's own metadata may use any style
+    text = "<?php\n$d = ['type' => 'payPal', 'amount' => 1, 'metadata' => ['order_id' => 7]];\n"
+    assert [s.source_type for s in extract(text)] == ["payPal"]
+    stripe = "<?php\n$d = ['type' => 'ideal', 'amount' => 1, 'owner' => ['address' => ['postal_code' => 1]]];\n"
+    assert extract(stripe) == ()

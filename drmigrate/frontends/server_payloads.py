@@ -54,7 +54,8 @@ def type_prop(lit: ObjectLit, dr_types: frozenset[str]) -> Prop | None:
 def _all_keys(lit: ObjectLit) -> Iterable[str]:
     for prop in lit.props:
         yield prop.key
-        if prop.value is not None:
+        # a merchant's own metadata may use any key style; it says nothing about the library
+        if prop.value is not None and prop.key != "metadata":
             yield from _all_keys(prop.value)
 
 
