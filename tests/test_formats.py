@@ -14,7 +14,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from drmigrate.cli import PARALLEL_MIN_CANDIDATES, main
+from drmigrate.cli import main
+from drmigrate.pipeline import PARALLEL_MIN_CANDIDATES
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 LEGACY = "digitalriver.createSource({type: 'wireTransfer', amount: 1, currency: 'EUR', wireTransfer: {}});\n"

@@ -1,0 +1,200 @@
+"""The run over many files: discovery, reading, analysis (in worker processes when worth it), writes.
+
+The CLI builds a `Config` and the walk settings and hands them here; results come back as
+`FileResult`s in discovery order, so the output is the same whatever `--jobs` is. Files are read
+through `discovery` and written back here, only when a fix changed them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TypeVar
+
+import click
+import pathspec
+
+from drmigrate import config
+from drmigrate.discovery import (
+    Discovery,
+    Source,
+    SourceError,
+    WalkSettings,
+    decode,
+    read_bytes,
+    write_source,
+)
+from drmigrate.model import FileResult
+from drmigrate.runner import (
+    Config,
+    front_end_for,
+    is_candidate,
+    reads,
+    result_for,
+    settled_without_text,
+)
+
+T = TypeVar("T")
+# Worker processes pay for themselves only on many candidate files (each parse is milliseconds;
+# starting a pool is tens of milliseconds); below this the run stays in one process.
+PARALLEL_MIN_CANDIDATES = 16
+PROGRESS_MIN_FILES = 100
+
+
+@functools.lru_cache(maxsize=256)
+def _reads_suffix(suffix: str, name: str, templates: frozenset[str]) -> bool:
+    return reads(name, templates)
+
+
+def _reads(path: str, templates: frozenset[str] = frozenset()) -> bool:
+    """The runner's decision, asked once per file suffix (a `.d.ts` name is asked on its own)."""
+    name = os.path.basename(path).lower()
+    suffix = os.path.splitext(name)[1]
+    probe = name if name.endswith(".d.ts") else f"x{suffix}"
+    return _reads_suffix(suffix, probe, templates)
+
+
+def file_config(cfg: Config, settings: config.Settings, path: str) -> Config:
+    """`cfg` with the per-file-ignores that match `path` added to the ignored codes."""
+    if not settings.per_file_ignores:
+        return cfg
+    rel = _relative(path, settings.root)
+    extra = tuple(code for pattern, codes in settings.per_file_ignores
+                  if pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(rel) for code in codes)
+    if not extra:
+        return cfg
+    return replace(cfg, options=replace(cfg.options, ignore=cfg.options.ignore + extra))
+
+
+def _relative(path: str, root: Path) -> str:
+    absolute = Path(path).absolute()
+    return absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else absolute.as_posix()
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One candidate file for a worker: everything it needs, nothing it could write with."""
+
+    path: str
+    text: str
+    config: Config
+    fix: bool
+    diff: bool
+
+
+def _analyse(task: _Task) -> FileResult:
+    return result_for(task.path, task.text, task.config, fix=task.fix, diff=task.diff)
+
+
+def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, *, fixing: bool,
+                  want_fixes: bool, jobs: int, show_progress: bool) -> list[FileResult]:
+    """Discover, read, analyse (in parallel when worth it) and write back, in discovery order."""
+    walk = WalkSettings(root=settings.root, exclude=settings.exclude, extend_exclude=settings.extend_exclude,
+                        include=settings.include, force_exclude=settings.force_exclude,
+                        respect_gitignore=settings.respect_gitignore, max_file_size=settings.max_file_size)
+    entries = Discovery(walk, lambda p: _reads(p, cfg.template_extensions)).entries(paths)
+    results: list[FileResult | None] = []
+    sources: dict[int, Source] = {}
+    runner = _TaskRunner(jobs)
+    try:
+        for i, entry in enumerate(entries):
+            results.append(None)
+            if entry.status != "file":
+                results[i] = FileResult(entry.path, entry.status, entry.reason)
+                continue
+            file_cfg = file_config(cfg, settings, entry.path)
+            try:
+                raw = read_bytes(entry.path)
+                settled = settled_without_text(raw, entry.path, file_cfg)
+                if settled is not None:
+                    results[i] = settled
+                    continue
+                source = decode(raw, entry.path)
+            except SourceError as exc:
+                results[i] = FileResult(entry.path, "error", str(exc).split(": ", 1)[1])
+                continue
+            if not is_candidate(source.text, entry.path, file_cfg):  # decided here: no parser run
+                results[i] = result_for(entry.path, source.text, file_cfg, fix=fixing, diff=want_fixes)
+                continue
+            sources[i] = source
+            runner.add(i, _Task(entry.path, source.text, file_cfg, fixing, want_fixes))
+        progress = show_progress and len(results) >= PROGRESS_MIN_FILES and sys.stderr.isatty()
+        for i, result in _with_progress(runner.results(), runner.count, progress):
+            if result.status == "fixed" and result.fixed is not None:
+                result = _write(sources[i], result)
+            results[i] = result
+    finally:
+        runner.close()
+    return [r for r in results if r is not None]
+
+
+class _TaskRunner:
+    """Analyses candidate files while discovery goes on: once enough candidates have been found
+    to be worth a process pool, they go to worker processes as they are found, so parsing overlaps
+    the walk; a small run stays in this process. Results come back in the order tasks were added."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.pending: list[tuple[int, _Task]] = []
+        self.futures: list[tuple[int, Future[FileResult]]] = []
+        self.pool: ProcessPoolExecutor | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.pending) + len(self.futures)
+
+    def add(self, index: int, task: _Task) -> None:
+        if self.pool is None and self.jobs > 1 and len(self.pending) + 1 >= PARALLEL_MIN_CANDIDATES:
+            _warm_parsers([t for _, t in self.pending] + [task])  # forked workers inherit the imports
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs)
+            self.futures = [(i, self.pool.submit(_analyse, t)) for i, t in self.pending]
+            self.pending = []
+        if self.pool is not None:
+            self.futures.append((index, self.pool.submit(_analyse, task)))
+        else:
+            self.pending.append((index, task))
+
+    def results(self) -> Iterator[tuple[int, FileResult]]:
+        for index, future in self.futures:
+            yield index, future.result()
+        for index, task in self.pending:
+            yield index, _analyse(task)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def _with_progress(done: Iterator[T], total: int, progress: bool) -> Iterator[T]:
+    if not progress:
+        yield from done
+        return
+    with click.progressbar(length=total, label="drmigrate", file=sys.stderr) as bar:
+        for result in done:
+            bar.update(1)
+            yield result
+
+
+def _warm_parsers(tasks: Sequence[_Task]) -> None:
+    for task in tasks:
+        front = front_end_for(task.path)
+        if front is not None and front.name == "javascript":
+            from drmigrate.frontends import esprima_js
+
+            esprima_js._esprima()
+            return
+
+
+def _write(source: Source, result: FileResult) -> FileResult:
+    assert result.fixed is not None
+    try:
+        write_source(source, result.fixed)
+    except SourceError as exc:
+        return FileResult(result.path, "error", str(exc).split(": ", 1)[1], result.findings, result.parser,
+                          result.original, result.fixed, result.sites)
+    return result
