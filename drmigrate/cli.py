@@ -54,17 +54,12 @@ def _patterns(values: Sequence[str]) -> tuple[str, ...] | None:
 
 
 def validate_session_expr(expr: str, where: str = "--session-id") -> str:
-    """The session-id value must be one JavaScript expression."""
-    from drmigrate.frontends import ParseError
-    from drmigrate.frontends.esprima_js import parse
+    """The session-id value must be exactly one JavaScript expression."""
+    from drmigrate.frontends.javascript import is_expression
 
-    try:
-        program = parse(f"({expr}\n);")
-    except ParseError:
-        raise UsageError(f"{where} {expr!r} is not a JavaScript expression; "
-                         "pass e.g. --session-id 'checkout.payment.session.id'") from None
-    if len(program.body) != 1 or program.body[0].type != "ExpressionStatement":
-        raise UsageError(f"{where} {expr!r} must be a single JavaScript expression")
+    if not is_expression(expr):
+        raise UsageError(f"{where} {expr!r} is not a single JavaScript expression (no comma, comment or "
+                         "trailing code); pass e.g. --session-id 'checkout.payment.session.id'")
     return expr
 
 
@@ -208,7 +203,8 @@ def _build_config(settings: config.Settings, table: RuleTable) -> Config:
             raise UsageError(f"unknown rule code {code}{where}; `drmigrate rules` lists the codes")
     return make_config(table, options, receiver_names=settings.receiver_names,
                        include_minified=settings.include_minified,
-                       template_extensions=settings.template_extensions)
+                       template_extensions=settings.template_extensions,
+                       payload_names=settings.server_payload_names)
 
 
 def run(

@@ -39,6 +39,7 @@ class Settings:
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     receiver_names: tuple[str, ...] | None = None
+    server_payload_names: tuple[str, ...] = ()
     template_extensions: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     unsafe_fixes: bool = False
@@ -136,6 +137,7 @@ _KEYS: dict[str, Any] = {
     "extend-exclude": _strings,
     "per-file-ignores": _per_file,
     "receiver-names": _strings,
+    "server-payload-names": _strings,
     "template-extensions": _strings,
     "max-file-size": lambda k, v, w: parse_size(v, w, k),
     "unsafe-fixes": _bool,

@@ -2,8 +2,11 @@
 
 For each site it picks the rule by the payload's `type`, reports what the doc says to add or remove,
 and plans the edits of every fix that the options allow (selected code, declared safety,
-confidence). Edits of one object are planned together so they never overlap; a removal that would
-swallow a comment is refused and reported (DR202) instead.
+confidence). Edits of one object are planned together so they never overlap. A removal is planned
+only when nothing else needs the field: a read elsewhere, a shared object, a value with side
+effects, a comment inside the code or a write that is not a statement of its own keep it, and the
+finding says why (DR202). Every edit comes with its intent (`model.Intent`: this entry removed,
+this `sessionId` inserted, this statement removed), which the fix guard checks the result against.
 """
 
 from __future__ import annotations
@@ -11,15 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from drmigrate.edits import Insertion, plan_object, statement_removal
+from drmigrate.edits import Insertion, plan_object, statement_removals
 from drmigrate.model import (
     Analysis,
+    Block,
     Confidence,
     Edit,
     Finding,
     FixSafety,
+    Intent,
     ObjectLit,
     PayloadSite,
+    Prop,
     SiteOutcome,
     Span,
     Write,
@@ -72,6 +78,8 @@ class _Plan:
     writes: dict[Span, tuple[Write, list[int]]] = field(default_factory=dict)
     suppress: Callable[[str, Span], bool] | None = None
     suppressed: set[int] = field(default_factory=set)  # finding indices: reported, never fixed
+    comments: Sequence[Span] = ()
+    protected: Sequence[Span] = ()
 
     def report(self, code: str, span: Span, site: PayloadSite, **values: str) -> int:
         info = self.table.codes[code]
@@ -121,7 +129,7 @@ def analyze(
 ) -> Analysis:
     """`suppress(code, span)` marks findings the user silenced: they are left out and plan no edit."""
     opts = options or Options()
-    plan = _Plan(table, text, opts, suppress=suppress)
+    plan = _Plan(table, text, opts, suppress=suppress, comments=comments, protected=protected)
     outcomes: list[SiteOutcome] = []
     seen: set[tuple[Span, Span | None, str | None]] = set()
     for site in sites:
@@ -132,14 +140,14 @@ def analyze(
         first = len(plan.findings)
         _site(plan, site)
         outcomes.append(plan.outcome(site, first))
-    edits = _edits(plan, comments)
+    edits, intents = _edits(plan)
     # a payload reaching two calls (or a call reached by two payloads) is reported once
     unique = {(f.code, f.span, f.message): f for i, f in reversed(list(enumerate(plan.findings)))
               if opts.selected(f.code) and i not in plan.suppressed}
     kept = sorted(unique.values(), key=lambda f: (f.span[0], f.code, f.span[1]))
     silenced = tuple(f for i, f in enumerate(plan.findings) if opts.selected(f.code) and i in plan.suppressed)
-    del protected  # checked by the splicer when the edits are applied
-    return Analysis(tuple(kept), tuple(edits), suppressed=silenced, sites=tuple(outcomes))
+    return Analysis(tuple(kept), tuple(edits), suppressed=silenced, sites=tuple(outcomes),
+                    intents=tuple(intents))
 
 
 def _site(plan: _Plan, site: PayloadSite) -> None:
@@ -181,9 +189,10 @@ def _same_edits(plan: _Plan, site: PayloadSite) -> bool:
     for option in site.type_options:
         if option not in plan.table.methods:
             return False
-        trial = _Plan(plan.table, plan.text, plan.options)
+        trial = _Plan(plan.table, plan.text, plan.options, comments=plan.comments,
+                      protected=plan.protected)
         _site(trial, replace(site, source_type=option, type_options=()))
-        edits = frozenset(_edits(trial, ()))
+        edits = frozenset(_edits(trial)[0])
         outcomes.add((edits, tuple((f.code, f.span) for f in trial.findings)))
     return len(outcomes) == 1
 
@@ -248,13 +257,47 @@ def _covers(path: tuple[str, ...], written: tuple[str, ...], rule: MethodRule | 
     return len(written) >= len(path) and _matches(path, written[: len(path)], rule)
 
 
+def _related(need: tuple[str, ...], path: tuple[str, ...], rule: MethodRule | None) -> bool:
+    """Code that needs `need` (a read path; empty: the whole object) also needs the field `path`."""
+    if not need:
+        return True
+    if len(path) > 1 and need[0] in (rule.hash_names(path) if rule is not None else path[:1]):
+        need = (path[0], *need[1:])
+    common = min(len(need), len(path))
+    return need[:common] == path[:common]
+
+
+def _blocking(site: PayloadSite, part: Span | None, path: tuple[str, ...],
+              rule: MethodRule | None) -> Block | None:
+    """The first thing that still needs `path` in the object `part` (None: the payload as a whole)."""
+    for block in site.blocks:
+        if (block.part is None or part is None or block.part == part) and _related(block.path, path, rule):
+            return block
+    return None
+
+
+def _keep_reason(plan: _Plan, site: PayloadSite, part: Span, prop: Prop, path: tuple[str, ...],
+                 rule: MethodRule | None, blocker: Write | None) -> str:
+    """Why the entry `prop` must stay (empty when it may go)."""
+    block = _blocking(site, part, path, rule)
+    if block is not None:
+        return block.reason
+    if blocker is not None:
+        line = plan.text.count("\n", 0, blocker.span[0]) + 1
+        return f"it is still used on line {line}, which cannot be removed ({blocker.why_not})"
+    if prop.effects and not plan.options.unsafe_fixes:
+        return (f"its value `{prop.effects}` may have side effects that removing it would drop; "
+                "move the call out of the payload, or pass --unsafe-fixes")
+    return ""
+
+
 def _remove_path(plan: _Plan, site: PayloadSite, path: tuple[str, ...], code: str,
                  rule: MethodRule | None) -> None:
     """Report every place `path` is set in the payload, and plan its removal when allowed.
 
     A statement that writes or uses the field but cannot be removed (`items.push(x)` in a loop, the
-    body of an unbraced `if`) blocks every removal of that field: removing the key while the
-    statement stays would break the page at run time.
+    body of an unbraced `if`) keeps every other place of that field: removing the key while the
+    statement stays would break the page at run time. So does any other code that needs it.
     """
     fix = plan.wants_fix(code, site)
     writes = [w for w in site.writes if _covers(path, w.path, rule)]
@@ -262,40 +305,44 @@ def _remove_path(plan: _Plan, site: PayloadSite, path: tuple[str, ...], code: st
     field_name = ".".join(path)
     hashes = rule.hash_names(path) if rule is not None and len(path) > 1 else path[:1]
     for part in site.parts:
+        targets: list[tuple[ObjectLit, Prop]] = []
         if len(path) == 1:
-            targets = [(part, part.get(path[0]))]
-            shown = path[0]
+            targets = [(part, prop) for prop in part.get_all(path[0])]
         else:
-            targets = []
             for name in hashes:
-                holder = part.get(name)
-                if holder is not None and holder.value is not None:
-                    targets.append((holder.value, holder.value.get(path[1])))
-            shown = field_name
+                for holder in part.get_all(name):
+                    if holder.value is not None:
+                        targets.extend((holder.value, prop) for prop in holder.value.get_all(path[1]))
         for obj, prop in targets:
-            if prop is None:
-                continue
-            shown_here = shown if len(path) == 1 else f"{_hash_of(part, obj)}.{path[1]}"
-            index = plan.report(code, prop.span, site, field=shown_here)
+            shown = path[0] if len(path) == 1 else f"{_hash_of(part, obj)}.{path[1]}"
+            index = plan.report(code, prop.span, site, field=shown)
             if not fix:
                 continue
-            if blocker is not None:
+            why = _keep_reason(plan, site, part.span, prop, path, rule, blocker)
+            if why:
                 plan.findings[index] = replace(plan.findings[index], fix="none")
-                line = plan.text.count("\n", 0, blocker.span[0]) + 1
-                plan.report("DR202", prop.span, site, field=shown_here,
-                            reason=f"it is still used on line {line}, which cannot be removed "
-                                   f"({blocker.why_not})")
+                plan.report("DR202", prop.span, site, field=shown, reason=why)
                 continue
             work = plan.work(obj)
             work.remove.setdefault(obj.props.index(prop), []).append(index)
     for write in writes:
-        index = plan.report(code, write.span, site, field=".".join(write.path))
+        shown = ".".join(write.path)
+        index = plan.report(code, write.span, site, field=shown)
         if not fix:
             continue
-        if blocker is not None:
+        block = _blocking(site, write.part, path, rule)
+        why = ""
+        if block is not None and block.span != write.span:
+            why = block.reason
+        elif blocker is not None:
+            why = write.why_not if not write.removable else (
+                f"another statement that needs `{field_name}` cannot be removed ({blocker.why_not})")
+        elif any(c0 >= write.span[0] and c1 <= write.span[1] for c0, c1 in plan.comments):
+            why = "a comment sits inside the statement to remove"
+        if why:
             plan.findings[index] = replace(plan.findings[index], fix="none")
-            if not write.removable:
-                plan.report("DR202", write.span, site, field=".".join(write.path), reason=write.why_not)
+            if not write.removable or blocker is None:  # the blocking statement says why for all
+                plan.report("DR202", write.span, site, field=shown, reason=why)
             continue
         plan.writes.setdefault(write.span, (write, []))[1].append(index)
 
@@ -328,8 +375,9 @@ def _opaque_hashes(plan: _Plan, site: PayloadSite, rule: MethodRule) -> None:
                 )
 
 
-def _edits(plan: _Plan, comments: Sequence[Span]) -> list[Edit]:
+def _edits(plan: _Plan) -> tuple[list[Edit], list[Intent]]:
     edits: list[Edit] = []
+    intents: list[Intent] = []
     for work in plan.objects.values():
         work.remove = {k: idx for k, idx in work.remove.items() if plan.live(idx)}
         work.insertion_findings = plan.live(work.insertion_findings)
@@ -337,7 +385,8 @@ def _edits(plan: _Plan, comments: Sequence[Span]) -> list[Edit]:
             work.insertion = None
         if not work.remove and work.insertion is None:
             continue
-        result = plan_object(plan.text, work.obj, work.remove.keys(), work.insertion, comments)
+        result = plan_object(plan.text, work.obj, work.remove.keys(), work.insertion, plan.comments,
+                             plan.protected)
         for index, why in result.refused.items():
             for f_index in work.remove[index]:
                 finding = plan.findings[f_index]
@@ -352,17 +401,21 @@ def _edits(plan: _Plan, comments: Sequence[Span]) -> list[Edit]:
         for i in applied:
             plan.findings[i] = replace(plan.findings[i], fix_applicable=True)
         edits.extend(result.edits)
-    for write, indices in plan.writes.values():
-        if not plan.live(indices):
-            continue
-        if any(c0 >= write.span[0] and c1 <= write.span[1] for c0, c1 in comments):
-            for i in indices:
-                plan.findings[i] = replace(plan.findings[i], fix="none")
-            continue
-        edits.append(statement_removal(plan.text, write.span))
+        intents.extend(Intent("remove", work.obj.props[k].span) for k in work.remove if k not in result.refused)
+        if work.insertion is not None:
+            after = work.insertion.after
+            intents.append(Intent("insert", work.obj.span, text=result.inserted,
+                                  after=work.obj.props[after].span if after is not None else None))
+    writes = [(write, indices) for write, indices in plan.writes.values() if plan.live(indices)]
+    edits.extend(statement_removals(plan.text, [w for w, _ in writes], [*plan.comments, *plan.protected]))
+    for write, indices in writes:
+        if write.effect_span is not None:
+            intents.append(Intent("hoist", write.span, keep=write.effect_span))
+        else:
+            intents.append(Intent("remove", write.span))
         for i in indices:
             plan.findings[i] = replace(plan.findings[i], fix_applicable=True)
-    return edits
+    return edits, intents
 
 
 __all__ = ["Options", "Report", "analyze"]

@@ -26,6 +26,7 @@ class Prop:
     value_span: Span
     value: ObjectLit | None = None  # the nested literal when the value is one
     string_value: str | None = None  # the value when it is a string literal
+    effects: str = ""  # the part of the value that may have side effects (a call...), if any
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,15 @@ class ObjectLit:
     span: Span  # from the opening brace to the closing brace, inclusive
     props: tuple[Prop, ...]
     opaque: tuple[str, ...] = ()  # parts it cannot see into (spread of a parameter, ...)
+    others: tuple[Span, ...] = ()  # entries that are not `key: value` (`...base`, `**extra`)
+
+    def elements(self) -> tuple[Span, ...]:
+        """Every entry in source order: the properties and the others."""
+        return tuple(sorted([p.span for p in self.props] + list(self.others)))
+
+    def get_all(self, key: str) -> tuple[Prop, ...]:
+        """Every entry with this key: a duplicated key is set twice, and both go."""
+        return tuple(p for p in self.props if p.key == key)
 
     def get(self, key: str) -> Prop | None:
         for prop in self.props:
@@ -53,6 +63,21 @@ class Write:
     why_not: str = ""
     string_value: str | None = None
     kind: str = "write"  # "use": code that reads the field or calls a method on it (`items.push`)
+    effect_span: Span | None = None  # the written value, kept as a statement: it may have effects
+    slot: tuple[int, int] | None = None  # (statement list, index): neighbours removed together
+    open_before: bool = False  # the statement before it ends without `;` (it relies on ASI)
+    risky_after: bool = False  # the statement after it starts with `(`, `[`, a template, `+`...
+    part: Span | None = None  # the object it writes to, when known
+
+
+@dataclass(frozen=True)
+class Block:
+    """Code that still needs a field (or, with an empty path, the whole object): it must stay."""
+
+    path: tuple[str, ...]
+    reason: str  # why, and where ("it is read on line 12 (`track(p.amount)`)")
+    span: Span  # the code that needs it
+    part: Span | None = None  # the object it applies to; None: every part of the payload
 
 
 class Confidence(str, Enum):
@@ -77,6 +102,7 @@ class PayloadSite:
     confidence: Confidence = Confidence.HIGH
     language: str = "js"
     origin: str = "inline"
+    blocks: tuple[Block, ...] = ()  # fields other code still needs: never removed
 
 
 @dataclass(frozen=True)
@@ -106,6 +132,27 @@ class Edit:
     code: str = field(default="", compare=False)
 
 
+IntentKind = Literal["remove", "insert", "hoist", "replace"]
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What a fix means to change, in syntax-tree terms; the fix guard checks the text against it.
+
+    - remove: the entry or statement at `span` goes (with its separator);
+    - insert: `text` (a `key: value` entry) is added to the object at `span`, after the entry at
+      `after` (first when None);
+    - hoist: the statement at `span` becomes the expression statement of its value at `keep`;
+    - replace: the expression at `span` becomes `text`.
+    """
+
+    kind: IntentKind
+    span: Span
+    text: str = ""
+    after: Span | None = None
+    keep: Span | None = None
+
+
 SiteState = Literal["migrated", "remaining", "manual", "suppressed"]
 
 
@@ -124,6 +171,7 @@ class Analysis:
     findings: tuple[Finding, ...]
     edits: tuple[Edit, ...]
     suppressed: tuple[Finding, ...] = ()  # silenced by a drmigrate-ignore comment; no edit planned
+    intents: tuple[Intent, ...] = ()  # what the edits mean, for the fix guard
     sites: tuple[SiteOutcome, ...] = ()  # one per payload site seen, for the migration status
 
 

@@ -15,7 +15,16 @@ from drmigrate import edits as splicer
 from drmigrate import suppressions
 from drmigrate.engine import Options
 from drmigrate.frontends import Extraction, FrontEnd, ParseError, Settings
-from drmigrate.model import FileResult, FileStatus, Finding, SiteOutcome
+from drmigrate.guard import GuardError
+from drmigrate.model import (
+    Analysis,
+    Confidence,
+    FileResult,
+    FileStatus,
+    Finding,
+    Intent,
+    SiteOutcome,
+)
 from drmigrate.rules import RuleTable, bundled_table
 
 MAX_FIX_PASSES = 10
@@ -44,10 +53,11 @@ def make_config(
     *,
     include_minified: bool = False,
     template_extensions: Sequence[str] = (),
+    payload_names: Sequence[str] = (),
 ) -> Config:
     table = table or bundled_table()
     dr_types = frozenset(table.methods) | table.native_types
-    settings = Settings(dr_types=dr_types)
+    settings = Settings(dr_types=dr_types, payload_names=tuple(payload_names))
     if receiver_names is not None:
         settings = replace(settings, receiver_names=tuple(receiver_names))
     templates = frozenset(e.lower() if e.startswith(".") else f".{e.lower()}" for e in template_extensions)
@@ -173,15 +183,19 @@ def _extract(front: FrontEnd, text: str, config: Config) -> Extraction:
 
 
 def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
-    """Analyse `text` (as file `path`); with `fix`, apply fixes until stable and re-check."""
+    """Analyse `text` (as file `path`); with `fix`, apply fixes until stable and re-check.
+
+    Every pass is proven by the fix guard before it is kept: a pass whose result differs from the
+    text in any way its intents do not account for is refused (DR203), and the text stays as the
+    last proven pass left it.
+    """
     front = front_end_for(path, config.template_extensions)
     if front is None:
         return Outcome((), None, "")
     try:
-        extraction = _extract(front, text, config)
+        extraction, result = _analysis(front, text, config)
     except ParseError as exc:
         return Outcome((), None, front.name, error=f"cannot parse ({exc}); fix the syntax or exclude the file")
-    result = suppressions.analyze(extraction, text, config.table, config.options)
     initial = _locate(result.findings, text)
     initial_sites = result.sites
     if not fix or not result.edits:
@@ -193,23 +207,60 @@ def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
             break
         try:
             candidate = splicer.apply(current, result.edits, extraction.protected)
-        except splicer.OverlapError as exc:
-            return Outcome(_locate(result.findings, current), _changed(text, current), extraction.parser,
-                           error=f"fix not applied ({exc}); please report this", initial=initial)
-        if candidate == current:
-            break
-        if not front.parses(candidate):
-            return Outcome(_locate(result.findings, current), _changed(text, current), extraction.parser,
-                           error="fix not applied: the fixed text would not parse; please report this",
-                           initial=initial)
+            if candidate == current:
+                break
+            _verify(front, current, candidate, result.intents)
+        except (splicer.OverlapError, GuardError) as exc:
+            refused = _refusal(result, exc, current, config)
+            return Outcome(_locate(refused, current), _changed(text, current), extraction.parser,
+                           initial=initial, sites=result.sites, initial_sites=initial_sites)
         current = candidate
         try:
-            extraction = _extract(front, current, config)
-        except ParseError as exc:  # pragma: no cover - guarded by parses() above
-            return Outcome((), None, front.name, error=f"cannot parse fixed text ({exc})")
-        result = suppressions.analyze(extraction, current, config.table, config.options)
+            extraction, result = _analysis(front, current, config)
+        except ParseError as exc:  # pragma: no cover - the guard parsed it
+            return Outcome((), None, front.name, error=f"cannot parse fixed text ({exc}); please report this")
+    else:
+        if result.edits:
+            return Outcome(_locate(result.findings, current), _changed(text, current), extraction.parser,
+                           error=f"fixes did not settle after {MAX_FIX_PASSES} passes; the file holds the "
+                                 "last proven pass; please report this",
+                           initial=initial, sites=result.sites, initial_sites=initial_sites)
     return Outcome(_locate(result.findings, current), _changed(text, current), extraction.parser,
                    initial=initial, sites=result.sites, initial_sites=initial_sites)
+
+
+def _analysis(front: FrontEnd, text: str, config: Config) -> tuple[Extraction, Analysis]:
+    try:
+        extraction = _extract(front, text, config)
+        return extraction, suppressions.analyze(extraction, text, config.table, config.options)
+    except RecursionError:
+        raise ParseError("the code is nested too deeply to analyse") from None
+
+
+def _verify(front: FrontEnd, original: str, fixed: str, intents: Sequence[Intent]) -> None:
+    try:
+        front.verify(original, fixed, intents)
+    except RecursionError:
+        raise GuardError("the code is nested too deeply to compare before and after") from None
+
+
+def _refusal(result: Analysis, exc: Exception, text: str, config: Config) -> tuple[Finding, ...]:
+    """The findings of a pass whose fix was refused: nothing applied, and DR203 saying why."""
+    where = getattr(exc, "span", None)
+    spans = [i.span for i in result.intents] or [f.span for f in result.findings]
+    if where is not None and spans:
+        anchor = min(spans, key=lambda s: (0 if s[0] <= where[0] < s[1] or where[0] <= s[0] < where[1]
+                                           else 1, abs(s[0] - where[0])))
+    else:
+        anchor = spans[0] if spans else (0, 0)
+    owner = next((f for f in result.findings if f.span[0] <= anchor[0] < max(f.span[1], anchor[0] + 1)),
+                 result.findings[0] if result.findings else None)
+    info = config.table.codes["DR203"]
+    refusal = Finding("DR203", info.name, config.table.message("DR203", reason=str(exc)), anchor,
+                      owner.source_type if owner is not None else None, info.fix_safety,
+                      owner.confidence if owner is not None else Confidence.HIGH)
+    kept = [replace(f, fix_applicable=False) for f in result.findings]
+    return tuple(sorted([*kept, refusal], key=lambda f: (f.span[0], f.code, f.span[1])))
 
 
 def _changed(original: str, current: str) -> str | None:

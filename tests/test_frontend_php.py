@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from drmigrate.frontends import ParseError
+from drmigrate.frontends import ParseError, Settings
 from drmigrate.frontends.php import PhpFrontEnd, is_expression
 from drmigrate.model import ObjectLit, PayloadSite
 from drmigrate.rules import bundled_table
@@ -14,8 +16,13 @@ TABLE = bundled_table()
 FRONT = PhpFrontEnd()
 
 
-def extract(text: str) -> tuple[PayloadSite, ...]:
-    return FRONT.extract(text, SETTINGS).sites
+# The short variable names these tests use count as payload names here (the `server-payload-names`
+# setting); what else ties a literal to Digital River is tested in test_payload_evidence.
+NAMED = replace(SETTINGS, payload_names=("d", "p", "x"))
+
+
+def extract(text: str, settings: Settings = NAMED) -> tuple[PayloadSite, ...]:
+    return FRONT.extract(text, settings).sites
 
 
 def assert_exact(text: str, lit: ObjectLit) -> None:

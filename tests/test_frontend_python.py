@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from drmigrate.edits import apply
@@ -17,8 +19,13 @@ TABLE = bundled_table()
 FRONT = PythonFrontEnd()
 
 
-def extract(text: str) -> tuple[PayloadSite, ...]:
-    return FRONT.extract(text, SETTINGS).sites
+# The short variable names these tests use count as payload names here (the `server-payload-names`
+# setting); what else ties a literal to Digital River is tested in test_payload_evidence.
+NAMED = replace(SETTINGS, payload_names=("p", "q", "x"))
+
+
+def extract(text: str, settings: Settings = NAMED) -> tuple[PayloadSite, ...]:
+    return FRONT.extract(text, settings).sites
 
 
 def assert_exact(text: str, lit: ObjectLit) -> None:
@@ -180,22 +187,41 @@ def test_look_alikes_give_no_sites(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "evidence"),
+    ("text", "payload"),
     [
-        pytest.param('p = {"type": "creditCard", "owner": o}\n', "owner", id="owner"),
-        pytest.param('p = {"type": "konbini", "currency": "JPY"}\n', "currency", id="currency"),
-        pytest.param('p = {"type": "payPal", "sessionId": sid}\n', "sessionId", id="sessionId"),
-        pytest.param('p = {"type": "klarnaCredit", "klarnaCredit": {}}\n', "hash", id="own-hash"),
-        pytest.param('p = {"type": "payPalBilling", "payPal": {"x": 1}}\n', "hash", id="paypal-hash"),
-        pytest.param(
-            'p = {"type": "onlineBanking", "extra": {"returnUrl": u}}\n', "returnUrl", id="returnUrl"
-        ),
+        pytest.param('p = {"type": "payPal", "sessionId": sid}\n', True, id="sessionId"),
+        pytest.param('p = {"type": "klarnaCredit", "klarnaCredit": {}}\n', True, id="own-hash"),
+        pytest.param('p = {"type": "payPalBilling", "payPal": {"x": 1}}\n', True, id="paypal-hash"),
+        pytest.param('p = {"type": "onlineBanking", "extra": {"returnUrl": u}}\n', True, id="returnUrl"),
+        pytest.param('p = {"type": "konbini", "currency": "JPY"}\n', False, id="currency-alone"),
+        pytest.param('p = {"type": "creditCard", "owner": o}\n', False, id="owner-alone"),
+        pytest.param('p = {"type": "konbini", "currency": "JPY"}\nout = json.dumps(p)\n', True,
+                     id="serialized-by-name"),
+        pytest.param('def f():\n    return {"type": "konbini", "amount": 1}\n', True, id="returned"),
+        pytest.param('r = JsonResponse({"type": "konbini", "amount": 1})\n', True, id="serialized"),
+        pytest.param('source_data = {"type": "konbini", "amount": 1}\n', True, id="payload-name"),
+        pytest.param('x = json.dumps([{"type": "payPal", "currency": "USD"}])\n', False,
+                     id="in-a-list-even-serialized"),
+        pytest.param('x = json.dumps({"type": "payPal", "label": "PayPal", "currency": "USD"})\n', False,
+                     id="ui-keys"),
+        pytest.param('CHOICES = [{"type": "payPal", "label": "PayPal", "currency": "USD"}]\n', False,
+                     id="issue-ui-choices"),
     ],
 )
-def test_payload_evidence(text: str, evidence: str) -> None:
-    (site,) = extract(text)
-    assert site.source_type is not None
-    assert_exact(text, site.parts[0])
+def test_payload_evidence(text: str, payload: bool) -> None:
+    """A `type` alone is not enough: the method's hash, a sessionId, or a payload key in a literal
+    that is serialized for the page, returned, or bound to a payload name."""
+    sites = extract(text, SETTINGS)
+    assert bool(sites) is payload
+    for site in sites:
+        assert_exact(text, site.parts[0])
+
+
+def test_payload_names_setting_adds_names() -> None:
+    text = 'checkout_blob = {"type": "konbini", "currency": "JPY"}\n'
+    assert extract(text, SETTINGS) == ()
+    (site,) = extract(text, replace(SETTINGS, payload_names=("*_blob",)))
+    assert site.source_type == "konbini"
 
 
 WRITES = '''\

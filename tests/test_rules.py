@@ -66,9 +66,12 @@ def test_every_code_is_unique_documented_and_triggered() -> None:
     triggered: set[str] = set()
     for expected in FIXTURES.glob("*/*/expected.json"):
         triggered.update(f["code"] for f in json.loads(expected.read_text("utf-8")))
+    # DR203 (fix refused by the guard) is what a wrong edit triggers: no correct fixture can, so
+    # tests/test_guard.py triggers it with edits that are wrong on purpose
+    guard_tests = (ROOT / "tests" / "test_guard.py").read_text("utf-8")
     for code in codes:
         assert code in readme, f"{code} is not listed in the README"
-        assert code in triggered, f"no fixture triggers {code}"
+        assert code in triggered or (code == "DR203" and '"DR203"' in guard_tests), f"no fixture triggers {code}"
 
 
 def _broken(mutate: Any) -> dict[str, Any]:

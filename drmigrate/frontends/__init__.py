@@ -3,17 +3,18 @@
 A front end knows its language and nothing about rules. It returns an `Extraction`: the payload
 sites it found, the comment spans (so the splicer never swallows one), the protected spans that no
 edit may touch (template tags), and which parser read the text. It raises `ParseError` when the
-text cannot be read; `parses()` is the re-parse guard run on fixed text.
+text cannot be read; `verify()` is the fix guard run on fixed text (`drmigrate.guard`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
-from drmigrate.model import PayloadSite, Span
+from drmigrate.model import Intent, PayloadSite, Span
 
 
 class ParseError(Exception):
@@ -37,6 +38,7 @@ class Settings:
         "drClient",
     )
     dr_types: frozenset[str] = frozenset()
+    payload_names: tuple[str, ...] = ()  # more names a server-side payload variable goes by
 
     def quotes_dr_type(self, text: str) -> bool:
         """Whether a Digital River type appears as a quoted string (a server payload's `'type'`)."""
@@ -64,3 +66,7 @@ class FrontEnd(Protocol):
     def extract(self, text: str, settings: Settings) -> Extraction: ...
 
     def parses(self, text: str) -> bool: ...
+
+    def verify(self, original: str, fixed: str, intents: Sequence[Intent]) -> None:
+        """Raise `guard.GuardError` unless `fixed` is `original` with exactly `intents` applied."""
+        ...

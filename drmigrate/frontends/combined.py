@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from drmigrate.frontends import Extraction, FrontEnd, Settings
-from drmigrate.model import Span
+from drmigrate.model import Intent, Span
 
 
 def _inside(inner: Span, outer: Span) -> bool:
@@ -54,3 +54,25 @@ class CombinedFrontEnd:
 
     def parses(self, text: str) -> bool:
         return self.server.parses(text) and self.page.parses(text)
+
+    def verify(self, original: str, fixed: str, intents: Sequence[Intent]) -> None:
+        """Both guards: the server's on its code, the page's on its scripts, tags and markup.
+
+        An intent inside a template tag is server code; the tags holding one may change text.
+        """
+        from drmigrate.frontends.php import PhpFrontEnd
+        from drmigrate.frontends.templates import TemplateFrontEnd, find_tags
+
+        suffix = self.page.suffix if isinstance(self.page, TemplateFrontEnd) else ".php"
+        tags = [t.span for t in find_tags(original, suffix)]
+        server = [i for i in intents if any(_inside(i.span, t) for t in tags)]
+        page = [i for i in intents if i not in server]
+        gone = [i.span for i in page if i.kind in ("remove", "replace")]
+        if isinstance(self.server, PhpFrontEnd):
+            self.server.verify(original, fixed, server, dropped=gone)
+        else:
+            self.server.verify(original, fixed, server)
+        if isinstance(self.page, TemplateFrontEnd):
+            self.page.verify(original, fixed, page, free=[i.span for i in server])
+        else:
+            self.page.verify(original, fixed, page)

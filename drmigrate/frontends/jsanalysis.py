@@ -1,12 +1,19 @@
-"""JavaScript payload analysis over an ESTree AST: calls, receivers, scopes and payload data flow.
+"""JavaScript payload analysis over an ESTree AST: calls, receivers, payload flow, and who else uses it.
 
-Works on ESTree nodes as the esprima package builds them with `range` (attribute access, missing
-attributes read as None); the tree-sitter fallback builds the same shape, so both parsers share this
-module. It finds `<receiver>.createSource(...)` calls, decides whether the receiver is a
-DigitalRiver.js instance, follows the payload argument back to the object literals that can reach the
-call (a small flow-insensitive reaching-definitions analysis per function scope, with hoisting), and
-yields neutral `PayloadSite`s. It knows nothing about the rule table beyond the set of Digital River
-type names.
+Works on ESTree nodes as esprima builds them with `range` (attribute access, missing attributes
+read as None); the tree-sitter fallback builds the same shape, so both parsers share this module.
+Bindings come from the scope manager (`jsscope`): every read and write attaches to a variable,
+never to a name, so a `let payload` in one branch is not the `let payload` of the other.
+
+Three small readers work on those bindings:
+- receivers: is the object a `createSource` call is made on a DigitalRiver.js instance?
+- payload flow: which object literals can reach the call (definitions that reach it, aliases,
+  merges, spreads, helper functions), and which property writes build them before the call;
+- other uses: where else each of those objects goes (another call, a read of a legacy field, a
+  destructuring, a compound assignment…). A legacy key is removable only when nothing else needs it.
+
+It yields neutral `PayloadSite`s and knows nothing about the rule table beyond the set of Digital
+River type names.
 """
 
 from __future__ import annotations
@@ -17,12 +24,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drmigrate.frontends import Settings
-from drmigrate.model import Confidence, ObjectLit, PayloadSite, Prop, Span, Write
+from drmigrate.frontends.jsscope import (
+    FUNCTIONS,
+    STATEMENT_LISTS,
+    Reference,
+    ScopeManager,
+    Variable,
+    children,
+    is_node,
+)
+from drmigrate.frontends.naming import acts
+from drmigrate.model import Block, Confidence, ObjectLit, PayloadSite, Prop, Span, Write
 
 Node = Any  # an ESTree node (esprima's, or the fallback's look-alike)
 
-FUNCTIONS = frozenset({"FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"})
-STATEMENT_LISTS = frozenset({"Program", "BlockStatement", "SwitchCase", "StaticBlock"})
 MERGE_CALLS = frozenset(
     {"Object.assign", "$.extend", "jQuery.extend", "_.extend", "_.assign", "angular.extend", "_.merge",
      "$.merge"}
@@ -30,21 +45,9 @@ MERGE_CALLS = frozenset(
 STRIPE_RE = re.compile(r"stripe", re.IGNORECASE)
 MAX_DEPTH = 8
 
-
-def is_node(value: object) -> bool:
-    return getattr(value, "range", None) is not None and hasattr(value, "type")
-
-
-def children(node: Node) -> Iterator[Node]:
-    for key, value in vars(node).items():
-        if key in ("range", "loc", "type"):
-            continue
-        if isinstance(value, list):
-            for item in value:
-                if item is not None and is_node(item):
-                    yield item
-        elif value is not None and is_node(value):
-            yield value
+HARMLESS_CALLEES = re.compile(r"^console\.\w+$")
+# A statement may not start with these: the expression kept from a write could not stand alone.
+_NOT_A_STATEMENT_START = re.compile(r"^\s*(?:[{]|function\b|class\b|async\s+function\b|let\s*\[)")
 
 
 def span_of(node: Node) -> Span:
@@ -52,519 +55,7 @@ def span_of(node: Node) -> Span:
     return (int(start), int(end))
 
 
-@dataclass
-class Binding:
-    name: str
-    scope: Scope
-    kind: str  # var, let, const, param, function, import, catch, class, global
-    defs: list[tuple[Node | None, int]] = field(default_factory=list)  # (value, position)
-    writes: list[tuple[tuple[str, ...], Node, Node, int]] = field(default_factory=list)
-    merges: list[tuple[Node, int]] = field(default_factory=list)  # Object.assign(p, ...) calls
-    function: Node | None = None  # the function node for params
-
-
-@dataclass
-class Scope:
-    node: Node
-    parent: Scope | None
-    bindings: dict[str, Binding] = field(default_factory=dict)
-
-    def declare(self, name: str, kind: str, function: Node | None = None) -> Binding:
-        binding = self.bindings.get(name)
-        if binding is None:
-            binding = Binding(name, self, kind, function=function)
-            self.bindings[name] = binding
-        return binding
-
-    def lookup(self, name: str) -> Binding | None:
-        scope: Scope | None = self
-        while scope is not None:
-            if name in scope.bindings:
-                return scope.bindings[name]
-            scope = scope.parent
-        return None
-
-
-@dataclass
-class Candidate:
-    """One way the payload can be built: its literal parts, writes, and what cannot be seen."""
-
-    parts: list[Node] = field(default_factory=list)
-    writes: list[tuple[tuple[str, ...], Node, Node, int]] = field(default_factory=list)
-    opaque: list[str] = field(default_factory=list)
-    unresolved: str = ""
-    origin: str = "inline"
-    where: Span | None = None  # the expression that cannot be seen into, when unresolved
-
-
-class Analysis:
-    """One pass over the tree collecting scopes, bindings, writes and calls; then resolution."""
-
-    def __init__(self, program: Node, text: str, settings: Settings) -> None:
-        self.text = text
-        self.settings = settings
-        self.parent: dict[int, Node] = {}
-        self.scope_of: dict[int, Scope] = {}  # id(function or program node) -> scope
-        self.calls: list[tuple[Node, Scope, Node, list[Node]]] = []  # call, scope, receiver, args
-        self.returns: dict[int, list[Node]] = {}  # id(function) -> returned expressions
-        self.member_assigns: dict[str, list[Node]] = {}  # `x.name = value` by property name
-        self.pending: list[tuple[Scope, str, Node | None, int, str]] = []
-        self.pending_writes: list[tuple[Scope, str, tuple[str, ...], Node, Node, int]] = []
-        self.pending_merges: list[tuple[Scope, str, Node, int]] = []
-        self.root = Scope(program, None)
-        self.scope_of[id(program)] = self.root
-        self._walk(program)
-        self._resolve_pending()
-
-    # -- collection ---------------------------------------------------------------------------
-    def _walk(self, program: Node) -> None:
-        stack: list[tuple[Node, Scope]] = [(program, self.root)]
-        while stack:
-            node, scope = stack.pop()
-            ntype = node.type
-            if ntype in FUNCTIONS:
-                if ntype == "FunctionDeclaration" and node.id is not None:
-                    b = scope.declare(node.id.name, "function")
-                    b.defs.append((node, span_of(node)[0]))
-                inner = Scope(node, scope)
-                self.scope_of[id(node)] = inner
-                if ntype == "FunctionExpression" and node.id is not None:
-                    inner.declare(node.id.name, "function").defs.append((node, span_of(node)[0]))
-                for param in node.params or ():
-                    for name_node in _pattern_names(param):
-                        inner.declare(name_node.name, "param", function=node)
-                scope = inner
-            elif ntype == "VariableDeclaration":
-                # let/const are scoped to their function here, like var: an approximation that
-                # only matters when a block shadows a name, which payload code rarely does
-                target = scope
-                for decl in node.declarations:
-                    if decl.id is not None and decl.id.type == "Identifier":
-                        b = target.declare(decl.id.name, node.kind)
-                        if decl.init is not None:
-                            b.defs.append((decl.init, span_of(decl)[0]))
-                    elif decl.id is not None:
-                        for name_node in _pattern_names(decl.id):
-                            target.declare(name_node.name, node.kind).defs.append((None, span_of(decl)[0]))
-            elif ntype == "ClassDeclaration" and node.id is not None:
-                scope.declare(node.id.name, "class")
-            elif ntype == "CatchClause" and node.param is not None:
-                for name_node in _pattern_names(node.param):
-                    scope.declare(name_node.name, "catch")
-            elif ntype in ("ImportDefaultSpecifier", "ImportSpecifier", "ImportNamespaceSpecifier"):
-                if node.local is not None:
-                    scope.declare(node.local.name, "import")
-            elif ntype == "AssignmentExpression":
-                self._assignment(node, scope)
-            elif ntype == "CallExpression":
-                self._call(node, scope)
-            elif ntype == "MemberExpression":
-                self._member_use(node, scope)
-            elif ntype == "PropertyDefinition" and node.value is not None and node.key is not None:
-                # a class field `#dr = new DigitalRiver(key)` stores like `this.#dr = ...`
-                key = node.key
-                name = ("#" if key.type == "PrivateIdentifier" else "") + str(key.name or key.value)
-                self.member_assigns.setdefault("." + name, []).append(node.value)
-            elif ntype == "ReturnStatement" and node.argument is not None:
-                fn = scope.node
-                self.returns.setdefault(id(fn), []).append(node.argument)
-            for child in children(node):
-                self.parent[id(child)] = node
-                stack.append((child, scope))
-            if ntype == "ArrowFunctionExpression" and node.expression and node.body is not None:
-                self.returns.setdefault(id(node), []).append(node.body)
-
-    def _assignment(self, node: Node, scope: Scope) -> None:
-        left = node.left
-        pos = span_of(node)[0]
-        if node.operator != "=":
-            return
-        if left.type == "Identifier":
-            self.pending.append((scope, left.name, node.right, pos, "assign"))
-            return
-        if left.type == "MemberExpression":
-            root, path = member_path(left)
-            # instances stored on objects: `this.dr = new DigitalRiver()`, `services[KEY] = ...`
-            self.member_assigns.setdefault(self.member_key(left), []).append(node.right)
-            if root is not None and path:
-                self.pending_writes.append((scope, root.name, tuple(path), node, node.right, pos))
-
-    def _member_use(self, node: Node, scope: Scope) -> None:
-        """Record `p.payPal.items.push(x)` and reads of `p.amount`: code that needs the field."""
-        parent = self.parent.get(id(node))
-        if parent is not None and parent.type == "MemberExpression" and parent.object is node:
-            return  # only the outermost member of a chain
-        if parent is not None and parent.type == "AssignmentExpression" and parent.left is node:
-            return  # a write, recorded by _assignment
-        root, path = member_path(node)
-        if root is None or not path:
-            return
-        if parent is not None and parent.type == "CallExpression" and parent.callee is node:
-            path = path[:-1]  # `p.payPal.items.push(...)` uses p.payPal.items
-            if not path or path[-1] == "createSource":
-                return
-            self.pending_writes.append((scope, root.name, tuple(path), parent, None, span_of(parent)[0]))
-            return
-        self.pending_writes.append((scope, root.name, tuple(path), node, None, span_of(node)[0]))
-
-    def _call(self, node: Node, scope: Scope) -> None:
-        callee = node.callee
-        if callee is None or callee.type != "MemberExpression":
-            return
-        name = member_name(callee)
-        args = list(node.arguments or ())
-        if name in ("call", "apply") and callee.object.type == "MemberExpression":
-            inner = callee.object
-            if member_name(inner) == "createSource":
-                if name == "call":
-                    args = args[1:]
-                else:
-                    arr = args[1] if len(args) > 1 else None
-                    args = list(arr.elements) if arr is not None and arr.type == "ArrayExpression" else []
-                self.calls.append((node, scope, inner.object, args))
-            return
-        if name == "createSource":
-            self.calls.append((node, scope, callee.object, args))
-            return
-        qualified = dotted(callee)
-        if qualified in MERGE_CALLS and args and args[0].type == "Identifier":
-            self.pending_merges.append((scope, args[0].name, node, span_of(node)[0]))
-
-    def _resolve_pending(self) -> None:
-        for scope, name, value, pos, _kind in self.pending:
-            binding = scope.lookup(name) or self.root.declare(name, "global")
-            binding.defs.append((value, pos))
-        for scope, name, path, node, value, pos in self.pending_writes:
-            written = scope.lookup(name)
-            if written is not None:
-                written.writes.append((path, node, value, pos))
-        for scope, name, node, pos in self.pending_merges:
-            merged = scope.lookup(name)
-            if merged is not None:
-                merged.merges.append((node, pos))
-
-    # -- receivers ----------------------------------------------------------------------------
-    def receiver_kind(self, receiver: Node, scope: Scope, depth: int = 0) -> str:
-        """'dr', 'stripe' or 'unknown' for the object a createSource call is made on."""
-        if depth > MAX_DEPTH or receiver is None:
-            return "unknown"
-        rtype = receiver.type
-        if rtype == "Identifier":
-            name = receiver.name
-            binding = scope.lookup(name)
-            if binding is not None:
-                kinds = {self._instance_kind(v, binding.scope, depth) for v, _ in binding.defs if v is not None}
-                if "stripe" in kinds:
-                    return "stripe"
-                if "dr" in kinds:
-                    return "dr"
-                if binding.kind == "param" and binding.function is not None:
-                    passed = self._param_receiver(binding, depth)
-                    if passed != "unknown":
-                        return passed
-            return self._by_name(name)
-        if rtype == "MemberExpression":
-            kinds = {
-                self._instance_kind(v, scope, depth)
-                for v in self.member_assigns.get(self.member_key(receiver), ())
-            }
-            if "stripe" in kinds:
-                return "stripe"
-            if "dr" in kinds:
-                return "dr"
-            prop = member_name(receiver)
-            if prop is None and receiver.computed:
-                prop = self.string_const(receiver.property, scope)
-            return self._by_name(prop) if prop is not None else "unknown"
-        if rtype in ("NewExpression", "CallExpression"):
-            return self._instance_kind(receiver, scope, depth)
-        return "unknown"
-
-    def _by_name(self, name: str) -> str:
-        if STRIPE_RE.search(name):
-            return "stripe"
-        if name in self.settings.receiver_names:
-            return "dr"
-        return "unknown"
-
-    def _instance_kind(self, value: Node, scope: Scope, depth: int) -> str:
-        if value.type in ("NewExpression", "CallExpression"):
-            callee = value.callee
-            name = dotted(callee) or ""
-            last = name.rsplit(".", 1)[-1]
-            if last == "DigitalRiver":
-                return "dr"
-            if last == "Stripe":
-                return "stripe"
-            return "unknown"
-        if value.type in ("Identifier", "MemberExpression"):
-            return self.receiver_kind(value, scope, depth + 1)
-        if value.type == "LogicalExpression":
-            kinds = {self._instance_kind(value.left, scope, depth + 1),
-                     self._instance_kind(value.right, scope, depth + 1)}
-            return "stripe" if "stripe" in kinds else ("dr" if "dr" in kinds else "unknown")
-        return "unknown"
-
-    def _param_receiver(self, binding: Binding, depth: int) -> str:
-        """A parameter is a DR instance when a call in this file passes one in that position."""
-        fn = binding.function
-        if fn is None:
-            return "unknown"
-        index = next(
-            (i for i, p in enumerate(fn.params or ()) if p.type == "Identifier" and p.name == binding.name),
-            None,
-        )
-        if index is None:
-            return "unknown"
-        fname = fn.id.name if fn.id is not None else None
-        if fname is None:
-            # `var pay = function (client) {...}`: the function is named by its declarator
-            holder = self.parent.get(id(fn))
-            if holder is not None and holder.type == "VariableDeclarator" and holder.id.type == "Identifier":
-                fname = holder.id.name
-        if fname is None:
-            return "unknown"
-        kinds: set[str] = set()
-        for call, scope in self._calls_to(fname):
-            args = call.arguments or []
-            if index < len(args):
-                kinds.add(self._instance_kind(args[index], scope, depth + 1))
-        return "stripe" if "stripe" in kinds else ("dr" if "dr" in kinds else "unknown")
-
-    def _calls_to(self, fname: str) -> list[tuple[Node, Scope]]:
-        found: list[tuple[Node, Scope]] = []
-        for node, scope in self._all_calls():
-            callee = node.callee
-            if callee is not None and callee.type == "Identifier" and callee.name == fname:
-                found.append((node, scope))
-        return found
-
-    def _all_calls(self) -> list[tuple[Node, Scope]]:
-        cached = getattr(self, "_calls_cache", None)
-        if cached is not None:
-            return list(cached)
-        out: list[tuple[Node, Scope]] = []
-        stack: list[tuple[Node, Scope]] = [(self.root.node, self.root)]
-        while stack:
-            node, scope = stack.pop()
-            if node.type in FUNCTIONS:
-                scope = self.scope_of.get(id(node), scope)
-            if node.type == "CallExpression":
-                out.append((node, scope))
-            for child in children(node):
-                stack.append((child, scope))
-        self._calls_cache = out
-        return list(out)
-
-    # -- payload resolution -------------------------------------------------------------------
-    def resolve(self, expr: Node, scope: Scope, at: int, depth: int = 0) -> list[Candidate]:
-        found = self._resolve(expr, scope, at, depth)
-        for cand in found:
-            if cand.unresolved and cand.where is None:
-                cand.where = span_of(expr)
-        return found
-
-    def _resolve(self, expr: Node, scope: Scope, at: int, depth: int) -> list[Candidate]:
-        if depth > MAX_DEPTH:
-            return [Candidate(unresolved=f"the payload `{self.snippet(expr)}` is built too indirectly to follow; migrate it by hand")]
-        etype = expr.type
-        if etype == "ObjectExpression":
-            return [self._object_candidate(expr, scope, at, depth)]
-        if etype == "Identifier":
-            return self._resolve_identifier(expr, scope, at, depth)
-        if etype == "ConditionalExpression":
-            return self.resolve(expr.consequent, scope, at, depth + 1) + self.resolve(
-                expr.alternate, scope, at, depth + 1
-            )
-        if etype == "LogicalExpression":
-            return self.resolve(expr.left, scope, at, depth + 1) + self.resolve(
-                expr.right, scope, at, depth + 1
-            )
-        if etype == "CallExpression":
-            return self._resolve_call(expr, scope, at, depth)
-        if etype == "MemberExpression":
-            text = self.snippet(expr)
-            return [Candidate(unresolved=f"the payload arrives from `{text}` (a server response or another object): "
-                                         "migrate the code that builds it, on the server if it comes from there",
-                              origin="external")]
-        if etype == "AwaitExpression" and expr.argument is not None:
-            return self.resolve(expr.argument, scope, at, depth + 1)
-        return [Candidate(unresolved=f"the payload is computed by `{self.snippet(expr)}`; migrate the code that builds it",
-                          origin="external")]
-
-    def _object_candidate(self, obj: Node, scope: Scope, at: int, depth: int) -> Candidate:
-        cand = Candidate(parts=[obj], origin="inline" if depth == 0 else "variable")
-        for prop in obj.properties or ():
-            if prop.type in ("SpreadElement", "ExperimentalSpreadProperty", "RestElement"):
-                subs = self.resolve(prop.argument, scope, at, depth + 1)
-                if len(subs) == 1 and not subs[0].unresolved:
-                    cand.parts.extend(subs[0].parts)
-                    cand.writes.extend(subs[0].writes)
-                    cand.opaque.extend(subs[0].opaque)
-                else:
-                    cand.opaque.append(f"the spread `...{self.snippet(prop.argument)}`")
-        return cand
-
-    def _resolve_identifier(self, expr: Node, scope: Scope, at: int, depth: int) -> list[Candidate]:
-        name = expr.name
-        binding = scope.lookup(name)
-        if binding is None and len(name) > 2 and not name.strip("_"):
-            # the template front end stands a server tag (`<?= json_encode($data) ?>`) in as `___`
-            return [Candidate(unresolved="the payload is printed by a server template tag; "
-                                         "migrate the server code that builds it", origin="template")]
-        if binding is None or binding.kind == "global" and not binding.defs:
-            return [Candidate(unresolved=f"the payload `{name}` is not defined in this file; "
-                                         "migrate the code that builds it", origin="external")]
-        if binding.kind == "param":
-            fn = binding.function
-            fname = fn.id.name if fn is not None and fn.id is not None else "an anonymous function"
-            return [Candidate(unresolved=f"the payload comes from the parameter `{name}` of {fname}; "
-                                         "migrate the callers that build it", origin="parameter")]
-        if binding.kind == "import":
-            return [Candidate(unresolved=f"the payload `{name}` is imported; migrate it in the module "
-                                         "that builds it", origin="import")]
-        same_fn = binding.scope
-        defs = [
-            (value, pos) for value, pos in binding.defs
-            if value is not None and (pos < at or self._enclosing_function(pos) is not same_fn.node)
-        ]
-        if not defs:
-            return [Candidate(unresolved=f"the payload `{name}` is never given an object before the call; "
-                                     "migrate the code that builds it")]
-        writes = [w for w in binding.writes if w[3] < at]
-        merges = [m for m in binding.merges if m[1] < at]
-        out: list[Candidate] = []
-        for value, _pos in defs:
-            for cand in self.resolve(value, binding.scope, at, depth + 1):
-                if cand.unresolved:
-                    out.append(cand)
-                    continue
-                cand.writes.extend(writes)
-                for call, _ in merges:
-                    for arg in list(call.arguments or ())[1:]:
-                        self._merge_part(cand, arg, binding.scope, at, depth)
-                cand.origin = "variable"
-                out.append(cand)
-        return out
-
-    def _merge_part(self, cand: Candidate, arg: Node, scope: Scope, at: int, depth: int) -> None:
-        subs = self.resolve(arg, scope, at, depth + 1)
-        if len(subs) == 1 and not subs[0].unresolved:
-            cand.parts.extend(subs[0].parts)
-            cand.writes.extend(subs[0].writes)
-            cand.opaque.extend(subs[0].opaque)
-        else:
-            cand.opaque.append(f"the merged part `{self.snippet(arg)}`")
-
-    def _resolve_call(self, expr: Node, scope: Scope, at: int, depth: int) -> list[Candidate]:
-        qualified = dotted(expr.callee) or ""
-        args = list(expr.arguments or ())
-        if qualified in MERGE_CALLS and args:
-            base = args[0]
-            if base.type == "BooleanLiteral" or (base.type == "Literal" and isinstance(base.value, bool)):
-                args = args[1:]  # $.extend(true, ...) deep merge
-            if not args:
-                return [Candidate(unresolved=f"the payload is computed by `{self.snippet(expr)}`; "
-                                             "migrate the code that builds it")]
-            first = self.resolve(args[0], scope, at, depth + 1)
-            out: list[Candidate] = []
-            for cand in first:
-                if cand.unresolved:
-                    cand = Candidate(opaque=[f"the merged part `{self.snippet(args[0])}`"])
-                for arg in args[1:]:
-                    self._merge_part(cand, arg, scope, at, depth)
-                if not cand.parts:
-                    cand = Candidate(unresolved=f"no part of `{self.snippet(expr)}` can be seen here; "
-                                                    "migrate the code that builds it")
-                out.append(cand)
-            return out
-        if expr.callee is not None and expr.callee.type == "Identifier":
-            binding = scope.lookup(expr.callee.name)
-            fn = None
-            if binding is not None:
-                fn = next((v for v, _ in binding.defs if v is not None and v.type in FUNCTIONS), None)
-            if fn is not None:
-                rets = self.returns.get(id(fn), [])
-                inner = self.scope_of.get(id(fn), scope)
-                if rets:
-                    out = []
-                    for ret in rets:
-                        for cand in self.resolve(ret, inner, span_of(ret)[0] + 1, depth + 1):
-                            cand.origin = "helper"
-                            out.append(cand)
-                    return out
-        return [Candidate(unresolved=f"the payload is the result of `{self.snippet(expr)}`; "
-                                     "migrate the code that builds it", origin="external")]
-
-    def _enclosing_function(self, pos: int) -> Node:
-        """The innermost function (or program) whose range contains `pos`."""
-        best = self.root.node
-        best_len = span_of(best)[1] - span_of(best)[0]
-        for scope in self.scope_of.values():
-            start, end = span_of(scope.node)
-            if start <= pos < end and end - start < best_len:
-                best, best_len = scope.node, end - start
-        return best
-
-    # -- helpers -------------------------------------------------------------------------------
-    def member_key(self, member: Node) -> str:
-        """What a member expression stores under: `.name` for named members, else its source text."""
-        name = member_name(member)
-        if name is not None:
-            return "." + name
-        start, end = span_of(member)
-        return "".join(self.text[start:end].split())
-
-    def snippet(self, node: Node, limit: int = 60) -> str:
-        start, end = span_of(node)
-        text = " ".join(self.text[start:end].split())
-        return text if len(text) <= limit else text[: limit - 1] + "…"
-
-    def string_const(self, node: Node, scope: Scope, depth: int = 0) -> str | None:
-        """The string a node always evaluates to, when it is a literal or a constant binding."""
-        if node is None or depth > MAX_DEPTH:
-            return None
-        if node.type in ("Literal", "StringLiteral") and isinstance(node.value, str):
-            return str(node.value)
-        if node.type == "TemplateLiteral" and not node.expressions and len(node.quasis) == 1:
-            cooked = node.quasis[0].value
-            return getattr(cooked, "cooked", None) if cooked is not None else None
-        if node.type == "Identifier":
-            binding = scope.lookup(node.name)
-            if binding is not None and len(binding.defs) == 1 and binding.defs[0][0] is not None:
-                return self.string_const(binding.defs[0][0], binding.scope, depth + 1)
-        if node.type == "MemberExpression":
-            # CONSTANTS.PAYPAL where CONSTANTS = {PAYPAL: 'payPal'}
-            root, path = member_path(node)
-            if root is not None and len(path) == 1:
-                binding = scope.lookup(root.name)
-                if binding is not None and len(binding.defs) == 1 and binding.defs[0][0] is not None:
-                    obj = binding.defs[0][0]
-                    if obj.type == "ObjectExpression" and not any(w[2] is not None for w in binding.writes):
-                        for prop in obj.properties or ():
-                            if prop.type == "Property" and prop_key(prop, self, scope) == path[0]:
-                                return self.string_const(prop.value, binding.scope, depth + 1)
-        return None
-
-
 # -- small AST helpers ------------------------------------------------------------------------------
-
-def _pattern_names(pattern: Node) -> Iterator[Node]:
-    if pattern is None:
-        return
-    if pattern.type == "Identifier":
-        yield pattern
-    elif pattern.type == "AssignmentPattern":
-        yield from _pattern_names(pattern.left)
-    elif pattern.type == "RestElement":
-        yield from _pattern_names(pattern.argument)
-    elif pattern.type == "ArrayPattern":
-        for el in pattern.elements or ():
-            yield from _pattern_names(el)
-    elif pattern.type == "ObjectPattern":
-        for prop in pattern.properties or ():
-            yield from _pattern_names(prop.value if prop.type == "Property" else prop.argument)
-
 
 def member_name(member: Node) -> str | None:
     prop = member.property
@@ -577,22 +68,6 @@ def member_name(member: Node) -> str | None:
     if member.computed and prop.type in ("Literal", "StringLiteral") and isinstance(prop.value, str):
         return str(prop.value)
     return None
-
-
-def member_path(member: Node) -> tuple[Node | None, list[str]]:
-    """`a.b['c'].d` -> (Identifier a, ['b', 'c', 'd']); root None when not rooted at a name."""
-    path: list[str] = []
-    node = member
-    while node.type == "MemberExpression":
-        name = member_name(node)
-        if name is None:
-            return None, []
-        path.append(name)
-        node = node.object
-    if node.type != "Identifier":
-        return None, []
-    path.reverse()
-    return node, path
 
 
 def dotted(node: Node) -> str | None:
@@ -611,7 +86,646 @@ def dotted(node: Node) -> str | None:
     return None
 
 
-def prop_key(prop: Node, analysis: Analysis | None = None, scope: Scope | None = None) -> str | None:
+def _is_literal_bool(node: Node) -> bool:
+    return node.type == "BooleanLiteral" or (node.type == "Literal" and isinstance(node.value, bool))
+
+
+@dataclass
+class Candidate:
+    """One way the payload can be built: its literal parts, writes, and what cannot be seen."""
+
+    parts: list[Node] = field(default_factory=list)
+    holders: list[tuple[Variable, Reference]] = field(default_factory=list)  # part variables
+    merges: list[Node] = field(default_factory=list)  # merge calls that add to the payload
+    opaque: list[str] = field(default_factory=list)
+    unresolved: str = ""
+    origin: str = "inline"
+    where: Span | None = None  # the expression that cannot be seen into, when unresolved
+
+
+@dataclass
+class Use:
+    """What another piece of code does with a payload object (or a field of it)."""
+
+    kind: str  # write, use (method call on a field), read, compound, escape
+    path: tuple[str, ...]
+    node: Node  # the expression or statement
+    value: Node | None = None  # for writes: the value written
+
+
+class Analysis:
+    """Calls, receivers and payload flow of one program, on top of its scope manager."""
+
+    def __init__(self, program: Node, text: str, settings: Settings) -> None:
+        self.text = text
+        self.settings = settings
+        self.scopes = ScopeManager(program)
+        self.parent = self.scopes.parent
+        self.calls: list[tuple[Node, Node, list[Node]]] = []  # call, receiver, args
+        self.returns: dict[int, list[Node]] = {}  # id(function) -> returned expressions
+        self.member_assigns: dict[str, list[Node]] = {}  # `x.name = value` by property name
+        self.flow: set[int] = set()  # ids of nodes through which a payload reaches a DR call
+        self._index: dict[int, int] = {}  # id(statement) -> index in its statement list
+        self._collect(program)
+
+    # -- collection ---------------------------------------------------------------------------
+    def _collect(self, program: Node) -> None:
+        stack = [program]
+        while stack:
+            node = stack.pop()
+            ntype = node.type
+            if ntype == "CallExpression":
+                self._call(node)
+            elif ntype == "AssignmentExpression" and node.operator == "=":
+                if node.left is not None and node.left.type == "MemberExpression":
+                    self.member_assigns.setdefault(self.member_key(node.left), []).append(node.right)
+            elif ntype == "PropertyDefinition" and node.value is not None and node.key is not None:
+                # a class field `#dr = new DigitalRiver(key)` stores like `this.#dr = ...`
+                key = node.key
+                name = ("#" if key.type == "PrivateIdentifier" else "") + str(key.name or key.value)
+                self.member_assigns.setdefault("." + name, []).append(node.value)
+            elif ntype == "ReturnStatement" and node.argument is not None:
+                fn = self.scopes.function_of(node)
+                self.returns.setdefault(id(fn), []).append(node.argument)
+            elif ntype == "ArrowFunctionExpression" and node.expression and node.body is not None:
+                self.returns.setdefault(id(node), []).append(node.body)
+            if ntype in STATEMENT_LISTS:
+                for i, stmt in enumerate(node.body or node.consequent or ()):
+                    self._index[id(stmt)] = i
+            stack.extend(children(node))
+
+    def _call(self, node: Node) -> None:
+        callee = node.callee
+        if callee is None or callee.type != "MemberExpression":
+            return
+        name = member_name(callee)
+        args = list(node.arguments or ())
+        if name in ("call", "apply") and callee.object.type == "MemberExpression":
+            inner = callee.object
+            if member_name(inner) == "createSource":
+                if name == "call":
+                    args = args[1:]
+                else:
+                    arr = args[1] if len(args) > 1 else None
+                    args = list(arr.elements) if arr is not None and arr.type == "ArrayExpression" else []
+                self.calls.append((node, inner.object, args))
+            return
+        if name == "createSource":
+            self.calls.append((node, callee.object, args))
+
+    # -- statements and reaching definitions ----------------------------------------------------
+    def place(self, node: Node) -> tuple[tuple[int, int], ...]:
+        """The chain of (statement list, index) from the function holding `node` down to it."""
+        chain: list[tuple[int, int]] = []
+        current = node
+        parent = self.parent.get(id(current))
+        while parent is not None:
+            if parent.type in STATEMENT_LISTS and id(current) in self._index:
+                chain.append((id(parent), self._index[id(current)]))
+            if parent.type in FUNCTIONS or parent.type == "Program":
+                break
+            current, parent = parent, self.parent.get(id(parent))
+        chain.reverse()
+        return tuple(chain)
+
+    def _unconditional(self, ref: Reference) -> bool:
+        """The write runs whenever its statement runs (not inside `a && (p = x)`, a ternary...)."""
+        current = ref.identifier
+        for ancestor in self.scopes.ancestors(current):
+            kind = ancestor.type
+            if kind in ("ExpressionStatement", "VariableDeclaration"):
+                return True
+            if kind not in ("AssignmentExpression", "VariableDeclarator", "SequenceExpression",
+                            "AwaitExpression"):
+                return False
+        return False
+
+    def _dominates(self, ref: Reference, use: Node) -> bool:
+        """`ref` (a write) runs on every path to `use`, earlier in the same function."""
+        if not self._unconditional(ref):
+            return False
+        mine, theirs = self.place(ref.identifier), self.place(use)
+        if not mine:
+            return False
+        depth = len(mine) - 1
+        if len(theirs) <= depth or mine[:depth] != theirs[:depth]:
+            return False
+        return mine[depth][0] == theirs[depth][0] and mine[depth][1] < theirs[depth][1]
+
+    def reaching(self, variable: Variable, use: Node) -> list[Reference]:
+        """The writes of `variable` whose value `use` may see."""
+        at = span_of(use)[0]
+        use_fn = self.scopes.function_of(use)
+        writes = [r for r in variable.references if r.write]
+        out: list[Reference] = []
+        for ref in writes:
+            if ref.identifier is use:
+                continue
+            pos = span_of(ref.identifier)[0]
+            same = self.scopes.function_of(ref.identifier) is use_fn
+            if same and pos >= at:
+                continue  # later in the same function (loops aside)
+            if same:
+                killed = any(
+                    other is not ref and pos < span_of(other.identifier)[0] < at
+                    and self.scopes.function_of(other.identifier) is use_fn
+                    and self._dominates(other, use)
+                    for other in writes
+                )
+                if killed:
+                    continue
+            out.append(ref)
+        return out
+
+    # -- receivers ----------------------------------------------------------------------------
+    def receiver_kind(self, receiver: Node, depth: int = 0) -> str:
+        """'dr', 'stripe' or 'unknown' for the object a createSource call is made on."""
+        if depth > MAX_DEPTH or receiver is None:
+            return "unknown"
+        rtype = receiver.type
+        if rtype == "Identifier":
+            variable = self.scopes.variable(receiver)
+            if variable is not None:
+                values = [r.value for r in variable.references if r.write and r.value is not None]
+                values += [d.value for d in variable.definitions if d.value is not None and d.kind != "implicit"]
+                kinds = {self._instance_kind(v, depth) for v in values}
+                if "stripe" in kinds:
+                    return "stripe"
+                if "dr" in kinds:
+                    return "dr"
+                if variable.kind == "param":
+                    passed = self._param_receiver(variable, depth)
+                    if passed != "unknown":
+                        return passed
+            return self._by_name(receiver.name)
+        if rtype == "MemberExpression":
+            kinds = {self._instance_kind(v, depth) for v in self.member_assigns.get(self.member_key(receiver), ())}
+            if "stripe" in kinds:
+                return "stripe"
+            if "dr" in kinds:
+                return "dr"
+            prop = member_name(receiver)
+            if prop is None and receiver.computed:
+                prop = self.string_const(receiver.property)
+            return self._by_name(prop) if prop is not None else "unknown"
+        if rtype in ("NewExpression", "CallExpression"):
+            return self._instance_kind(receiver, depth)
+        return "unknown"
+
+    def _by_name(self, name: str) -> str:
+        if STRIPE_RE.search(name):
+            return "stripe"
+        if name in self.settings.receiver_names:
+            return "dr"
+        return "unknown"
+
+    def _instance_kind(self, value: Node, depth: int) -> str:
+        if value.type in ("NewExpression", "CallExpression"):
+            last = (dotted(value.callee) or "").rsplit(".", 1)[-1]
+            if last == "DigitalRiver":
+                return "dr"
+            if last == "Stripe":
+                return "stripe"
+            return "unknown"
+        if value.type in ("Identifier", "MemberExpression"):
+            return self.receiver_kind(value, depth + 1)
+        if value.type == "LogicalExpression":
+            kinds = {self._instance_kind(value.left, depth + 1), self._instance_kind(value.right, depth + 1)}
+            return "stripe" if "stripe" in kinds else ("dr" if "dr" in kinds else "unknown")
+        if value.type == "AwaitExpression" and value.argument is not None:
+            return self._instance_kind(value.argument, depth + 1)
+        return "unknown"
+
+    def _function_variable(self, fn: Node) -> Variable | None:
+        """The variable a function is known by: its declaration's name or its declarator's."""
+        if fn.type == "FunctionDeclaration" and fn.id is not None:
+            return self.scopes.variable(fn.id)
+        holder = self.parent.get(id(fn))
+        if holder is not None and holder.type == "VariableDeclarator" and holder.id is not None \
+                and holder.id.type == "Identifier" and holder.init is fn:
+            return self.scopes.variable(holder.id)
+        if holder is not None and holder.type == "AssignmentExpression" and holder.right is fn \
+                and holder.left.type == "Identifier":
+            return self.scopes.variable(holder.left)
+        return None
+
+    def _callers(self, fn: Node) -> list[Node] | None:
+        """The calls of a function in this file; None when it is also used another way."""
+        variable = self._function_variable(fn)
+        if variable is None:
+            return None
+        calls: list[Node] = []
+        for ref in variable.references:
+            if ref.write:
+                continue
+            parent = self.parent.get(id(ref.identifier))
+            if parent is not None and parent.type == "CallExpression" and parent.callee is ref.identifier:
+                calls.append(parent)
+            else:
+                return None
+        return calls
+
+    def _param_receiver(self, variable: Variable, depth: int) -> str:
+        """A parameter is a DR instance when a call in this file passes one in that position."""
+        definition = variable.definitions[0]
+        fn = definition.node
+        if fn is None or fn.type not in FUNCTIONS:
+            return "unknown"
+        index = next((i for i, p in enumerate(fn.params or ()) if p is definition.name), None)
+        if index is None:
+            return "unknown"
+        function_var = self._function_variable(fn)
+        if function_var is None:
+            return "unknown"
+        kinds: set[str] = set()
+        for ref in function_var.references:
+            call = self.parent.get(id(ref.identifier))
+            if call is None or call.type != "CallExpression" or call.callee is not ref.identifier:
+                continue
+            args = call.arguments or []
+            if index < len(args):
+                kinds.add(self._instance_kind(args[index], depth + 1))
+        return "stripe" if "stripe" in kinds else ("dr" if "dr" in kinds else "unknown")
+
+    # -- payload resolution -------------------------------------------------------------------
+    def resolve(self, expr: Node, at: Node, depth: int = 0) -> list[Candidate]:
+        """The ways `expr` (evaluated at the call `at`) can be built."""
+        self.flow.add(id(expr))
+        found = self._resolve(expr, at, depth)
+        for cand in found:
+            if cand.unresolved and cand.where is None:
+                cand.where = span_of(expr)
+        return found
+
+    def _resolve(self, expr: Node, at: Node, depth: int) -> list[Candidate]:
+        if depth > MAX_DEPTH:
+            return [Candidate(unresolved=f"the payload `{self.snippet(expr)}` is built too indirectly "
+                                         "to follow; migrate it by hand")]
+        etype = expr.type
+        if etype == "ObjectExpression":
+            return [self._object_candidate(expr, at, depth)]
+        if etype == "Identifier":
+            return self._resolve_identifier(expr, at, depth)
+        if etype == "ConditionalExpression":
+            return self.resolve(expr.consequent, at, depth + 1) + self.resolve(expr.alternate, at, depth + 1)
+        if etype == "LogicalExpression":
+            return self.resolve(expr.left, at, depth + 1) + self.resolve(expr.right, at, depth + 1)
+        if etype == "CallExpression":
+            return self._resolve_call(expr, at, depth)
+        if etype == "MemberExpression":
+            return [Candidate(unresolved=f"the payload arrives from `{self.snippet(expr)}` (a server "
+                                         "response or another object): migrate the code that builds "
+                                         "it, on the server if it comes from there", origin="external")]
+        if etype == "AwaitExpression" and expr.argument is not None:
+            return self.resolve(expr.argument, at, depth + 1)
+        return [Candidate(unresolved=f"the payload is computed by `{self.snippet(expr)}`; migrate the "
+                                     "code that builds it", origin="external")]
+
+    def _object_candidate(self, obj: Node, at: Node, depth: int) -> Candidate:
+        cand = Candidate(parts=[obj], origin="inline" if depth == 0 else "variable")
+        for prop in obj.properties or ():
+            if prop.type in ("SpreadElement", "ExperimentalSpreadProperty", "RestElement"):
+                self._merge_part(cand, prop.argument, at, depth, f"the spread `...{self.snippet(prop.argument)}`")
+        return cand
+
+    def _merge_part(self, cand: Candidate, arg: Node, at: Node, depth: int, shown: str) -> None:
+        subs = self.resolve(arg, at, depth + 1)
+        if len(subs) == 1 and not subs[0].unresolved:
+            cand.parts.extend(subs[0].parts)
+            cand.holders.extend(subs[0].holders)
+            cand.merges.extend(subs[0].merges)
+            cand.opaque.extend(subs[0].opaque)
+        else:
+            cand.opaque.append(shown)
+
+    def _resolve_identifier(self, expr: Node, at: Node, depth: int) -> list[Candidate]:
+        name = expr.name
+        variable = self.scopes.variable(expr)
+        if variable is None or (variable.kind == "implicit" and not variable.definitions):
+            if len(name) > 2 and not name.strip("_"):
+                # the template front end stands a server tag (`<?= json_encode($data) ?>`) in as `___`
+                return [Candidate(unresolved="the payload is printed by a server template tag; "
+                                             "migrate the server code that builds it", origin="template")]
+            return [Candidate(unresolved=f"the payload `{name}` is not defined in this file; "
+                                         "migrate the code that builds it", origin="external")]
+        if variable.kind == "param":
+            fn = variable.definitions[0].node
+            fname = fn.id.name if fn is not None and fn.id is not None else "an anonymous function"
+            return [Candidate(unresolved=f"the payload comes from the parameter `{name}` of {fname}; "
+                                         "migrate the callers that build it", origin="parameter")]
+        if variable.kind == "import":
+            return [Candidate(unresolved=f"the payload `{name}` is imported; migrate it in the module "
+                                         "that builds it", origin="import")]
+        defs = [r for r in self.reaching(variable, expr) if r.value is not None]
+        if not defs:
+            return [Candidate(unresolved=f"the payload `{name}` is never given an object before the "
+                                         "call; migrate the code that builds it")]
+        out: list[Candidate] = []
+        for ref in defs:
+            for cand in self.resolve(ref.value, at, depth + 1):
+                if not cand.unresolved:
+                    cand.holders.append((variable, ref))
+                    self._add_merges(cand, variable, ref, at, depth)
+                    cand.origin = "variable"
+                out.append(cand)
+        return out
+
+    def _add_merges(self, cand: Candidate, variable: Variable, ref: Reference, at: Node, depth: int) -> None:
+        """`Object.assign(p, {...})` statements between the definition and the call add parts."""
+        start, end = span_of(ref.identifier)[0], span_of(at)[0]
+        for use in variable.references:
+            if use.write or not start < span_of(use.identifier)[0] < end:
+                continue
+            call = self.parent.get(id(use.identifier))
+            if call is None or call.type != "CallExpression" or dotted(call.callee) not in MERGE_CALLS:
+                continue
+            args = list(call.arguments or ())
+            if args and _is_literal_bool(args[0]):
+                args = args[1:]
+            if not args or args[0] is not use.identifier or ref not in self.reaching(variable, use.identifier):
+                continue
+            self.flow.add(id(use.identifier))
+            cand.merges.append(call)
+            for arg in args[1:]:
+                self._merge_part(cand, arg, at, depth, f"the merged part `{self.snippet(arg)}`")
+
+    def _resolve_call(self, expr: Node, at: Node, depth: int) -> list[Candidate]:
+        qualified = dotted(expr.callee) or ""
+        args = list(expr.arguments or ())
+        if qualified in MERGE_CALLS and args:
+            if _is_literal_bool(args[0]):
+                args = args[1:]  # $.extend(true, ...) deep merge
+            if not args:
+                return [Candidate(unresolved=f"the payload is computed by `{self.snippet(expr)}`; "
+                                             "migrate the code that builds it")]
+            out: list[Candidate] = []
+            for cand in self.resolve(args[0], at, depth + 1):
+                if cand.unresolved:
+                    cand = Candidate(opaque=[f"the merged part `{self.snippet(args[0])}`"])
+                cand.merges.append(expr)
+                for arg in args[1:]:
+                    self._merge_part(cand, arg, at, depth, f"the merged part `{self.snippet(arg)}`")
+                if not cand.parts:
+                    cand = Candidate(unresolved=f"no part of `{self.snippet(expr)}` can be seen here; "
+                                                "migrate the code that builds it")
+                out.append(cand)
+            return out
+        if expr.callee is not None and expr.callee.type == "Identifier":
+            variable = self.scopes.variable(expr.callee)
+            fn = None
+            if variable is not None:
+                values = [d.value for d in variable.definitions if d.value is not None]
+                values += [r.value for r in variable.references if r.write and r.value is not None]
+                fn = next((v for v in values if v.type in FUNCTIONS), None)
+            rets = self.returns.get(id(fn), []) if fn is not None else []
+            if rets:
+                self.flow.add(id(expr.callee))
+                out = []
+                for ret in rets:
+                    for cand in self.resolve(ret, ret, depth + 1):
+                        cand.origin = "helper"
+                        out.append(cand)
+                return out
+        return [Candidate(unresolved=f"the payload is the result of `{self.snippet(expr)}`; "
+                                     "migrate the code that builds it", origin="external")]
+
+    # -- other uses of a payload object ---------------------------------------------------------
+    def holders_of(self, cand: Candidate, part: Node) -> list[tuple[Variable, Reference]]:
+        """The variables that hold `part`, following aliases (`var q = p`) and merges into it."""
+        found: list[tuple[Variable, Reference]] = []
+        parent = self.parent.get(id(part))
+        origin = self._assigned_to(part, parent)
+        if origin is not None:
+            found.append(origin)
+        for holder in cand.holders:
+            ref = holder[1]
+            is_part = ref.value is part or (ref.value is not None and self._value_is(ref.value, part))
+            if is_part and holder not in found:
+                found.append(holder)
+        seen = 0
+        while seen < len(found) and len(found) < 64:
+            variable, ref = found[seen]
+            seen += 1
+            for use in variable.references:
+                if use.write or ref not in self.reaching(variable, use.identifier):
+                    continue
+                alias = self._alias_target(use.identifier)
+                if alias is not None and alias not in found:
+                    found.append(alias)
+        return found
+
+    def _value_is(self, value: Node, part: Node) -> bool:
+        """`value` evaluates to the object `part` itself (a merge into it returns it)."""
+        while value is not None:
+            if value is part:
+                return True
+            if value.type == "CallExpression" and dotted(value.callee) in MERGE_CALLS:
+                args = list(value.arguments or ())
+                if args and _is_literal_bool(args[0]):
+                    args = args[1:]
+                value = args[0] if args else None
+            elif value.type in ("AwaitExpression",):
+                value = value.argument
+            else:
+                return False
+        return False
+
+    def _assigned_to(self, node: Node, parent: Node | None) -> tuple[Variable, Reference] | None:
+        """The (variable, write) that stores `node` when it is the value of `x = node` / `let x = node`."""
+        target = None
+        if parent is not None and parent.type == "VariableDeclarator" and parent.init is node:
+            target = parent.id
+        elif parent is not None and parent.type == "AssignmentExpression" and parent.right is node \
+                and parent.operator == "=":
+            target = parent.left
+        if target is None or target.type != "Identifier":
+            return None
+        ref = self.scopes.reference_of.get(id(target))
+        if ref is None or ref.variable is None:
+            return None
+        return ref.variable, ref
+
+    def _alias_target(self, ident: Node) -> tuple[Variable, Reference] | None:
+        """`var q = p` / `q = p` / `p = $.extend(p, …)`: the write that makes another holder."""
+        node = ident
+        parent = self.parent.get(id(node))
+        if parent is not None and parent.type == "CallExpression" and dotted(parent.callee) in MERGE_CALLS:
+            args = list(parent.arguments or ())
+            if args and _is_literal_bool(args[0]):
+                args = args[1:]
+            if not args or args[0] is not node:
+                return None
+            node, parent = parent, self.parent.get(id(parent))
+        return self._assigned_to(node, parent)
+
+    def uses(self, cand: Candidate, part: Node, call: Node) -> list[Use]:
+        """Everything else code does with the object `part`, through any variable holding it."""
+        out: list[Use] = []
+        parent = self.parent.get(id(part))
+        if parent is not None and (parent.type == "ReturnStatement" or (
+                parent.type == "ArrowFunctionExpression" and parent.body is part)):
+            out.extend(self._helper_escape(part))
+        call_at = span_of(call)[0]
+        for variable, ref in self.holders_of(cand, part):
+            for use in variable.references:
+                ident = use.identifier
+                if use.write or ref not in self.reaching(variable, ident):
+                    continue
+                out.extend(self._classify(ident, call_at))
+        return out
+
+    def _helper_escape(self, node: Node) -> list[Use]:
+        """A helper's result reaches the payload: its other callers get the same object."""
+        fn = self.scopes.function_of(node)
+        callers = self._callers(fn) if fn.type in FUNCTIONS else None
+        if callers is None:
+            return [Use("escape", (), fn)]
+        return [Use("escape", (), c) for c in callers if id(c.callee) not in self.flow]
+
+    def _classify(self, ident: Node, call_at: int) -> list[Use]:
+        """What the code at `ident` (a reference to a payload holder) does with the object."""
+        parent = self.parent.get(id(ident))
+        if id(ident) in self.flow:
+            if parent is not None and parent.type == "ReturnStatement":
+                return self._helper_escape(ident)
+            return []
+        if parent is None:
+            return []
+        ptype = parent.type
+        if ptype == "MemberExpression" and parent.object is ident:
+            found = self._member_use(parent, call_at)
+            return [found] if found is not None else []
+        if self._alias_target(ident) is not None:
+            return []  # followed as another holder
+        if ptype == "VariableDeclarator" and parent.init is ident and parent.id.type == "ObjectPattern":
+            return [self._destructured(parent.id, parent)]
+        if ptype == "AssignmentExpression" and parent.right is ident and parent.left.type == "ObjectPattern":
+            return [self._destructured(parent.left, parent)]
+        harmless = (
+            ptype in ("IfStatement", "WhileStatement", "DoWhileStatement", "ExpressionStatement")
+            or (ptype == "ConditionalExpression" and parent.test is ident)
+            or (ptype == "UnaryExpression" and parent.operator in ("typeof", "!", "void"))
+            or (ptype == "BinaryExpression" and parent.operator in ("===", "!==", "==", "!=", "instanceof"))
+            or (ptype == "LogicalExpression" and self._only_tested(parent))
+            or (ptype == "CallExpression" and parent.callee is not ident
+                and HARMLESS_CALLEES.match(dotted(parent.callee) or "") is not None)
+        )
+        return [] if harmless else [Use("escape", (), parent)]
+
+    def _only_tested(self, node: Node) -> bool:
+        parent = self.parent.get(id(node))
+        return parent is not None and (
+            parent.type in ("IfStatement", "WhileStatement", "DoWhileStatement")
+            or (parent.type == "ConditionalExpression" and parent.test is node)
+            or (parent.type == "UnaryExpression" and parent.operator == "!"))
+
+    def _destructured(self, pattern: Node, owner: Node) -> Use:
+        keys: list[str] = []
+        for prop in pattern.properties or ():
+            if prop.type != "Property":
+                return Use("read", (), owner)  # `...rest` reads every key
+            key = prop_key(prop, self)
+            if key is None:
+                return Use("read", (), owner)
+            keys.append(key)
+        return Use("read", ("|".join(keys),), owner)  # split by the engine's reader below
+
+    def _member_use(self, member: Node, call_at: int) -> Use | None:
+        path: list[str] = []
+        node = member
+        dynamic = False
+        while node is not None and node.type == "MemberExpression":
+            name = member_name(node)
+            if name is None and node.computed:
+                name = self.string_const(node.property)
+            if name is None:
+                dynamic = True
+                break
+            path.append(name)
+            parent = self.parent.get(id(node))
+            if parent is None or parent.type != "MemberExpression" or parent.object is not node:
+                break
+            node = parent
+        outer = node
+        ctx = self.parent.get(id(outer))
+        tup = tuple(path)
+        if ctx is not None and ctx.type == "AssignmentExpression" and ctx.left is outer:
+            if dynamic:
+                return None  # `p[key] = v`: may add a key, never needs one
+            if ctx.operator != "=":
+                return Use("compound", tup, ctx, ctx.right)
+            if span_of(ctx)[0] > call_at:
+                return None  # written after the call: not part of what the call sends
+            return Use("write", tup, ctx, ctx.right)
+        if dynamic:
+            return Use("read", (), outer)
+        if ctx is not None and ctx.type == "UpdateExpression":
+            return Use("compound", tup, ctx)
+        if ctx is not None and ctx.type == "UnaryExpression" and ctx.operator == "delete":
+            return None
+        if ctx is not None and ctx.type == "CallExpression" and ctx.callee is outer:
+            if len(tup) == 1:
+                return Use("read", (), ctx)  # `p.hasOwnProperty(...)`, `p.toString()`: the whole object
+            if span_of(ctx)[0] > call_at:
+                return Use("read", tup[:-1], ctx)
+            return Use("use", tup[:-1], ctx)
+        return Use("read", tup, outer)
+
+    # -- helpers -------------------------------------------------------------------------------
+    def member_key(self, member: Node) -> str:
+        """What a member expression stores under: `.name` for named members, else its source text."""
+        name = member_name(member)
+        if name is not None:
+            return "." + name
+        start, end = span_of(member)
+        return "".join(self.text[start:end].split())
+
+    def snippet(self, node: Node, limit: int = 60) -> str:
+        start, end = span_of(node)
+        text = " ".join(self.text[start:end].split())
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
+    def line(self, node: Node) -> int:
+        return self.text.count("\n", 0, span_of(node)[0]) + 1
+
+    def string_const(self, node: Node, depth: int = 0) -> str | None:
+        """The string a node always evaluates to, when it is a literal or a constant binding."""
+        if node is None or depth > MAX_DEPTH:
+            return None
+        if node.type in ("Literal", "StringLiteral") and isinstance(node.value, str):
+            return str(node.value)
+        if node.type == "TemplateLiteral" and not node.expressions and len(node.quasis) == 1:
+            cooked = node.quasis[0].value
+            return getattr(cooked, "cooked", None) if cooked is not None else None
+        if node.type == "Identifier":
+            variable = self.scopes.variable(node)
+            if variable is not None:
+                values = [r.value for r in variable.references if r.write]
+                if len(values) == 1 and values[0] is not None:
+                    return self.string_const(values[0], depth + 1)
+            return None
+        if node.type == "MemberExpression" and node.object is not None and node.object.type == "Identifier":
+            # CONSTANTS.PAYPAL where CONSTANTS = {PAYPAL: 'payPal'}
+            name = member_name(node)
+            variable = self.scopes.variable(node.object)
+            if name is None or variable is None:
+                return None
+            values = [r.value for r in variable.references if r.write]
+            if len(values) != 1 or values[0] is None or values[0].type != "ObjectExpression":
+                return None
+            for ref in variable.references:
+                parent = self.parent.get(id(ref.identifier))
+                if parent is not None and parent.type == "MemberExpression" and parent.object is ref.identifier:
+                    grand = self.parent.get(id(parent))
+                    if grand is not None and grand.type == "AssignmentExpression" and grand.left is parent:
+                        return None  # the constants object is written to: not constant
+            for prop in values[0].properties or ():
+                if prop.type == "Property" and prop_key(prop, self) == name:
+                    return self.string_const(prop.value, depth + 1)
+        return None
+
+
+def prop_key(prop: Node, analysis: Analysis | None = None) -> str | None:
     key = prop.key
     if key is None:
         return None
@@ -621,21 +735,64 @@ def prop_key(prop: Node, analysis: Analysis | None = None, scope: Scope | None =
         if key.type in ("Literal", "StringLiteral", "NumericLiteral"):
             return str(key.value)
         return None
-    if analysis is not None and scope is not None:
-        return analysis.string_const(key, scope)
+    if analysis is not None:
+        return analysis.string_const(key)
+    return None
+
+
+def _acting_call(call: Node) -> bool:
+    callee = call.callee
+    if callee is not None and callee.type == "MemberExpression":
+        return acts(member_name(callee) or "")
+    return acts((dotted(callee) or "").rsplit(".", 1)[-1])
+
+
+_VALUE_CONSTRUCTORS = frozenset({"Date", "Number", "String", "Array", "Object", "Map", "Set", "URL",
+                                 "URLSearchParams", "RegExp", "Intl.NumberFormat"})
+
+
+def effects(node: Node | None) -> Node | None:
+    """The first sub-expression of `node` that may have a side effect, or None when it has none.
+
+    Assignment, update, `delete`, `await`, `yield`, tagged templates, `new` (but of value types such
+    as `Date`) are effects by their syntax; a call is one when its name says so (`naming.acts`).
+    """
+    stack: list[Node] = [node]
+    while stack:
+        current = stack.pop()
+        if current is None or not is_node(current):
+            continue
+        kind = current.type
+        if kind in FUNCTIONS or kind in ("ClassExpression", "Literal", "Identifier", "ThisExpression",
+                                         "TemplateElement", "Super", "MetaProperty"):
+            continue
+        if kind in ("AssignmentExpression", "UpdateExpression", "AwaitExpression", "YieldExpression",
+                    "TaggedTemplateExpression", "ImportExpression"):
+            return current
+        if kind == "UnaryExpression" and current.operator == "delete":
+            return current
+        if kind == "NewExpression" and dotted(current.callee) not in _VALUE_CONSTRUCTORS:
+            return current
+        if kind == "CallExpression" and _acting_call(current):
+            return current
+        if kind == "Unknown":
+            return current  # syntax the converter keeps as-is: assume the worst
+        stack.extend(children(current))
     return None
 
 
 # -- conversion to the neutral model ----------------------------------------------------------------
 
-def to_object(obj: Node, analysis: Analysis, scope: Scope) -> ObjectLit:
+def to_object(obj: Node, analysis: Analysis) -> ObjectLit:
     text = analysis.text
     props: list[Prop] = []
     opaque: list[str] = []
+    others: list[Span] = []
     for prop in obj.properties or ():
         if prop.type != "Property":
-            continue  # spreads are resolved into separate parts
-        key = prop_key(prop, analysis, scope)
+            others.append(span_of(prop))  # spreads: resolved into separate parts
+            continue
+        key = prop_key(prop, analysis)
         kstart, kend = span_of(prop.key)
         if prop.computed:
             # keep the brackets with the key so that removal takes `[k]: v` whole
@@ -647,12 +804,15 @@ def to_object(obj: Node, analysis: Analysis, scope: Scope) -> ObjectLit:
         quote = text[kstart] if text[kstart] in "\"'" else ""
         value = prop.value
         vspan = span_of(value) if value is not None else (kend, kend)
-        nested = to_object(value, analysis, scope) if value is not None and value.type == "ObjectExpression" else None
-        sval = analysis.string_const(value, scope) if value is not None and not prop.shorthand else None
+        nested = to_object(value, analysis) if value is not None and value.type == "ObjectExpression" else None
+        sval = analysis.string_const(value) if value is not None and not prop.shorthand else None
         start = min(kstart, span_of(prop)[0])
+        effect = effects(value) if value is not None and not prop.method else None
+        if prop.computed and key.startswith("[") and effect is None:
+            effect = effects(prop.key)
         props.append(Prop(key, (start, max(span_of(prop)[1], vspan[1])), (kstart, kend), quote, vspan,
-                          nested, sval))
-    return ObjectLit(span_of(obj), tuple(props), tuple(opaque))
+                          nested, sval, effects=analysis.snippet(effect) if effect is not None else ""))
+    return ObjectLit(span_of(obj), tuple(props), tuple(opaque), others=tuple(others))
 
 
 def _statement_for(analysis: Analysis, node: Node) -> tuple[Node, bool, str]:
@@ -666,22 +826,63 @@ def _statement_for(analysis: Analysis, node: Node) -> tuple[Node, bool, str]:
     return parent, True, ""
 
 
+_CLOSED = frozenset({"BlockStatement", "FunctionDeclaration", "ClassDeclaration", "TryStatement",
+                     "SwitchStatement", "EmptyStatement", "BreakStatement", "ContinueStatement"})
+_NESTING = {"IfStatement": ("alternate", "consequent"), "ForStatement": ("body",),
+            "ForInStatement": ("body",), "ForOfStatement": ("body",), "WhileStatement": ("body",),
+            "WithStatement": ("body",), "LabeledStatement": ("body",)}
+RISKY_STARTS = "([`+-/"
+
+
+def ends_open(text: str, stmt: Node) -> bool:
+    """`stmt` ends without a `;` of its own: a following `(`, `[`... would continue it (ASI)."""
+    node = stmt
+    while True:
+        if text[slice(*span_of(node))].rstrip().endswith(";"):
+            return False
+        kind = node.type
+        if kind in _CLOSED:
+            return False
+        if kind in _NESTING:
+            inner = next((getattr(node, f) for f in _NESTING[kind] if getattr(node, f) is not None), None)
+            if inner is None:
+                return False
+            node = inner
+            continue
+        if kind in ("ReturnStatement", "ThrowStatement"):
+            return node.argument is not None
+        declaration = node.declaration if kind.startswith("Export") else None
+        return declaration is None or declaration.type not in ("FunctionDeclaration", "ClassDeclaration")
+
+
+def _separation(analysis: Analysis, stmt: Node) -> tuple[tuple[int, int] | None, bool, bool]:
+    """(statement list slot, the statement before ends open, the one after starts risky)."""
+    holder = analysis.parent.get(id(stmt))
+    index = analysis._index.get(id(stmt))
+    if holder is None or index is None:
+        return None, False, False
+    body = list(holder.body if holder.type != "SwitchCase" else holder.consequent or ())
+    text = analysis.text
+    before = index > 0 and ends_open(text, body[index - 1])
+    after = index + 1 < len(body) and text[span_of(body[index + 1])[0]:][:1] in RISKY_STARTS
+    return (id(holder), index), before, after
+
+
 def find_sites(program: Node, text: str, settings: Settings) -> tuple[PayloadSite, ...]:
     """Every payload that can reach a DigitalRiver.js `createSource` call in this program."""
     analysis = Analysis(program, text, settings)
-    sites: list[PayloadSite] = []
-    for call, scope, receiver, args in sorted(analysis.calls, key=lambda c: span_of(c[0])[0]):
-        kind = analysis.receiver_kind(receiver, scope)
-        if kind == "stripe":
+    resolved: list[tuple[Node, Confidence, list[Candidate]]] = []
+    for call, receiver, args in sorted(analysis.calls, key=lambda c: span_of(c[0])[0]):
+        kind = analysis.receiver_kind(receiver)
+        if kind == "stripe" or not args:
             continue
         confidence = Confidence.HIGH if kind == "dr" else Confidence.LOW
-        call_span = span_of(call)
-        if not args:
-            continue
         payload = args[1] if len(args) > 1 else args[0]
-        at = call_span[0]
-        for cand in analysis.resolve(payload, scope, at):
-            site = _site(analysis, scope, call_span, cand, confidence, settings)
+        resolved.append((call, confidence, analysis.resolve(payload, call)))
+    sites: list[PayloadSite] = []
+    for call, confidence, candidates in resolved:
+        for cand in candidates:
+            site = _site(analysis, call, cand, confidence, settings)
             if site is None:
                 continue
             if confidence is Confidence.LOW and (site.source_type is None or
@@ -691,16 +892,43 @@ def find_sites(program: Node, text: str, settings: Settings) -> tuple[PayloadSit
     return tuple(sites)
 
 
-def _site(analysis: Analysis, scope: Scope, call_span: Span, cand: Candidate,
-          confidence: Confidence, settings: Settings) -> PayloadSite | None:
+def _site(analysis: Analysis, call: Node, cand: Candidate, confidence: Confidence,
+          settings: Settings) -> PayloadSite | None:
+    call_span = span_of(call)
     if cand.unresolved:
         return PayloadSite(call_span, None, unresolved=cand.unresolved, unresolved_span=cand.where,
                            confidence=confidence, origin=cand.origin)
-    pairs = [(p, to_object(p, analysis, scope)) for p in cand.parts]
+    pairs = [(p, to_object(p, analysis)) for p in dict.fromkeys(cand.parts)]
     # the part that holds `type` goes first: sessionId is inserted there
     pairs.sort(key=lambda pair: 0 if pair[1].get("type") is not None else 1)
-    parts = [obj for _, obj in pairs]
     writes: list[Write] = []
+    blocks: list[Block] = []
+    parts: list[ObjectLit] = []
+    root = cand.parts[0]
+    for ast_part, part in pairs:
+        shared = ""
+        # what happens to the payload object itself concerns every part that built it
+        scope = None if ast_part is root else part.span
+        for use in analysis.uses(cand, ast_part, call):
+            if use.kind == "escape":
+                if not shared:
+                    where = use.node
+                    shared = (f"the object is also used by `{analysis.snippet(where, 50)}` on line "
+                              f"{analysis.line(where)}")
+                continue
+            if use.kind in ("write", "use"):
+                write = _write(analysis, use, call, part.span)
+                if write is not None and write not in writes:
+                    writes.append(write)
+                continue
+            for path in _paths(use.path):
+                why = ("it is updated in place" if use.kind == "compound" else "it is read")
+                blocks.append(Block(path, f"{why} on line {analysis.line(use.node)} "
+                                          f"(`{analysis.snippet(use.node, 50)}`)", span_of(use.node),
+                                    part=scope))
+        if shared:
+            blocks.append(Block((), shared, part.span, part=scope))
+        parts.append(part)
     type_value: str | None = None
     type_span: Span | None = None
     type_reason = ""
@@ -713,22 +941,16 @@ def _site(analysis: Analysis, scope: Scope, call_span: Span, cand: Candidate,
         type_value = tprop.string_value
         if type_value is None:
             value = next(p.value for p in ast_part.properties
-                         if p.type == "Property" and prop_key(p, analysis, scope) == "type")
-            type_options, type_reason = _type_options(analysis, scope, value)
+                         if p.type == "Property" and prop_key(p, analysis) == "type")
+            type_options, type_reason = _type_options(analysis, value)
             if len(type_options) == 1:
                 type_value, type_options = type_options[0], ()
-    for path, node, value, _pos in cand.writes:
-        stmt, removable, why = _statement_for(analysis, node)
-        if value is None and not removable:
-            why = f"`{analysis.snippet(node)}` needs it"
-        sval = analysis.string_const(value, scope) if value is not None else None
-        writes.append(Write(tuple(path), span_of(stmt), removable, why, sval,
-                            kind="write" if value is not None else "use"))
-        if path == ("type",) and value is not None:
-            type_span = span_of(stmt)
-            type_value = sval
-            if sval is None:
-                type_reason = f"the type is computed at run time (`{analysis.snippet(value)}`)"
+    for write in writes:
+        if write.path == ("type",) and write.kind == "write":
+            type_span = write.span
+            type_value = write.string_value
+            if write.string_value is None:
+                type_reason = "the type is computed at run time"
     if type_value is None and not type_options and not type_reason:
         if type_span is None and not cand.opaque:
             return None  # an object without a type is not a source payload
@@ -745,14 +967,61 @@ def _site(analysis: Analysis, scope: Scope, call_span: Span, cand: Candidate,
         type_reason=type_reason,
         type_options=type_options,
         parts=tuple(parts),
-        writes=tuple(writes),
+        writes=tuple(sorted(writes, key=lambda w: w.span)),
         opaque=tuple(cand.opaque) + tuple(o for p in parts for o in p.opaque),
         confidence=confidence,
         origin=cand.origin,
+        blocks=tuple(blocks),
     )
 
 
-def _type_options(analysis: Analysis, scope: Scope, value: Node) -> tuple[tuple[str, ...], str]:
+def _paths(path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """A destructuring read names several keys at once (`a|b`); others are one path."""
+    if len(path) == 1 and "|" in path[0]:
+        for key in path[0].split("|"):
+            yield (key,)
+    else:
+        yield path
+
+
+def _write(analysis: Analysis, use: Use, call: Node, part: Span) -> Write | None:
+    """The neutral model of a write (`p.amount = x;`) or use (`p.payPal.items.push(x);`)."""
+    node = use.node
+    if span_of(node)[0] > span_of(call)[0]:
+        return None
+    stmt, removable, why = _statement_for(analysis, node)
+    if use.kind == "use":
+        if not removable:
+            why = f"`{analysis.snippet(node)}` needs it"
+        elif effects_in_args(node) is not None:
+            removable, why = False, f"`{analysis.snippet(node)}` needs it and its arguments may have effects"
+        slot, before, after = _separation(analysis, stmt)
+        return Write(use.path, span_of(stmt), removable, why, None, kind="use", slot=slot,
+                     open_before=before, risky_after=after, part=part)
+    value = use.value
+    sval = analysis.string_const(value) if value is not None else None
+    effect_span: Span | None = None
+    if removable and value is not None and effects(value) is not None:
+        effect_span = span_of(value)
+        if _NOT_A_STATEMENT_START.match(analysis.text[effect_span[0]:effect_span[1]]):
+            removable, why = False, (f"its value `{analysis.snippet(value, 40)}` may have side effects "
+                                     "and cannot stand as a statement of its own")
+    elif not removable and why == "it is part of a larger expression" and value is not None:
+        why = f"the write is part of the larger expression `{analysis.snippet(stmt, 50)}`"
+    slot, before, after = _separation(analysis, stmt)
+    return Write(use.path, span_of(stmt), removable, why, sval, kind="write", effect_span=effect_span,
+                 slot=slot, open_before=before, risky_after=after, part=part)
+
+
+def effects_in_args(call: Node) -> Node | None:
+    for arg in call.arguments or ():
+        found = effects(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _type_options(analysis: Analysis, value: Node) -> tuple[tuple[str, ...], str]:
     """For `cond ? 'a' : 'b'`, the literal choices; otherwise why the type cannot be known."""
     options: list[str] = []
     stack = [value]
@@ -761,7 +1030,7 @@ def _type_options(analysis: Analysis, scope: Scope, value: Node) -> tuple[tuple[
         if node.type == "ConditionalExpression":
             stack.extend((node.alternate, node.consequent))
             continue
-        const = analysis.string_const(node, scope)
+        const = analysis.string_const(node)
         if const is None:
             return (), f"the type is computed at run time (`{analysis.snippet(value)}`)"
         options.append(const)

@@ -11,21 +11,24 @@ offsets of the exact input text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import accumulate
 
 import tree_sitter_php
 from tree_sitter import Language, Node, Parser
 
 from drmigrate.frontends import Extraction, ParseError, Settings
+from drmigrate.frontends.naming import acts
 from drmigrate.frontends.server_payloads import (
     Binding,
+    Literal,
+    NameUse,
     PendingWrite,
     Place,
-    attach_writes,
-    payload_sites,
+    server_sites,
 )
-from drmigrate.model import ObjectLit, Prop, Span, Write
+from drmigrate.guard import GuardError, SyntaxView, TNode, check
+from drmigrate.model import Intent, ObjectLit, Prop, Span, Write
 
 _LANGUAGE = Language(tree_sitter_php.language_php())
 
@@ -37,6 +40,36 @@ _SCOPES = frozenset(
     {"program", "function_definition", "method_declaration", "anonymous_function", "arrow_function"}
 )
 _ASSIGNMENTS = frozenset({"assignment_expression", "augmented_assignment_expression"})
+# Calls that hand an array to the page (or answer with it): a payload passed to one is serialized.
+SERIALIZERS = frozenset({"json_encode", "wp_json_encode", "wp_localize_script", "wp_send_json",
+                         "wp_send_json_success", "wp_add_inline_script", "setData", "setJsonData",
+                         "assign", "json", "response", "jsonSerialize"})
+def _call_name(node: Node) -> str:
+    """The called function or method name of a call node ("" for anything else)."""
+    if node.type == "function_call_expression":
+        func = node.child_by_field_name("function")
+        return _node_text(func).rsplit("\\", 1)[-1] if func is not None else ""
+    if node.type in ("member_call_expression", "nullsafe_member_call_expression", "scoped_call_expression"):
+        name = node.child_by_field_name("name")
+        return _node_text(name) if name is not None else ""
+    return ""
+
+
+def effects(value: Node) -> Node | None:
+    """The first part of `value` that may have a side effect, or None."""
+    stack: list[Node] = [value]
+    while stack:
+        node = stack.pop()
+        kind = node.type
+        if kind in ("anonymous_function", "arrow_function"):
+            continue
+        if kind in _ASSIGNMENTS or kind in ("update_expression", "object_creation_expression",
+                                            "include_expression", "require_expression"):
+            return node
+        if kind.endswith("call_expression") and acts(_call_name(node)):
+            return node
+        stack.extend(node.named_children)
+    return None
 
 _DOUBLE_QUOTED_ESCAPES = {
     "n": "\n", "t": "\t", "r": "\r", "v": "\v", "e": "\x1b", "f": "\f",
@@ -167,14 +200,19 @@ class _Collector:
         self.bindings: list[Binding] = []
         self.writes: list[PendingWrite] = []
         self.comments: list[Span] = []
+        self.contexts: list[Literal] = []
+        self.uses: list[NameUse] = []
 
     def walk(self, node: Node, scope: int, place: Place) -> None:
-        if node.type == "comment":
+        kind = node.type
+        if kind == "comment":
             self.comments.append(self.offsets.span(node))
-        elif node.type == "array_creation_expression":
-            self.literal(node)
-        elif node.type == "expression_statement":
+        elif kind == "array_creation_expression":
+            self.contexts.append(self.context(node, self.literal(node)))
+        elif kind == "expression_statement":
             self.statement(node, scope, place)
+        elif kind == "variable_name":
+            self.use(node, scope, place)
         if node.type in _SCOPES:
             scope, place = node.id, ()
         in_list = node.type in _LISTS
@@ -186,6 +224,73 @@ class _Collector:
             else:
                 self.walk(child, scope, place)
 
+    def context(self, node: Node, lit: ObjectLit) -> Literal:
+        parent = node.parent
+        in_list = (parent is not None and parent.type == "array_element_initializer"
+                   and parent.named_child_count == 1)
+        return Literal(lit, in_list, self._serializing(node))
+
+    def _serializing(self, node: Node) -> bool:
+        """`node` is returned, or an argument of a call that hands it to the page."""
+        parent = node.parent
+        if parent is not None and parent.type == "return_statement":
+            return True
+        if parent is None or parent.type != "argument":
+            return False
+        call = parent.parent.parent if parent.parent is not None else None
+        return call is not None and _call_name(call) in SERIALIZERS
+
+    def _shown(self, node: Node) -> str:
+        text = " ".join(_node_text(node).split())
+        return text if len(text) <= 50 else text[:49] + "…"
+
+    def use(self, node: Node, scope: int, place: Place) -> None:
+        """What the code does with a variable that may hold a payload."""
+        name = _name(node)
+        if name is None:
+            return
+        start = self.offsets(node.start_byte)
+        span = self.offsets.span(node)
+        if self._serializing(node):
+            self.uses.append(NameUse(scope, name, place, start, "serialized", span=span))
+            return
+        outer = node
+        while outer.parent is not None and outer.parent.type == "subscript_expression" \
+                and outer.parent.named_children[:1] == [outer]:
+            outer = outer.parent
+        parent = outer.parent
+        if outer is node:
+            if parent is not None and parent.type == "argument":
+                call = parent.parent.parent if parent.parent is not None else None
+                if call is not None and _call_name(call) == "array_merge":
+                    self.merge(call, name, scope, place, start)
+            return
+        if parent is not None and parent.type == "assignment_expression" \
+                and parent.child_by_field_name("left") == outer:
+            return  # a write, recorded by statement()
+        line = self.text.count("\n", 0, start) + 1
+        verb = "deleted" if parent is not None and parent.type == "unset_statement" else "read"
+        _, path = _subscript_path(outer)
+        why = f"it is {verb} on line {line} (`{self._shown(outer)}`)"
+        self.uses.append(NameUse(scope, name, place, start, "read", path=path, reason=why,
+                                 span=self.offsets.span(outer)))
+
+    def merge(self, call: Node, name: str, scope: int, place: Place, start: int) -> None:
+        """`$data = array_merge($data, [...])`: the literal parts join the payload."""
+        holder = call.parent
+        if holder is None or holder.type != "assignment_expression":
+            return
+        left = holder.child_by_field_name("left")
+        if left is None or _name(left) != name:
+            return
+        args = [a.named_children[0] for a in (call.child_by_field_name("arguments") or call).named_children
+                if a.type == "argument" and a.named_child_count]
+        for arg in args[1:]:
+            if arg.type == "array_creation_expression":
+                self.uses.append(NameUse(scope, name, place, start, "merge", part=self.literal(arg)))
+            else:
+                self.uses.append(NameUse(scope, name, place, start, "merge", reason=self._shown(arg)))
+
     # --- literals ----------------------------------------------------------------------------
     def literal(self, node: Node) -> ObjectLit:
         known = self.literals.get(node.id)
@@ -193,18 +298,21 @@ class _Collector:
             return known
         props: list[Prop] = []
         opaque: list[str] = []
+        others: list[Span] = []
         for element in node.named_children:
             if element.type == "comment":
                 continue
-            parts = element.named_children
+            parts = [c for c in element.named_children if c.type != "comment"]
             key = _string(parts[0]) if len(parts) == 2 else None
             if key is None:
                 opaque.append(_node_text(element))
+                others.append(self.offsets.span(element))
                 continue
             key_span = self.offsets.span(parts[0])
             value_span = self.offsets.span(parts[1])
             nested = self.literal(parts[1]) if parts[1].type == "array_creation_expression" else None
             value = _string(parts[1])
+            effect = effects(parts[1])
             props.append(Prop(
                 key=key[0],
                 span=(key_span[0], value_span[1]),
@@ -213,8 +321,9 @@ class _Collector:
                 value_span=value_span,
                 value=nested,
                 string_value=value[0] if value else None,
+                effects=self._shown(effect) if effect is not None else "",
             ))
-        lit = ObjectLit(self.offsets.span(node), tuple(props), tuple(opaque))
+        lit = ObjectLit(self.offsets.span(node), tuple(props), tuple(opaque), others=tuple(others))
         self.literals[node.id] = lit
         return lit
 
@@ -246,12 +355,16 @@ class _Collector:
         parent = stmt.parent
         in_list = parent is not None and parent.type in _LISTS
         found = _string(value)
+        chained = value.type in _ASSIGNMENTS or stmt.named_children[0].child_by_field_name("left") != target
+        effect = self.offsets.span(value) if in_list and not chained and effects(value) is not None else None
         write = Write(
             path,
             self.offsets.span(stmt),
-            removable=in_list,
-            why_not="" if in_list else "the write is the body of a statement without braces",
+            removable=in_list and not chained,
+            why_not=("" if in_list else "the write is the body of a statement without braces")
+            if not chained else "the write is part of a chained assignment",
             string_value=found[0] if found else None,
+            effect_span=effect,
         )
         self.writes.append(PendingWrite(scope, name, place, write))
 
@@ -288,10 +401,9 @@ class PhpFrontEnd:
         root, offsets = _parse(text)
         collector = _Collector(text, offsets)
         collector.walk(root, root.id, ())
-        found = payload_sites(
-            collector.literals.values(), settings.dr_types, language="php", origin="php-array"
-        )
-        sites = attach_writes(found, collector.bindings, collector.writes)
+        sites = server_sites(collector.contexts, collector.bindings, collector.writes, collector.uses,
+                             settings.dr_types, language="php", origin="php-array",
+                             names=settings.payload_names)
         return Extraction(sites=sites, parser=self.name, comments=tuple(sorted(collector.comments)))
 
     def parses(self, text: str) -> bool:
@@ -300,3 +412,61 @@ class PhpFrontEnd:
         except ParseError:
             return False
         return True
+
+    def verify(self, original: str, fixed: str, intents: Sequence[Intent],
+               dropped: Sequence[Span] = ()) -> None:
+        """`dropped`: page code removed by edits the page's guard checks (with the PHP tags inside
+        it); the original is compared with those blanked out."""
+        for start, end in dropped:
+            original = original[:start] + re.sub(r"[^\r\n]", " ", original[start:end]) + original[end:]
+        check(PhpGrammar(), original, fixed, intents)
+
+
+class PhpGrammar:
+    """Syntax views for the fix guard from tree-sitter-php. A page's HTML (`text` nodes, where
+    its scripts are) is opaque here: the template guard checks it."""
+
+    def _view(self, text: str) -> SyntaxView:
+        from drmigrate.frontends.syntax import from_tree_sitter
+
+        offsets = _Offsets(text)
+        root = Parser(_LANGUAGE).parse(offsets.data).root_node
+        if root.has_error:
+            raise GuardError(f"the fixed text would not parse ({_error_line(text, root, offsets)})")
+        comments = []
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node.type == "comment":
+                span = offsets.span(node)
+                comments.append((span, text[span[0]:span[1]]))
+            stack.extend(node.children)
+        tree = from_tree_sitter(root, text, offsets.data, opaque=frozenset({"text"}))
+        for tnode, _ in tree.walk():  # `?> html <?php` pieces: flat, so removed tags leave no trace
+            if any(c.kind == "text_interpolation" for c in tnode.children):
+                tnode.children = [g for c in tnode.children
+                                  for g in (c.children if c.kind == "text_interpolation" else [c])]
+        return SyntaxView(tree, comments, merged=frozenset({"text"}))
+
+    def views(self, original: str, fixed: str) -> tuple[SyntaxView, SyntaxView]:
+        return self._view(original), self._view(fixed)
+
+    def _array(self, source: str) -> TNode:
+        tree = self._view(f"<?php {source};").tree
+        return next(n for n, _ in tree.walk() if n.kind == "array_creation_expression")
+
+    def entry(self, container: TNode, text: str) -> TNode:
+        return next(c for c in self._array(f"[{text}]").children if c.kind == "array_element_initializer")
+
+    def first_entry(self, container: TNode) -> int:
+        return next((i for i, c in enumerate(container.children) if c.kind not in ("array", "(", "[")),
+                    len(container.children))
+
+    def statement(self, expression: TNode) -> TNode:
+        expression.role = ""
+        return TNode("expression_statement", (), expression.span, [expression])
+
+    def expression(self, text: str) -> TNode:
+        tree = self._view(f"<?php $drmigrate = ({text});").tree
+        node = next(n for n, _ in tree.walk() if n.kind == "parenthesized_expression")
+        return next(c for c in node.children if c.kind not in ("(", ")"))

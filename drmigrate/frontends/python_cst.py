@@ -10,25 +10,33 @@ original text.
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
+from collections.abc import Sequence
 from typing import Any
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from drmigrate.frontends import Extraction, ParseError, Settings
+from drmigrate.frontends.naming import acts
 from drmigrate.frontends.server_payloads import (
     Binding,
+    Literal,
+    NameUse,
     PendingWrite,
     Place,
-    attach_writes,
     mentions_dr_type,
-    payload_sites,
+    server_sites,
 )
-from drmigrate.model import ObjectLit, Prop, Span, Write
+from drmigrate.guard import GuardError, SyntaxView, TNode, check
+from drmigrate.model import Intent, ObjectLit, Prop, Span, Write
 
+# Calls that hand a value to the page: a payload passed to one of them (or returned) is serialized.
+SERIALIZERS = frozenset({"dumps", "JsonResponse", "jsonify", "render", "render_to_string", "Response",
+                         "make_response", "TemplateResponse", "json_script", "to_json"})
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _BOM = "\ufeff"
 
@@ -108,6 +116,31 @@ def _assigned_value(node: cst.BaseSmallStatement) -> cst.BaseExpression | None:
     return None
 
 
+
+def _callee_name(func: cst.BaseExpression) -> str:
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return ""
+
+
+def effects(value: cst.CSTNode) -> cst.CSTNode | None:
+    """The first part of `value` that may have a side effect (`await`, `yield`, `:=`, a call named
+    like an action: `naming.acts`), or None."""
+    stack: list[cst.CSTNode] = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Lambda):
+            continue
+        if isinstance(node, (cst.Await, cst.Yield, cst.NamedExpr)):
+            return node
+        if isinstance(node, cst.Call) and acts(_callee_name(node.func)):
+            return node
+        stack.extend(node.children)
+    return None
+
+
 class _Collector(cst.CSTVisitor):
     """One walk over the module: literals, bindings, subscript writes, comments."""
 
@@ -128,6 +161,10 @@ class _Collector(cst.CSTVisitor):
         # statement id -> (list id, index, why removing it from there would break the code)
         self.slots: dict[int, tuple[int, int, str]] = {}
         self.in_line: set[int] = set()  # small statements of a statement line
+        self.stack: list[cst.CSTNode] = []
+        self.contexts: list[Literal] = []
+        self.uses: list[NameUse] = []
+        self.targets: set[int] = set()  # subscripts that are written, not read
 
     # --- positions ---------------------------------------------------------------------------
     def _offset(self, line: int, column: int) -> int:
@@ -154,10 +191,12 @@ class _Collector(cst.CSTVisitor):
                 self.place.append(slot[:2])
         if isinstance(node, (cst.Module, cst.FunctionDef, cst.ClassDef)):
             self.scopes.append(id(node))
+        self.stack.append(node)
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         super().on_leave(original_node)
+        self.stack.pop()
         if isinstance(original_node, (cst.Module, cst.FunctionDef, cst.ClassDef)):
             self.scopes.pop()
         if id(original_node) in self.slots:
@@ -184,11 +223,100 @@ class _Collector(cst.CSTVisitor):
 
     # --- literals ----------------------------------------------------------------------------
     def visit_Dict(self, node: cst.Dict) -> None:
-        self.literal(node)
+        self.contexts.append(self.context(self.literal(node)))
 
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Name) and node.func.value == "dict":
-            self.literal(node)
+            self.contexts.append(self.context(self.literal(node)))
+        self.call_use(node)
+
+    def context(self, lit: ObjectLit) -> Literal:
+        """Where the literal being visited stands: in a list, serialized, returned."""
+        parents = self.stack[-2::-1]
+        parent = parents[0] if parents else None
+        grand = parents[1] if len(parents) > 1 else None
+        in_list = isinstance(parent, cst.Element) and isinstance(grand, (cst.List, cst.Tuple, cst.Set))
+        serialized = isinstance(parent, cst.Return) or (
+            isinstance(parent, cst.Arg) and isinstance(grand, cst.Call)
+            and _callee_name(grand.func) in SERIALIZERS)
+        return Literal(lit, in_list, serialized)
+
+    def _use(self, name: str, node: cst.CSTNode, kind: str, **fields: Any) -> None:
+        self.uses.append(NameUse(self.scopes[-1], name, tuple(self.place), self.span(node)[0], kind,
+                                 span=self.span(node), **fields))
+
+    def _line(self, node: cst.CSTNode) -> int:
+        return self.text.count("\n", 0, self.span(node)[0]) + 1
+
+    def _shown(self, node: cst.CSTNode) -> str:
+        text = " ".join(self.text[slice(*self.span(node))].split())
+        return text if len(text) <= 50 else text[:49] + "…"
+
+    def call_use(self, node: cst.Call) -> None:
+        """`p.pop("amount")`, `p.get(...)`, `p.update({...})`, `json.dumps(p)`."""
+        func = node.func
+        if isinstance(func, cst.Attribute) and (owner := _name(func.value)) is not None:
+            method = func.attr.value
+            first = node.args[0].value if node.args else None
+            key = _string(first) if first is not None else None
+            if method in ("pop", "get", "setdefault") and key is not None:
+                why = f"it is read on line {self._line(node)} (`{self._shown(node)}`)"
+                self._use(owner, node, "read", path=(key[0],), reason=why)
+            elif method in ("pop", "popitem", "items", "keys", "values", "copy") and not node.args:
+                why = f"the whole dict is read on line {self._line(node)} (`{self._shown(node)}`)"
+                self._use(owner, node, "read", path=(), reason=why)
+            elif method == "update":
+                for arg in node.args:
+                    if isinstance(arg.value, cst.Dict) and not arg.keyword:
+                        self._use(owner, node, "merge", part=self.literal(arg.value))
+                    else:
+                        self._use(owner, node, "merge", reason=self._shown(arg))
+        if _callee_name(func) in SERIALIZERS:
+            for arg in node.args:
+                if (name := _name(arg.value)) is not None:
+                    self._use(name, arg, "serialized")
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is not None and (name := _name(node.value)) is not None:
+            self._use(name, node, "serialized")
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._mark(target.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._mark(node.target)
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, cst.Call) and isinstance(node.value.func, cst.Attribute):
+            self._mark(node.value.func.value)  # `p["items"].append(x)`: a use that goes with the key
+
+    def visit_Del(self, node: cst.Del) -> None:
+        target = node.target
+        for sub in (target.elements if isinstance(target, cst.Tuple) else ()):
+            self._read(sub.value, "deleted")
+        self._read(target, "deleted")
+        self._mark(target)
+
+    def _mark(self, target: cst.BaseExpression) -> None:
+        while isinstance(target, cst.Subscript):
+            self.targets.add(id(target))
+            target = target.value
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        parent = self.stack[-2] if len(self.stack) > 1 else None
+        if id(node) in self.targets or (isinstance(parent, cst.Subscript) and parent.value is node):
+            return
+        self._read(node, "read")
+
+    def _read(self, node: cst.BaseExpression, verb: str) -> None:
+        if not isinstance(node, cst.Subscript):
+            return
+        name, path = _subscript_path(node)
+        if name is None:
+            return
+        why = f"it is {verb} on line {self._line(node)} (`{self._shown(node)}`)"
+        self._use(name, node, "read", path=path, reason=why)
 
     def literal(self, node: cst.Dict | cst.Call) -> ObjectLit:
         known = self.literals.get(id(node))
@@ -196,23 +324,36 @@ class _Collector(cst.CSTVisitor):
             return known
         props: list[Prop] = []
         opaque: list[str] = []
+        others: list[Span] = []
         if isinstance(node, cst.Dict):
             span = (self.span(node.lbrace)[0], self.span(node.rbrace)[1])
             for element in node.elements:
                 if isinstance(element, cst.DictElement) and (key := _string(element.key)):
                     props.append(self.prop(key[0], key[1], element.key, element.value))
                 else:
-                    opaque.append(self.text[slice(*self.span(element))])
+                    others.append(self.element_span(element))
+                    opaque.append(self.text[slice(*others[-1])])
         else:
             span = self.span(node)
             for arg in node.args:
                 if arg.keyword is not None and not arg.star:
                     props.append(self.prop(arg.keyword.value, "", arg.keyword, arg.value))
                 else:
-                    opaque.append(self.text[slice(*self.span(arg))])
-        lit = ObjectLit(span, tuple(props), tuple(opaque))
+                    others.append(self.element_span(arg))
+                    opaque.append(self.text[slice(*others[-1])])
+        lit = ObjectLit(span, tuple(props), tuple(opaque), others=tuple(others))
         self.literals[id(node)] = lit
         return lit
+
+    def element_span(self, element: cst.CSTNode) -> Span:
+        """An entry without its comma (libcst counts the comma as part of the element)."""
+        start, end = self.span(element)
+        comma = getattr(element, "comma", None)
+        if isinstance(comma, cst.Comma):
+            end = self.span(comma)[0]
+            while end > start and self.text[end - 1] in " \t\r\n":
+                end -= 1
+        return start, end
 
     def prop(
         self, key: str, quote: str, key_node: cst.CSTNode, value: cst.BaseExpression
@@ -226,6 +367,7 @@ class _Collector(cst.CSTVisitor):
         ):
             nested = self.literal(value)
         found = _string(value)
+        effect = effects(value)
         return Prop(
             key=key,
             span=(key_span[0], value_span[1]),
@@ -234,6 +376,7 @@ class _Collector(cst.CSTVisitor):
             value_span=value_span,
             value=nested,
             string_value=found[0] if found else None,
+            effects=self._shown(effect) if effect is not None else "",
         )
 
     # --- bindings and writes -----------------------------------------------------------------
@@ -258,12 +401,16 @@ class _Collector(cst.CSTVisitor):
             # a small statement's own list (its line) and the block that holds the line
             why = next((w for w in reversed(self.whys[-2:]) if w), "")
             found = _string(value) if value is not None else None
+            effect = None
+            if not why and value is not None and isinstance(node, cst.Assign) and effects(value) is not None:
+                effect = self.span(value)
             write = Write(
                 path,
                 self.statement_span(node) if not why else self.span(node),
                 removable=not why,
                 why_not=why,
                 string_value=found[0] if found else None,
+                effect_span=effect,
             )
             self.writes.append(PendingWrite(scope, name, place, write))
 
@@ -334,10 +481,9 @@ class PythonFrontEnd:
         line_starts = [0] + [m.end() for m in _NEWLINE.finditer(body)]
         collector = _Collector(text, base, line_starts)
         MetadataWrapper(module, unsafe_skip_copy=True).visit(collector)
-        found = payload_sites(
-            collector.literals.values(), settings.dr_types, language="python", origin="python-dict"
-        )
-        sites = attach_writes(found, collector.bindings, collector.writes)
+        sites = server_sites(collector.contexts, collector.bindings, collector.writes, collector.uses,
+                             settings.dr_types, language="python", origin="python-dict",
+                             names=settings.payload_names)
         return Extraction(sites=sites, parser=self.name, comments=tuple(sorted(collector.comments)))
 
     def parses(self, text: str) -> bool:
@@ -346,3 +492,58 @@ class PythonFrontEnd:
         except ParseError:
             return False
         return True
+
+    def verify(self, original: str, fixed: str, intents: Sequence[Intent]) -> None:
+        check(PythonGrammar(), original, fixed, intents)
+
+
+class PythonGrammar:
+    """Syntax views for the fix guard from Python's own `ast` (a second parser beside libcst)."""
+
+    def _view(self, text: str) -> SyntaxView:
+        from drmigrate.frontends.syntax import from_python_ast
+
+        base = 1 if text.startswith(_BOM) else 0
+        try:
+            tree = ast.parse(text[base:])
+        except (SyntaxError, ValueError) as exc:
+            raise GuardError(f"the fixed text would not parse ({exc})") from None
+        except (RecursionError, MemoryError):
+            raise GuardError("the code is nested too deeply to compare before and after") from None
+        comments: list[tuple[Span, str]] = []
+        starts = [0] + [m.end() for m in _NEWLINE.finditer(text[base:])]
+        try:
+            for tok in tokenize.generate_tokens(io.StringIO(text[base:]).readline):
+                if tok.type == tokenize.COMMENT:
+                    start = base + starts[tok.start[0] - 1] + tok.start[1]
+                    comments.append(((start, start + len(tok.string)), tok.string))
+        except (tokenize.TokenError, SyntaxError):
+            pass
+        return SyntaxView(from_python_ast(tree, text, base), comments)
+
+    def views(self, original: str, fixed: str) -> tuple[SyntaxView, SyntaxView]:
+        return self._view(original), self._view(fixed)
+
+    def _fragment(self, source: str) -> TNode:
+        tree = self._view(source).tree  # Module > Expr > the expression
+        return tree.children[0].children[0]
+
+    def entry(self, container: TNode, text: str) -> TNode:
+        if container.kind == "Dict":
+            node = self._fragment("{" + text + "}").children[0]
+        else:
+            node = next(c for c in self._fragment(f"dict({text})").children if c.role == "keywords")
+        return node
+
+    def first_entry(self, container: TNode) -> int:
+        if container.kind == "Dict":
+            return 0
+        return next((i for i, c in enumerate(container.children) if c.role == "keywords"),
+                    len(container.children))
+
+    def statement(self, expression: TNode) -> TNode:
+        expression.role = "value"
+        return TNode("Expr", (), expression.span, [expression])
+
+    def expression(self, text: str) -> TNode:
+        return self._fragment(f"({text})")

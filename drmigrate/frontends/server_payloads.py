@@ -1,9 +1,15 @@
 """What the server-side front ends (Python, PHP) share: when a literal is a payload, which writes reach it.
 
 A server builds a DigitalRiver.js payload as a plain dict / array and hands it to the page as JSON, so
-there is no `createSource` call to anchor on. The literal itself has to say what it is: a `type` that
-Digital River knows, plus at least one key only a source payload carries. These functions see only the
-neutral model (`ObjectLit`, `Prop`, `Write`), never a parser's nodes, so both front ends decide alike.
+there is no `createSource` call to anchor on. A `type` that Digital River knows is not enough (a list
+of payment buttons has one too): something must tie the literal to DigitalRiver.js — the method's own
+hash (`"payPal": {...}`), a `sessionId`, a hash with `returnUrl`; or, for a literal with `amount`,
+`currency` or `owner`, being serialized for the page (`json.dumps`, `JsonResponse`, `json_encode`,
+returned from the view) or bound to a payload-like name. The front ends report the facts (the
+literal's context, its bindings, the uses of those names); these functions see only the neutral
+model, never a parser's nodes, so both front ends decide alike. Reads, `del` / `unset`, `pop` of a
+legacy key keep it (the code would fail without it); `update(...)` / `array_merge` parts are part of
+the payload.
 """
 
 from __future__ import annotations
@@ -11,12 +17,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from fnmatch import fnmatch
 from functools import lru_cache
 
-from drmigrate.model import ObjectLit, PayloadSite, Prop, Span, Write
+from drmigrate.model import Block, ObjectLit, PayloadSite, Prop, Span, Write
 
-# Keys that only a source payload carries; `type` alone also names UI lists, configs, REST bodies.
+# Keys a source payload carries, but so do ledgers, configs and UI lists: evidence only in context.
 PAYLOAD_KEYS = frozenset({"owner", "amount", "currency", "sessionId"})
+# Keys of a UI description of a payment method, not of a payload.
+UI_KEYS = frozenset({"label", "title", "icon", "logo", "image", "enabled", "description", "displayName",
+                     "display_name", "sort_order", "sortOrder"})
+# Names a payload variable goes by (case-insensitive globs); the `server-payload-names` setting adds more.
+PAYLOAD_NAMES = ("*source_data", "*sourcedata", "*payload*", "dr_source*", "*source_payload*",
+                 "*payment_source*", "*paymentsource*")
 
 # DigitalRiver.js payload keys are camelCase. Stripe's createSource payloads carry snake_case keys
 # (`return_url`, `statement_descriptor`, `postal_code`) and a `redirect` / `flow` hash, and Stripe
@@ -59,53 +72,128 @@ def _all_keys(lit: ObjectLit) -> Iterable[str]:
             yield from _all_keys(prop.value)
 
 
-def looks_like_payload(lit: ObjectLit, source_type: str, dr_types: frozenset[str]) -> bool:
-    """True when `lit`, whose `type` is `source_type`, reads as a DigitalRiver.js source payload.
-
-    Evidence: `owner`, `amount`, `currency`, `sessionId`, the type's own hash, another DR type's hash
-    (the PayPal variants nest under `payPal`), or a hash that carries `returnUrl`. Counter-evidence
-    (Stripe's keys, the REST API's `paymentSessionId`) wins over evidence.
-    """
-    if any(key in FOREIGN_KEYS or key in REST_KEYS or _SNAKE.match(key) for key in _all_keys(lit)):
-        return False
+def strong_evidence(lit: ObjectLit, source_type: str, dr_types: frozenset[str]) -> bool:
+    """The literal carries something only a DigitalRiver.js source payload has."""
     for prop in lit.props:
-        if prop.key in PAYLOAD_KEYS:
+        if prop.key == "sessionId":
             return True
         if prop.value is None:
             continue
         if prop.key == source_type or prop.key in dr_types:
-            return True
+            return True  # the method's own hash (the PayPal variants nest under `payPal`)
         if prop.value.get("returnUrl") is not None:
             return True
     return False
 
 
-def payload_sites(
-    literals: Iterable[ObjectLit],
+def counter_evidence(lit: ObjectLit) -> bool:
+    """Stripe's keys, the REST API's `paymentSessionId`, or a UI description of a method."""
+    if any(key in FOREIGN_KEYS or key in REST_KEYS or _SNAKE.match(key) for key in _all_keys(lit)):
+        return True
+    return any(prop.key in UI_KEYS for prop in lit.props)
+
+
+def looks_like_payload(lit: ObjectLit, source_type: str, dr_types: frozenset[str], *,
+                       in_list: bool = False, serialized: bool = False, named: bool = False) -> bool:
+    """True when `lit`, whose `type` is `source_type`, reads as a DigitalRiver.js source payload.
+
+    Counter-evidence (Stripe's keys, the REST API's `paymentSessionId`, UI keys) wins over evidence.
+    """
+    if counter_evidence(lit):
+        return False
+    if strong_evidence(lit, source_type, dr_types):
+        return True
+    keys = {prop.key for prop in lit.props}
+    return bool(keys & PAYLOAD_KEYS) and not in_list and (serialized or named)
+
+
+def payload_name(name: str, extra: tuple[str, ...] = ()) -> bool:
+    last = name.rsplit(".", 1)[-1].rsplit("->", 1)[-1].lstrip("$").lower()
+    return any(fnmatch(last, pattern.lower()) for pattern in (*PAYLOAD_NAMES, *extra))
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A dict / array literal and where it stands."""
+
+    lit: ObjectLit
+    in_list: bool = False  # an element of a list / tuple literal (a table of UI choices)
+    serialized: bool = False  # passed straight to a serializer / response, or returned
+
+
+@dataclass(frozen=True)
+class NameUse:
+    """A use of a variable that may hold a payload: serialized, a read / del / pop of a key, a merge."""
+
+    scope: int
+    name: str
+    place: Place
+    start: int
+    kind: str  # serialized, read, merge
+    path: tuple[str, ...] = ()
+    reason: str = ""  # for reads: "it is read on line 12 (`payload["amount"]`)"
+    span: Span = (0, 0)
+    part: ObjectLit | None = None  # for merges: the literal merged in
+
+
+def server_sites(
+    literals: Iterable[Literal],
+    bindings: Sequence[Binding],
+    writes: Sequence[PendingWrite],
+    uses: Sequence[NameUse],
     dr_types: frozenset[str],
     *,
     language: str,
     origin: str,
-) -> list[tuple[ObjectLit, PayloadSite]]:
-    """Every literal that is a payload, with its site (writes still empty), in text order."""
-    found: list[tuple[ObjectLit, PayloadSite]] = []
-    for lit in sorted(literals, key=lambda x: x.span):
+    names: tuple[str, ...] = (),
+) -> tuple[PayloadSite, ...]:
+    """Every literal that is a payload, with the writes, reads and merges its variable reaches."""
+    by_span = {b.literal: b for b in bindings if b.literal is not None}
+    sites: list[PayloadSite] = []
+    for entry in sorted(literals, key=lambda e: e.lit.span):
+        lit = entry.lit
         prop = type_prop(lit, dr_types)
         if prop is None or prop.string_value is None:
             continue
-        if not looks_like_payload(lit, prop.string_value, dr_types):
+        binding = by_span.get(lit.span)
+        reached = [u for u in uses if binding is not None and _reaches(binding, u.scope, u.name, u.start,
+                                                                         u.place, bindings)]
+        serialized = entry.serialized or any(u.kind == "serialized" for u in reached)
+        named = binding is not None and payload_name(binding.name, names)
+        if not looks_like_payload(lit, prop.string_value, dr_types, in_list=entry.in_list,
+                                  serialized=serialized, named=named):
             continue
-        site = PayloadSite(
+        blocks = tuple(Block(u.path, u.reason, u.span) for u in reached if u.kind == "read")
+        merged = tuple(u.part for u in reached if u.kind == "merge" and u.part is not None)
+        opaque = lit.opaque + tuple(f"the merged part `{u.reason}`" for u in reached
+                                    if u.kind == "merge" and u.part is None)
+        mine = [w.write for w in writes if binding is not None
+                and _reaches(binding, w.scope, w.name, w.write.span[0], w.place, bindings)]
+        sites.append(PayloadSite(
             call_span=lit.span,
             source_type=prop.string_value,
             type_span=prop.span,
-            parts=(lit,),
-            opaque=lit.opaque,  # `**base` / `...$base` may already hold sessionId
+            parts=(lit, *merged),
+            writes=tuple(sorted(_hold_together(mine), key=lambda w: w.span)),
+            opaque=opaque,  # `**base` / `...$base` may already hold sessionId
             language=language,
             origin=origin,
-        )
-        found.append((lit, site))
-    return found
+            blocks=blocks,
+        ))
+    return tuple(sites)
+
+
+def _reaches(binding: Binding, scope: int, name: str, start: int, place: Place,
+             bindings: Sequence[Binding]) -> bool:
+    """The value bound by `binding` may be what `name` holds at `start` (same function, later,
+    not rebound on every path in between)."""
+    if binding.scope != scope or binding.name != name or binding.start >= start:
+        return False
+    return not any(
+        other.scope == scope and other.name == name and binding.start < other.start < start
+        and _dominates(other, place)
+        for other in bindings
+    )
 
 
 # --- writes: `payload["amount"] = ...` after the literal was bound to `payload` -------------------
@@ -142,44 +230,6 @@ def _dominates(binding: Binding, place: Place) -> bool:
         return False
     (list_id, index), (other_list, other_index) = binding.place[depth], place[depth]
     return list_id == other_list and index < other_index
-
-
-def attach_writes(
-    sites: Sequence[tuple[ObjectLit, PayloadSite]],
-    bindings: Sequence[Binding],
-    writes: Sequence[PendingWrite],
-) -> tuple[PayloadSite, ...]:
-    """Give each site the writes its value can reach.
-
-    A write reaches a binding made earlier in the same function unless a later binding of the same
-    name runs on every path between them (a plain reassignment in the same or an enclosing block).
-    Branches are not followed further: a write after an `if`/`else` that bound two payloads reaches
-    both, which is what the page sees at run time too.
-    """
-    reached: dict[Span, list[Write]] = {}
-    for pending in writes:
-        candidates = [
-            b for b in bindings
-            if b.scope == pending.scope and b.name == pending.name and b.start < pending.write.span[0]
-        ]
-        for binding in candidates:
-            if binding.literal is None:
-                continue
-            killed = any(
-                binding.start < other.start and _dominates(other, pending.place)
-                for other in candidates
-            )
-            if not killed:
-                reached.setdefault(binding.literal, []).append(pending.write)
-    return tuple(
-        site if lit.span not in reached
-        else _with_writes(site, reached[lit.span])
-        for lit, site in sites
-    )
-
-
-def _with_writes(site: PayloadSite, writes: list[Write]) -> PayloadSite:
-    return replace(site, writes=tuple(sorted(_hold_together(writes), key=lambda w: w.span)))
 
 
 def _hold_together(writes: list[Write]) -> list[Write]:

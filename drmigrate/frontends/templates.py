@@ -13,12 +13,14 @@ never cut into one.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from drmigrate.frontends import Extraction, ParseError, Settings
-from drmigrate.frontends.javascript import JavaScriptFrontEnd
-from drmigrate.model import PayloadSite, Span
+from drmigrate.frontends.javascript import JavaScriptFrontEnd, JavaScriptGrammar
+from drmigrate.guard import GuardError, SyntaxView, TNode, check
+from drmigrate.model import Intent, PayloadSite, Span
 
 # Tag syntaxes by template language. Each pattern has a group named `expr` that matches when the
 # tag outputs a value (the filler then reads as an identifier) and not when it is control flow.
@@ -284,6 +286,14 @@ class TemplateFrontEnd:
             notes=tuple(notes),
         )
 
+    def verify(self, original: str, fixed: str, intents: Sequence[Intent],
+               free: Sequence[Span] = ()) -> None:
+        """The fix guard on the page's scripts, its template tags and its markup.
+
+        `free` are tags whose server code may change (a PHP page's arrays, checked by the PHP guard).
+        """
+        check(TemplateGrammar(self, free), original, fixed, intents)
+
     def parses(self, text: str) -> bool:
         """The fixed text's scripts still parse (no more failing blocks than before the fix)."""
         tags = find_tags(text, self.suffix)
@@ -295,6 +305,92 @@ class TemplateFrontEnd:
             return True
         failing = sum(1 for s in scripts if not self._javascript([s]).parses(_only(masked, s)))
         return failing <= self.failed_blocks
+
+
+def _outside(text: str, scripts: list[Script], tags: list[Tag]) -> list[tuple[Span, str]]:
+    """The text outside script bodies and tags: the markup a fix must never touch."""
+    cuts = sorted([s.body for s in scripts] + [t.span for t in tags])
+    out: list[tuple[Span, str]] = []
+    pos = 0
+    for start, end in cuts:
+        if start > pos:
+            out.append(((pos, start), text[pos:start]))
+        pos = max(pos, end)
+    if pos < len(text):
+        out.append(((pos, len(text)), text[pos:]))
+    return out
+
+
+class TemplateGrammar:
+    """Syntax views of a template: its masked scripts (as JavaScript), its tags, its markup."""
+
+    def __init__(self, front: TemplateFrontEnd, free: Sequence[Span] = ()) -> None:
+        self.front = front
+        self.free = free
+        self.js: JavaScriptGrammar | None = None
+
+    def _parts(self, text: str) -> tuple[str, list[Script], list[Tag]]:
+        tags = find_tags(text, self.front.suffix)
+        scripts = find_scripts(text, tags)
+        masked, _ = mask(text, scripts, tags) if scripts else (_blank(text), ())
+        return masked, scripts, tags
+
+    def views(self, original: str, fixed: str) -> tuple[SyntaxView, SyntaxView]:
+        m0, s0, t0 = self._parts(original)
+        m1, s1, t1 = self._parts(fixed)
+        if len(s0) != len(s1):
+            raise GuardError(f"it would change the number of inline scripts ({len(s0)} -> {len(s1)})")
+        front = self.front._javascript(s0) if s0 else JavaScriptFrontEnd("javascript")
+        grammar = front.grammar(template=True)
+        grammar.esprima = front.esprima_first
+        self.js = grammar
+        try:
+            before, after = grammar.views(m0, m1)
+        except GuardError:
+            before, after = self._by_block(grammar, m0, s0, m1, s1)
+        for view, text, scripts, tags in ((before, original, s0, t0), (after, fixed, s1, t1)):
+            view.tags = [(t.span, text[t.span[0]:t.span[1]]) for t in tags]
+            view.markup = _outside(text, scripts, tags)
+        before.free_tags = tuple(t.span for t in t0 if any(t.span[0] <= f[0] and f[1] <= t.span[1]
+                                                          for f in self.free))
+        return before, after
+
+    def _by_block(self, grammar: JavaScriptGrammar, m0: str, s0: list[Script], m1: str,
+                  s1: list[Script]) -> tuple[SyntaxView, SyntaxView]:
+        """Some block of the original does not parse: compare block by block (that one as text)."""
+        trees: tuple[TNode, TNode] = (TNode("Blocks"), TNode("Blocks"))
+        views = (SyntaxView(trees[0]), SyntaxView(trees[1]))
+        for a, b in zip(s0, s1):
+            one, two = _only(m0, a), _only(m1, b)
+            try:
+                va, vb = grammar.views(one, two)
+            except GuardError:
+                if self.front._javascript([a]).parses(one):
+                    raise
+                body0, body1 = m0[a.body[0]:a.body[1]], m1[b.body[0]:b.body[1]]
+                if body0 != body1:
+                    raise GuardError("it would change a script block that does not parse", a.body) from None
+                va = vb = SyntaxView(TNode("Unparsed", (body0,), a.body))
+            for tree, view, v in ((trees[0], views[0], va), (trees[1], views[1], vb)):
+                tree.children.append(v.tree)
+                view.comments.extend(v.comments)
+        return views
+
+    def entry(self, container: TNode, text: str) -> TNode:
+        assert self.js is not None
+        return self.js.entry(container, text)
+
+    def first_entry(self, container: TNode) -> int:
+        assert self.js is not None
+        return self.js.first_entry(container)
+
+    def statement(self, expression: TNode) -> TNode:
+        assert self.js is not None
+        return self.js.statement(expression)
+
+    def expression(self, text: str) -> TNode:
+        assert self.js is not None
+        return self.js.expression(text)
 
 
 def front_end_for(path: str) -> TemplateFrontEnd | None:

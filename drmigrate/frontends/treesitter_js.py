@@ -89,10 +89,31 @@ def parse_tree(text: str, dialect: str) -> tuple[tree_sitter.Tree, bytes]:
     return tree_sitter.Parser(_language(dialect)).parse(data), data
 
 
-def first_error(root: TsNode) -> TsNode | None:
-    """The first ERROR or MISSING node in document order, or None."""
+@cache
+def _list_query(dialect: str) -> tree_sitter.Query:
+    return tree_sitter.Query(_language(dialect), "[(object) (object_pattern) (arguments)] @n")
+
+
+def lenient_error(root: TsNode, dialect: str) -> TsNode | None:
+    """Syntax tree-sitter's grammar accepts but JavaScript does not: a hole in an object or an
+    argument list (`{a: 1,,}`, `f(,a)`). Such a file is a parse error, never fixed."""
+    found = tree_sitter.QueryCursor(_list_query(dialect)).captures(root).get("n", [])
+    for node in found:
+        previous = "("
+        for child in node.children:
+            kind = child.type
+            if kind == "comment":
+                continue
+            if kind == "," and previous in (",", "{", "("):
+                return child
+            previous = kind
+    return None
+
+
+def first_error(root: TsNode, dialect: str = "javascript") -> TsNode | None:
+    """The first ERROR or MISSING node in document order (or a lenient hole), or None."""
     if not root.has_error:
-        return None
+        return lenient_error(root, dialect)
     node = root
     while True:
         if node.is_error or node.is_missing:
@@ -1067,7 +1088,7 @@ def comments(text: str, tree: tree_sitter.Tree, data: bytes, dialect: str) -> li
 def parse(text: str, dialect: str) -> tuple[Node, list[Node]]:
     """Parse `text` and return (Program, comments); raise ParseError when the tree has errors."""
     tree, data = parse_tree(text, dialect)
-    bad = first_error(tree.root_node)
+    bad = first_error(tree.root_node, dialect)
     if bad is not None:
         raise ParseError(error_message(text, data, bad))
     return convert(text, tree, data), comments(text, tree, data, dialect)
@@ -1095,4 +1116,4 @@ class TreeSitterFrontEnd:
 
     def parses(self, text: str) -> bool:
         tree, _ = parse_tree(text, self.dialect)
-        return not tree.root_node.has_error
+        return first_error(tree.root_node, self.dialect) is None
