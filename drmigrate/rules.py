@@ -14,14 +14,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drmigrate.model import FixSafety
 
 if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
     import jsonschema
 
 
@@ -91,8 +91,18 @@ def _reports(items: list[dict[str, str]]) -> tuple[Report, ...]:
     return tuple(Report(_split(r["path"]), r["code"]) for r in items)
 
 
-def _data(name: str) -> Traversable:
-    """A file of the rule-table data: installed as drmigrate.rules_data, or `rules/` in a checkout."""
+def _data(name: str) -> Traversable | Path:
+    """A file of the rule-table data: installed as drmigrate.rules_data, or `rules/` in a checkout.
+
+    Looked for on disk first (importlib.resources costs more to import than reading the table);
+    the resources API answers for any other way of installing (a zip, say).
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules_data" / name, here.parent / "rules" / name):
+        if candidate.is_file():
+            return candidate
+    from importlib import resources
+
     try:
         return resources.files("drmigrate.rules_data").joinpath(name)
     except ModuleNotFoundError:

@@ -12,9 +12,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import PurePath
 
 from drmigrate import edits as splicer
-from drmigrate import suppressions
 from drmigrate.engine import Options
 from drmigrate.frontends import Extraction, FrontEnd, ParseError, Settings
 from drmigrate.model import FileResult, FileStatus, Finding, SiteOutcome
@@ -93,14 +93,18 @@ def front_end_for(path: str, templates: frozenset[str] = frozenset()) -> FrontEn
 
 
 def reads(path: str, templates: frozenset[str] = frozenset()) -> bool:
-    """Whether drmigrate reads files like `path`: `front_end_for` without building (importing) one.
+    """Whether drmigrate reads files like `path`: `front_end_for(...) is not None`, decided from
+    the name alone, without building (or importing) any front end.
 
-    Discovery asks this for every file name; the server front ends import libcst / tree-sitter-php,
-    which a walk that only needs a yes or no must not pay for.
+    Discovery asks this for every file name; the front ends import tree-sitter, libcst and the
+    analysis, which a walk that only needs a yes or no must not pay for.
     """
+    from drmigrate.frontends.javascript import dialect_for
+    from drmigrate.frontends.templates import TEMPLATE_EXTENSIONS
+
     if os.path.splitext(path)[1].lower() in PYTHON_EXTENSIONS | PHP_EXTENSIONS | templates:
         return True
-    return front_end_for(path) is not None
+    return dialect_for(path) is not None or PurePath(path).suffix.lower() in TEMPLATE_EXTENSIONS
 
 
 @lru_cache(maxsize=8)
@@ -226,6 +230,8 @@ def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
         extraction = _extract(front, text, config)
     except ParseError as exc:
         return Outcome((), None, front.name, error=f"cannot parse ({exc}); fix the syntax or exclude the file")
+    from drmigrate import suppressions  # the analysis proper: not for runs settled from bytes
+
     result = suppressions.analyze(extraction, text, config.table, config.options)
     initial = _locate(result.findings, text)
     initial_sites = result.sites

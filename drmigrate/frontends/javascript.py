@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 
 from drmigrate.frontends import Extraction, FrontEnd, ParseError, Settings
-from drmigrate.frontends.treesitter_js import TreeSitterFrontEnd
 
 ESPRIMA_FIRST = frozenset({".js", ".mjs", ".cjs"})
 TREE_SITTER_ONLY = {
@@ -30,6 +29,9 @@ class JavaScriptFrontEnd:
     def __init__(
         self, dialect: str = "javascript", *, esprima_first: bool = True, declarations: bool = False
     ) -> None:
+        # imported here: tree-sitter and the analysis load only when a file is read
+        from drmigrate.frontends.treesitter_js import TreeSitterFrontEnd
+
         self.esprima_first = esprima_first
         self.fallback = TreeSitterFrontEnd(dialect, declarations=declarations)
         # The parser that read the last extracted text: the re-parse guard asks the same one,
