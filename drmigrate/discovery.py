@@ -29,7 +29,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 if TYPE_CHECKING:
     import pathspec
@@ -81,8 +81,10 @@ class WalkSettings:
     git: bool = True  # list a git work tree with `git ls-files` (same result, faster)
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    """One path the walk turned up. A named tuple, not a frozen dataclass: a walk makes one per
+    file, and a tuple is built several times faster."""
+
     path: str  # display path
     status: Literal["file", "skipped", "error"]
     reason: str = ""

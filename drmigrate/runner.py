@@ -27,6 +27,7 @@ JS_EXTENSIONS = frozenset({".js", ".mjs", ".cjs"})
 JSX_EXTENSIONS = frozenset({".jsx"})
 PYTHON_EXTENSIONS = frozenset({".py"})
 PHP_EXTENSIONS = frozenset({".php", ".phtml"})  # PHP pages: PHP arrays and <script> JS
+SERVER_EXTENSIONS = PYTHON_EXTENSIONS | PHP_EXTENSIONS  # payloads built without createSource
 
 
 @dataclass(frozen=True)
@@ -115,15 +116,16 @@ def _quoted_type_bytes(types: frozenset[str]) -> re.Pattern[bytes]:
     return re.compile(b"['\"](?:" + names + b")['\"]")
 
 
-def is_candidate_bytes(raw: bytes, path: str, config: Config) -> bool:
+def is_candidate_bytes(raw: bytes, path: str, config: Config, suffix: str | None = None) -> bool:
     """`is_candidate` on the UTF-8 bytes of a file: an ASCII needle is found in UTF-8 bytes
     exactly where it is in the decoded text, so no text is needed to decide."""
     if b"createSource" in raw:
         return True
-    suffix = os.path.splitext(path)[1].lower()
+    if suffix is None:
+        suffix = os.path.splitext(path)[1].lower()
     if suffix in PHP_EXTENSIONS and b"'type'" not in raw and b'"type"' not in raw:
         return False
-    if suffix in PYTHON_EXTENSIONS | PHP_EXTENSIONS:
+    if suffix in SERVER_EXTENSIONS:
         return _quoted_type_bytes(config.settings.dr_types).search(raw) is not None
     return False
 
@@ -139,7 +141,10 @@ def settled_from_bytes(raw: bytes, path: str, config: Config) -> FileResult | No
     """
     if raw[:2] in UTF16_PREFIXES or b"\x00" in raw[:8192]:
         return None  # UTF-16/32 text is not searched as bytes; NUL bytes: decode's error
-    if is_candidate_bytes(raw, path, config):
+    if b"createSource" in raw:
+        return None
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in SERVER_EXTENSIONS and is_candidate_bytes(raw, path, config, suffix):
         return None
     if not raw.isascii():
         try:
