@@ -218,13 +218,18 @@ def _with_progress(done: Iterator[T], total: int, progress: bool) -> Iterator[T]
 
 
 def _warm_parsers(tasks: Sequence[_Task]) -> None:
-    for task in tasks:
-        front = front_end_for(task.path)
-        if front is not None and front.name == "javascript":
-            from drmigrate.frontends import esprima_js
+    """Import, before the workers fork, every parser the tasks so far need (and the analysis):
+    forked workers inherit the imports, where each would otherwise pay for them again."""
+    from drmigrate import suppressions  # noqa: F401 - imported for the workers
+    from drmigrate.frontends import esprima_js
 
-            esprima_js._esprima()
-            return
+    suffixes = {os.path.splitext(task.path)[1].lower() for task in tasks}
+    for task in tasks:
+        suffix = os.path.splitext(task.path)[1].lower()
+        if suffix in suffixes:
+            suffixes.discard(suffix)
+            front_end_for(task.path, task.config.template_extensions)  # builds it: imports it
+    esprima_js._parser_class(False)  # esprima itself; every JavaScript and page reader uses it
 
 
 def _write(source: Source, result: FileResult) -> FileResult:
