@@ -32,7 +32,7 @@ MB = 1024 * 1024
 UNICODE_SHARE = 0.04
 DEFAULT_OUT = Path(__file__).resolve().parent / "out" / "repo"
 DEFAULT_SEED = 7
-GENERATOR_VERSION = 3  # bump when the output changes, so bench/run.py regenerates old trees
+GENERATOR_VERSION = 4  # bump when the output changes, so bench/run.py regenerates old trees
 
 # Legacy fields per method, as the merchant's old code would have sent them. The method list is
 # checked against rules/rules.json at generation time (see `check_methods`), so a new rule that
@@ -154,6 +154,8 @@ class Code:
             return self.atom()
         if r < 0.4:
             op = self.rng.choice(["+", "-", "*", "&&", "||", "===", "!==", "<", ">="])
+            if op == "<" and self.typed:
+                op = ">"  # `f() < {...}` and `f() < (...)` read as type arguments to TS parsers
             return f"{self.expr(d)} {op} {self.expr(d)}"
         if r < 0.55:
             args = ", ".join(self.expr(d) for _ in range(self.rng.randint(0, 3)))
