@@ -403,37 +403,31 @@ def _ratio(num: Measure | None, den: Measure | None) -> float | None:
 def goal_rows(r: dict[str, Measure]) -> list[Row]:
     """One row per goal: the ratio, the goal, the verdict."""
     rows: list[Row] = []
-
-    def add(name: str, value: float | None, goal: str, ok: bool | None, unit: str = "x") -> None:
-        shown = "skipped (a tool is missing or failed)" if value is None else f"{value:.1f}{unit}"
-        rows.append((name, shown, goal, verdict(ok if value is not None else None)))
-
-    cold_rg = _ratio(r.get("cold"), r.get("rg"))
-    add("1. cold check / rg", cold_rg, f"<= {MAX_COLD_RG:g}x", cold_rg is not None and cold_rg <= MAX_COLD_RG)
-    ag = _ratio(r.get("ast-grep"), r.get("cold"))
-    add("2. ast-grep / cold check (drmigrate faster by)", ag, f">= {MIN_AST_GREP:g}x",
-        ag is not None and ag >= MIN_AST_GREP)
-    warm_rg = _ratio(r.get("warm"), r.get("rg"))
-    add("3. warm check / rg (unchanged tree)", warm_rg, f"<= {MAX_WARM_RG:g}x",
-        warm_rg is not None and warm_rg <= MAX_WARM_RG)
-    pre = _ratio(r.get("pre-commit cold"), r.get("import click"))
-    add("4. 10-file pre-commit run / import click, cold", pre, f"<= {MAX_PRECOMMIT_CLICK:g}x",
-        pre is not None and pre <= MAX_PRECOMMIT_CLICK)
-    pre_warm = _ratio(r.get("pre-commit warm"), r.get("import click"))
-    add("4. ... warm (files unchanged since the last run)", pre_warm, f"<= {MAX_PRECOMMIT_CLICK:g}x",
-        pre_warm is not None and pre_warm <= MAX_PRECOMMIT_CLICK)
-    heavy = _ratio(r.get("heavy cold"), r.get("heavy ast-grep"))
-    add("5. all-payload tree: cold check / ast-grep", heavy, f"<= {MAX_HEAVY_AST_GREP:g}x",
-        heavy is not None and heavy <= MAX_HEAVY_AST_GREP)
-    heavy_warm = _ratio(r.get("heavy warm"), r.get("heavy ast-grep"))
-    add("5. ... warm", heavy_warm, f"<= {MAX_HEAVY_AST_GREP:g}x",
-        heavy_warm is not None and heavy_warm <= MAX_HEAVY_AST_GREP)
+    # (goal, numerator, denominator, bound, "max" when the ratio must stay under the bound)
+    goals = [
+        ("1. cold check / rg", "cold", "rg", MAX_COLD_RG, "max"),
+        ("2. ast-grep / cold check (drmigrate faster by)", "ast-grep", "cold", MIN_AST_GREP, "min"),
+        ("3. warm check / rg (unchanged tree)", "warm", "rg", MAX_WARM_RG, "max"),
+        ("4. 10-file pre-commit run / import click, cold", "pre-commit cold", "import click",
+         MAX_PRECOMMIT_CLICK, "max"),
+        ("4. ... warm (files unchanged since the last run)", "pre-commit warm", "import click",
+         MAX_PRECOMMIT_CLICK, "max"),
+        ("5. all-payload tree: cold check / ast-grep", "heavy cold", "heavy ast-grep", MAX_HEAVY_AST_GREP, "max"),
+        ("5. ... warm", "heavy warm", "heavy ast-grep", MAX_HEAVY_AST_GREP, "max"),
+    ]
+    for name, num, den, bound, kind in goals:
+        value = _ratio(r.get(num), r.get(den))
+        if value is None:
+            rows.append((name, "skipped (a tool is missing or failed)", "", "n/a"))
+            continue
+        ok = value <= bound if kind == "max" else value >= bound
+        rows.append((name, f"{value:.1f}x", f"{'<=' if kind == 'max' else '>='} {bound:g}x", verdict(ok)))
     drm_runs = [m for k, m in r.items() if k not in ("rg", "ast-grep", "heavy ast-grep", "import click") and m.rss_kb]
     if drm_runs:
         peak = max(m.peak_rss_mb for m in drm_runs)
         tree = max((m.peak_tree_rss_mb for m in drm_runs if max(m.tree_rss_kb, default=0) > 0), default=None)
-        value = f"{peak:.0f} MiB largest process" + (f", {tree:.0f} MiB all processes (PSS)" if tree else "")
-        rows.append(("6. peak memory", value, f"< {MAX_RSS_MB:g} MiB",
+        memory = f"{peak:.0f} MiB largest process" + (f", {tree:.0f} MiB all processes (PSS)" if tree else "")
+        rows.append(("6. peak memory", memory, f"< {MAX_RSS_MB:g} MiB",
                      verdict(peak < MAX_RSS_MB and (tree is None or tree < MAX_RSS_MB))))
     return rows
 
