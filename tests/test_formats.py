@@ -121,8 +121,10 @@ def test_output_identical_whatever_jobs(tmp_path: Path) -> None:
     outputs = []
     for jobs in ("1", "2"):
         for fmt in ("text", "json", "sarif"):
-            done = subprocess.run([sys.executable, "-m", "drmigrate.cli", "check", "--jobs", jobs, "--format", fmt,
-                                   "--statistics", "."], cwd=tmp_path, capture_output=True, env=_env(), check=False)
+            # --no-cache: every run analyses, so the second set really goes through the workers
+            done = subprocess.run([sys.executable, "-m", "drmigrate.cli", "check", "--no-cache", "--jobs", jobs,
+                                   "--format", fmt, "--statistics", "."], cwd=tmp_path, capture_output=True,
+                                  env=_env(), check=False)
             assert done.returncode == 2, done.stderr
             outputs.append(done.stdout)
     assert outputs[:3] == outputs[3:]
