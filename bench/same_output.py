@@ -71,8 +71,11 @@ def _run(cmd: Sequence[str], cwd: Path, env: dict[str, str]) -> subprocess.Compl
                           stdin=subprocess.DEVNULL)
 
 
-def _has_cache(cmd: Sequence[str], env: dict[str, str]) -> bool:
-    out = subprocess.run([*cmd, "check", "--help"], capture_output=True, text=True, env=env, check=False)
+def _has_cache(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> bool:
+    # run where the corpus runs: `python -m` puts the current directory first on sys.path, and a
+    # checkout there would answer instead of the drmigrate under test
+    out = subprocess.run([*cmd, "check", "--help"], capture_output=True, text=True, env=env, check=False,
+                         cwd=cwd)
     return "--no-cache" in out.stdout
 
 
@@ -80,10 +83,10 @@ def collect(cmd: Sequence[str], env: dict[str, str] | None = None, verbose: bool
     """Every variant's digest for the drmigrate started by `cmd`."""
     env = dict(env or os.environ)
     env.pop("DRMIGRATE_CACHE_DIR", None)
-    cache_modes = ["no-cache", "cold", "warm"] if _has_cache(cmd, env) else ["plain"]
     outputs: Outputs = {}
     with tempfile.TemporaryDirectory(prefix="drmigrate-same-") as tmp:
         base = Path(tmp)
+        cache_modes = ["no-cache", "cold", "warm"] if _has_cache(cmd, env, base) else ["plain"]
         for jobs in ("1", "2"):
             for mode in cache_modes:
                 cache_dir = base / f"cache-{jobs}"
@@ -125,6 +128,10 @@ def _groups(outputs: Outputs) -> dict[str, dict[str, list[str]]]:
     return groups
 
 
+def _short(*digests: str) -> str:
+    return "/".join(base64.b32encode(bytes.fromhex(d)[:5]).decode().lower() for d in sorted(digests))
+
+
 def compare(mine: Outputs, other: Outputs | None, other_name: str) -> list[str]:
     problems = []
     for kind, digests in _groups(mine).items():
@@ -136,7 +143,8 @@ def compare(mine: Outputs, other: Outputs | None, other_name: str) -> list[str]:
             theirs = set(digests)
             ours = set(_groups(mine).get(kind, {}))
             if theirs != ours:
-                problems.append(f"{kind}: output differs from {other_name}")
+                problems.append(f"{kind}: output differs from {other_name} "
+                                f"({_short(*ours)} here, {_short(*theirs)} there)")
     return problems
 
 
@@ -165,10 +173,9 @@ def main(argv: list[str] | None = None) -> int:
             other_name = args.against
     problems = compare(mine, other, other_name)
     for kind, digests in sorted(_groups(mine).items()):
-        (digest,) = digests if len(digests) == 1 else (next(iter(digests)),)
-        short = base64.b32encode(bytes.fromhex(digest)[:5]).decode().lower()
-        print(f"{kind:<5} {len(next(iter(digests.values()))) if len(digests) == 1 else '?'} "
-              f"variants, {'identical' if len(digests) == 1 else 'DIFFERENT'} ({short})")
+        variants = sum(len(v) for v in digests.values())
+        print(f"{kind:<5} {variants} variants, {'identical' if len(digests) == 1 else 'DIFFERENT'} "
+              f"({_short(*digests)})")
     if other is not None:
         print(f"against {other_name}: {'identical' if not any('differs from' in p for p in problems) else 'DIFFERENT'}")
     for p in problems:
