@@ -19,6 +19,7 @@ import argparse
 import hashlib
 import json
 import math
+import os
 import random
 import shutil
 import subprocess
@@ -28,9 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 MB = 1024 * 1024
+UNICODE_SHARE = 0.04
 DEFAULT_OUT = Path(__file__).resolve().parent / "out" / "repo"
 DEFAULT_SEED = 7
-GENERATOR_VERSION = 2  # bump when the output changes, so bench/run.py regenerates old trees
+GENERATOR_VERSION = 4  # bump when the output changes, so bench/run.py regenerates old trees
 
 # Legacy fields per method, as the merchant's old code would have sent them. The method list is
 # checked against rules/rules.json at generation time (see `check_methods`), so a new rule that
@@ -91,6 +93,8 @@ class Code:
         self.modern = modern  # ES2015+ (let/const, arrows, template strings)
         self.typed = typed  # TypeScript annotations
         self.seen: set[str] = set()
+        # a few files in a hundred carry translated strings (real trees: a few %, mostly i18n)
+        self.unicode = rng.random() < UNICODE_SHARE
 
     def top(self, cls: bool = False) -> str:
         """A top-level name not used before in this file (modules reject redeclarations)."""
@@ -109,7 +113,7 @@ class Code:
 
     def string(self) -> str:
         r = self.rng.random()
-        if r < 0.02:
+        if r < 0.02 and self.unicode:
             return self.rng.choice(["'Zahlung fehlgeschlagen – bitte erneut versuchen'",
                                     "'お支払い方法を選択してください'", "'결제 수단'", "'Prix € TTC'"])
         if r < 0.3:
@@ -150,6 +154,8 @@ class Code:
             return self.atom()
         if r < 0.4:
             op = self.rng.choice(["+", "-", "*", "&&", "||", "===", "!==", "<", ">="])
+            if op == "<" and self.typed:
+                op = ">"  # `f() < {...}` and `f() < (...)` read as type arguments to TS parsers
             return f"{self.expr(d)} {op} {self.expr(d)}"
         if r < 0.55:
             args = ", ".join(self.expr(d) for _ in range(self.rng.randint(0, 3)))
@@ -852,8 +858,34 @@ def vendored(g: Gen, share: int) -> None:
         i += 1
 
 
-def generate(out: Path, size_mb: float = 50, seed: int = DEFAULT_SEED, heavy: bool = False,
-             payload_share: float = 0.005, force: bool = False) -> Manifest:
+def ignored(g: Gen, share: int) -> None:
+    """Files the repository's .gitignore files leave out: a coverage report under a nested
+    .gitignore, Magento's preprocessed view files under the root one's /var/, generated code. They
+    are real-looking JavaScript (one mentions createSource), so a tool that does not honour the
+    ignore files pays for them and reports them."""
+    rng = g.rng
+    start = g.budget.left
+    g.write("storefront/.gitignore", "coverage/\n*.generated.js\n.cache/\n", "gitignore")
+    g.write("app/code/Acme/Checkout/.gitignore", "view/frontend/web/js/build/\n", "gitignore")
+    g.write("var/view_preprocessed/pub/static/payment-copy.js",
+            dr_setup(rng) + payload_snippet(rng, ["payPal"])[1], "ignored-copy")
+    i = 0
+    while start - g.budget.left < share:
+        r = rng.random()
+        if r < 0.5:
+            rel = f"storefront/coverage/lcov-report/src/{rng.choice(WORDS)}-{i}.js.html.js"
+        elif r < 0.8:
+            rel = f"var/view_preprocessed/pub/static/frontend/{rng.choice(VENDORS)}/{rng.choice(WORDS)}-{i}.js"
+        elif r < 0.9:
+            rel = f"storefront/src/api/{rng.choice(WORDS)}-{i}.generated.js"
+        else:
+            rel = f"app/code/Acme/Checkout/view/frontend/web/js/build/{rng.choice(WORDS)}-{i}.js"
+        g.write(rel, es5_chunk(rng, g.size(2000, 30000)), "ignored")
+        i += 1
+
+
+def generate(out: Path, size_mb: float = 70, seed: int = DEFAULT_SEED, heavy: bool = False,
+             payload_share: float = 0.003, force: bool = False) -> Manifest:
     """Write the tree to `out` (replacing it if `force`); return the manifest."""
     if out.exists():
         if not force:
@@ -871,6 +903,7 @@ def generate(out: Path, size_mb: float = 50, seed: int = DEFAULT_SEED, heavy: bo
             idx += 1
     else:
         vendored(g, int(g.budget.left * 0.15))
+        ignored(g, int(g.budget.left * 0.04))
         kinds = [k for k, _ in ORDINARY]
         weights = [w for _, w in ORDINARY]
         while g.budget.left > 0:
@@ -895,20 +928,27 @@ def generate(out: Path, size_mb: float = 50, seed: int = DEFAULT_SEED, heavy: bo
     return manifest
 
 
-GITIGNORE = "# what a storefront repository typically ignores\n/node_modules/\n/var/\n*.log\n"
+GITIGNORE = "# what a storefront repository typically ignores\n/node_modules/\n/var/\n*.log\n.idea/\n"
 
 
 def make_repository(out: Path) -> None:
-    """Make the tree a git repository of its own, as a merchant's checkout is.
+    """Make the tree a git repository of its own, as a merchant's checkout is, with the files
+    committed (a checkout's files are tracked; `git ls-files` reads them from the index).
 
-    Without this, tools that honour .gitignore (ripgrep, ast-grep, drmigrate) apply the ignore
-    files of whatever repository the tree sits in; the default tree sits inside the drmigrate
-    checkout, whose .gitignore ignores bench/out/ itself. Nothing is committed: only `.git` has to
-    exist. The tree's own .gitignore is not counted in the manifest's file totals.
+    Without a repository of its own, tools that honour .gitignore (ripgrep, ast-grep, drmigrate)
+    would apply the ignore files of whatever repository the tree sits in; the default tree sits
+    inside the drmigrate checkout, whose .gitignore ignores bench/out/ itself. The tree's own
+    .gitignore is not counted in the manifest's file totals.
     """
     (out / ".gitignore").write_text(GITIGNORE)
     if shutil.which("git"):
-        subprocess.run(["git", "init", "-q", str(out)], check=True)
+        env = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+               "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+               "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z",
+               "PATH": os.environ.get("PATH", ""), "HOME": str(out)}
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "storefront"]):
+            subprocess.run(["git", "-c", "core.autocrlf=false", *args], cwd=out, check=True, env=env,
+                           capture_output=True)
     else:  # a `.git` entry is what marks a repository root for the tools measured
         (out / ".git").mkdir()
 
@@ -941,7 +981,7 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="target directory "
                     "(default: bench/out/repo); the manifest goes to <out>.manifest.json")
-    ap.add_argument("--size-mb", type=float, default=50, help="approximate size in MiB (default 50)")
+    ap.add_argument("--size-mb", type=float, default=70, help="approximate size in MiB (default 70)")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default 7)")
     ap.add_argument("--heavy", action="store_true",
                     help="candidate-heavy tree: every file has payloads")

@@ -110,6 +110,9 @@ def common_options(func: F) -> F:
                           "replaces the default list)."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
                      help="Worker processes (default: the CPU count; few files run in one process)."),
+        click.option("--no-cache", is_flag=True, help="Analyse every file; neither read nor write the result cache."),
+        click.option("--cache-dir", metavar="DIR", envvar="DRMIGRATE_CACHE_DIR",
+                     help="Keep the result cache in DIR (default: .drmigrate_cache in the project root)."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (errors still exit 2)."),
         click.option("--statistics", is_flag=True, help="Counts by code and payment method, and the migration status."),
         click.option("--show-files", is_flag=True, help="List every file with its status (clean, skipped: why, ...)."),
@@ -232,6 +235,8 @@ def run(
     include_minified: bool | None = None,
     receivers: Sequence[str] = (),
     jobs: int | None = None,
+    no_cache: bool = False,
+    cache_dir: str | None = None,
     exit_zero: bool = False,
     statistics: bool = False,
     show_files: bool = False,
@@ -264,8 +269,14 @@ def run(
             if fixing and not diff:
                 stdout_text = source.encode(result.fixed or source.text).decode("utf-8", "replace")
     else:
+        from drmigrate.cache import open_cache
+
+        cache = None if no_cache else open_cache(paths, settings.file, cache_dir)
         results = process_paths(paths, cfg, settings, fixing=fixing and not diff, want_fixes=want_fixes,
-                                jobs=jobs or os.cpu_count() or 1, show_progress=fmt == "text" or bool(output_file))
+                                jobs=jobs or os.cpu_count() or 1, show_progress=fmt == "text" or bool(output_file),
+                                cache=cache)
+        if cache is not None and cache.warning:
+            click.echo(cache.warning, err=True)
     _emit(results, table=table, fmt=fmt, fixing=fixing and not diff, diff=diff, verbose=verbose,
           show_files=show_files, statistics=statistics, stdout_text=stdout_text, output_file=output_file,
           color=False if no_color else None)

@@ -10,7 +10,6 @@ override the file (the CLI applies them with `Settings.override`).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -150,8 +149,13 @@ KNOWN_KEYS = tuple(_KEYS)
 
 def _table(path: Path) -> dict[str, Any] | None:
     """The drmigrate table of a config file; None for a pyproject.toml without one."""
+    import tomllib  # only when there is a configuration file to read
+
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+        raw = path.read_bytes()
+        if path.name == "pyproject.toml" and b"drmigrate" not in raw:
+            return None  # no [tool.drmigrate] can be in it: not worth parsing the TOML
+        data = tomllib.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigFileError(f"{path}: cannot read the configuration ({exc}); check the file") from None
     except tomllib.TOMLDecodeError as exc:

@@ -1,10 +1,18 @@
-"""Discovery and file access: which files to look at, reading them as text, writing them back safely.
+"""Discovery and file access: which files to look at, reading them as bytes, writing them back safely.
 
 With the CLI, the only module that touches the disk. Which file names are read is the runner's
-decision (`runner.front_end_for`), passed in as `readable`; discovery only walks. A walk respects
-`.gitignore` files (nested ones and `.git/info/exclude`, through `pathspec`), the default and
-configured excludes, and never follows a symlink: a linked file or directory is reported as skipped,
-a loop too. Every path ends as an `Entry`: a file to read, skipped (reason) or error (reason).
+decision (`runner.reads`), passed in as `readable`; discovery only walks. A walk respects
+`.gitignore` files (nested ones and `.git/info/exclude`), the default and configured excludes, and
+never follows a symlink: a linked file or directory is reported as skipped, a loop too. Every path
+ends as an `Entry`: a file to read, skipped (reason) or error (reason).
+
+The walk is most of what a run over an unchanged tree costs, so it works on strings, not `Path`
+objects, stats each entry once, and answers the usual excludes (`node_modules`, `vendor`, ...) with
+set lookups. `.gitignore` patterns are matched (with `pathspec`, imported only then) only in
+directories that an ignore file applies to. Inside a git work tree, when git is installed, `git
+ls-files` lists the files instead (git matches the ignore files in C); the result is the same as
+the walk's, which is the fallback whenever git is missing, fails, or the tree is not a work tree.
+`tests/test_discovery.py` runs both over the same real repositories.
 
 Files are read as bytes and decoded here (a text-mode open would turn CRLF into LF silently); the
 BOM and encoding (UTF-8, or UTF-16 with a BOM) are remembered and written back. Writes are atomic:
@@ -16,14 +24,15 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 BOM = "\ufeff"
 DEFAULT_EXCLUDES: tuple[str, ...] = (
@@ -31,6 +40,7 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox",
 )
 DEFAULT_MAX_FILE_SIZE = 5_000_000  # bytes; esprima reads ~0.4 MB/s, a bigger file is a bundle
+CACHE_DIR_NAME = ".drmigrate_cache"  # never walked, whatever the excludes say (see drmigrate.cache)
 # Skip reasons that a normal report does not repeat line by line (`--show-files` lists them).
 QUIET_SKIPS = ("excluded", "not a file type drmigrate reads")
 UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
@@ -68,10 +78,13 @@ class WalkSettings:
     force_exclude: bool = False  # excludes (and .gitignore) also apply to files named explicitly
     respect_gitignore: bool = True
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    git: bool = True  # list a git work tree with `git ls-files` (same result, faster)
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    """One path the walk turned up. A named tuple, not a frozen dataclass: a walk makes one per
+    file, and a tuple is built several times faster."""
+
     path: str  # display path
     status: Literal["file", "skipped", "error"]
     reason: str = ""
@@ -82,66 +95,160 @@ def format_size(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size} bytes"
 
 
-class _GitIgnores:
-    """The .gitignore files of the repositories the walk enters, parsed once per directory."""
+def _gitignore_spec(lines: Sequence[str]) -> pathspec.GitIgnoreSpec:
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+# A pattern that names a file or directory by its plain name ("node_modules", "dist/"): it matches
+# when any component of the path is that name, which a set lookup answers.
+_PLAIN_NAME = re.compile(r"[^\s*?\[\]\\!#/]+/?")
+
+
+class Patterns:
+    """gitignore-style patterns (the exclude settings) relative to one base directory.
+
+    Plain names are set lookups; only the other patterns go to pathspec. With a negation (`!x`)
+    anywhere, order matters, so then every pattern goes to pathspec, as before.
+    """
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.names: frozenset[str] = frozenset()  # match a file or a directory
+        self.dir_names: frozenset[str] = frozenset()  # `name/`: match directories only
+        rest = list(lines)
+        if not any(line.lstrip().startswith("!") for line in lines):
+            plain = [line for line in lines if _PLAIN_NAME.fullmatch(line)]
+            self.names = frozenset(p for p in plain if not p.endswith("/"))
+            self.dir_names = frozenset(p[:-1] for p in plain if p.endswith("/"))
+            rest = [line for line in lines if not _PLAIN_NAME.fullmatch(line)]
+        self.all_names = self.names | self.dir_names
+        self.spec = _gitignore_spec(rest) if any(line.strip() for line in rest) else None
+
+    def in_dirs(self, dir_rel: str) -> bool:
+        """Whether a plain name matches a directory component of `dir_rel` ("a/b", "" for none)."""
+        return bool(dir_rel) and not self.all_names.isdisjoint(dir_rel.split("/"))
+
+    def match_name(self, name: str, is_dir: bool) -> bool:
+        return name in self.all_names if is_dir else name in self.names
+
+    def match(self, rel: str, is_dir: bool) -> bool:
+        """Whether the pattern set matches `rel` (relative to the base, "/"-separated)."""
+        head, _, name = rel.rpartition("/")
+        if self.in_dirs(head) or self.match_name(name, is_dir):
+            return True
+        return self.spec is not None and self.spec.match_file(rel + ("/" if is_dir else ""))
+
+
+# One ignore file that applies to a directory: the length of its base directory's absolute path
+# with a trailing separator (what to cut from an absolute path), and its patterns.
+Level = tuple[int, "pathspec.GitIgnoreSpec"]
+
+
+class GitIgnores:
+    """The ignore files of the repositories the walk enters, each parsed once.
+
+    A directory's levels are `.git/info/exclude` and every `.gitignore` from its repository's root
+    down to it, outermost first; a deeper match wins, as in git. Outside a repository none apply.
+    """
 
     def __init__(self) -> None:
-        self.specs: dict[Path, pathspec.GitIgnoreSpec | None] = {}
-        self.repos: dict[Path, Path | None] = {}
-        self.levels: dict[str, list[tuple[int, pathspec.GitIgnoreSpec]]] = {}
+        self.specs: dict[str, pathspec.GitIgnoreSpec | None] = {}
+        self.repos: dict[str, str | None] = {}
+        self.levels_by_dir: dict[str, tuple[Level, ...]] = {}
 
-    def _spec(self, file: Path) -> pathspec.GitIgnoreSpec | None:
+    def spec(self, file: str) -> pathspec.GitIgnoreSpec | None:
         if file not in self.specs:
             try:
-                lines = file.read_text("utf-8", errors="replace").splitlines()
+                with open(file, "rb") as fh:
+                    lines = fh.read().decode("utf-8", "replace").splitlines()
             except OSError:
                 lines = []
-            self.specs[file] = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+            self.specs[file] = _gitignore_spec(lines) if lines else None
         return self.specs[file]
 
-    def _repo(self, directory: Path) -> Path | None:
+    def repo(self, directory: str) -> str | None:
+        """The nearest directory at or above `directory` (absolute) holding a `.git`."""
         if directory not in self.repos:
-            if (directory / ".git").exists():
+            parent = os.path.dirname(directory)
+            if os.path.exists(os.path.join(directory, ".git")):
                 self.repos[directory] = directory
-            elif directory.parent == directory:
+            elif parent == directory:
                 self.repos[directory] = None
             else:
-                self.repos[directory] = self._repo(directory.parent)
+                self.repos[directory] = self.repo(parent)
         return self.repos[directory]
 
-    def _levels(self, directory: str) -> list[tuple[int, pathspec.GitIgnoreSpec]]:
-        """For files in `directory`: (length of the base prefix, spec) of every ignore file that
-        applies, outermost first. Computed once per directory: the walk asks for every file."""
-        levels = self.levels.get(directory)
-        if levels is None:
-            repo = self._repo(Path(directory))
-            levels = []
-            if repo is not None:
-                bases = [(repo, repo / ".git" / "info" / "exclude")]
-                rel_dirs = Path(directory).relative_to(repo).parts
-                for depth in range(len(rel_dirs) + 1):
-                    base = repo.joinpath(*rel_dirs[:depth])
-                    bases.append((base, base / ".gitignore"))
-                for base, file in bases:
-                    spec = self._spec(file)
-                    if spec is not None:
-                        levels.append((len(os.path.join(str(base), "")), spec))
-            self.levels[directory] = levels
-        return levels
+    def _level(self, base: str, file: str) -> Level | None:
+        spec = self.spec(file)
+        return None if spec is None else (len(os.path.join(base, "")), spec)
 
-    def ignored(self, path: Path, is_dir: bool) -> bool:
-        absolute = os.path.abspath(path)
-        levels = self._levels(os.path.dirname(absolute))
-        if not levels:
-            return False
+    def levels(self, directory: str) -> tuple[Level, ...]:
+        """The levels for entries of `directory` (absolute, normalized), found by looking up."""
+        found = self.levels_by_dir.get(directory)
+        if found is None:
+            repo = self.repo(directory)
+            if repo is None:
+                found = ()
+            elif repo == directory:
+                found = self._fresh(directory)
+            else:
+                found = self.levels(os.path.dirname(directory)) + self._own(directory)
+            self.levels_by_dir[directory] = found
+        return found
+
+    def _fresh(self, repo: str) -> tuple[Level, ...]:
+        bases = ((repo, os.path.join(repo, ".git", "info", "exclude")), (repo, os.path.join(repo, ".gitignore")))
+        return tuple(level for base, file in bases if (level := self._level(base, file)) is not None)
+
+    def _own(self, directory: str) -> tuple[Level, ...]:
+        level = self._level(directory, os.path.join(directory, ".gitignore"))
+        return () if level is None else (level,)
+
+    def child_levels(self, parent: tuple[Level, ...], parent_in_repo: bool, child: str,
+                     names: frozenset[str]) -> tuple[tuple[Level, ...], bool]:
+        """A subdirectory's levels from its parent's and from the names in its own listing (no
+        extra stat for the usual directory, with neither `.git` nor `.gitignore`); the same as
+        `levels(child)` would find by looking up. Returns (levels, in a repository)."""
+        if ".git" in names and os.path.exists(os.path.join(child, ".git")):
+            levels, in_repo = self._fresh(child), True
+        elif not parent_in_repo:
+            levels, in_repo = (), False
+        elif ".gitignore" in names:
+            levels, in_repo = parent + self._own(child), True
+        else:
+            levels, in_repo = parent, True
+        self.levels_by_dir[child] = levels
+        return levels, in_repo
+
+    @staticmethod
+    def verdict(levels: tuple[Level, ...], absolute: str, is_dir: bool) -> bool:
+        """Whether `absolute` (a path in a directory these levels apply to) is ignored."""
         suffix = "/" if is_dir else ""
-        verdict: bool | None = None
+        ignored: bool | None = None
         for prefix, spec in levels:  # deeper files win, as in git
-            rel = absolute[prefix:].replace(os.sep, "/") + suffix
-            result = spec.check_file(rel)
-            if result.include is not None:
-                verdict = result.include
-        return bool(verdict)
+            include = spec.check_file(absolute[prefix:].replace(os.sep, "/") + suffix).include
+            if include is not None:
+                ignored = include
+        return bool(ignored)
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        absolute = os.path.abspath(path)
+        levels = self.levels(os.path.dirname(absolute))
+        return bool(levels) and self.verdict(levels, absolute, is_dir)
+
+
+@dataclass
+class _Dir:
+    """A directory being walked: what its entries share."""
+
+    key: str  # its display path; an entry shows as os.path.join(key, name)
+    absolute: str
+    rel: str  # relative to the exclude base ("" for the base itself), "/"-separated
+    excluded_above: bool  # a plain exclude name matches one of its own components
+    in_repo: bool
+    levels: tuple[Level, ...] | None = None  # the ignore files for its entries (None: not read yet)
+    per_entry_rel: bool = False  # the project root is at or below it: each entry's rel is computed
 
 
 class Discovery:
@@ -150,29 +257,38 @@ class Discovery:
     def __init__(self, settings: WalkSettings, readable: Callable[[str], bool]) -> None:
         self.settings = settings
         self.readable = readable
-        self.root = settings.root.absolute()
-        self.root_prefix = os.path.join(str(self.root), "")
-        self.excludes = pathspec.GitIgnoreSpec.from_lines(
-            [*settings.exclude, *settings.extend_exclude])
-        self.includes = pathspec.GitIgnoreSpec.from_lines(settings.include) if settings.include else None
-        self.gitignores = _GitIgnores()
+        self.root = os.path.abspath(settings.root)
+        self.root_prefix = os.path.join(self.root, "")
+        self.excludes = Patterns([*settings.exclude, *settings.extend_exclude])
+        self.includes = _gitignore_spec(settings.include) if settings.include else None
+        self.gitignores = GitIgnores()
         self.seen: set[tuple[int, int]] = set()  # (device, inode): a file reached twice is read once
+        self.listed_by_git: list[str] = []  # directories git listed (the rest were walked)
 
-    def _relative(self, path: Path, top: Path) -> str:
-        absolute = os.path.abspath(path)
-        for base in (self.root_prefix, os.path.join(os.path.abspath(top), "")):
+    # ------------------------------------------------------------------ paths relative to the base
+
+    def _relative_abs(self, absolute: str, top_prefix: str) -> str:
+        """Exclude patterns are relative to the project root, or to the walked path outside it."""
+        for base in (self.root_prefix, top_prefix):
             if absolute.startswith(base) or absolute == base[:-1]:
                 return absolute[len(base):].replace(os.sep, "/")
         return absolute.replace(os.sep, "/").lstrip("/")
 
-    def excluded(self, path: Path, is_dir: bool, top: Path) -> str:
+    def _relative(self, path: Path | str, top: Path | str) -> str:
+        return self._relative_abs(os.path.abspath(path), os.path.join(os.path.abspath(top), ""))
+
+    def _excluded_rel(self, rel: str, is_dir: bool) -> bool:
+        return rel not in ("", "/") and self.excludes.match(rel, is_dir)
+
+    def excluded(self, path: Path | str, is_dir: bool, top: Path | str) -> str:
         """Why `path` is excluded ("" when it is not)."""
-        rel = self._relative(path, top) + ("/" if is_dir else "")
-        if rel not in ("", "/") and self.excludes.match_file(rel):
+        if self._excluded_rel(self._relative(path, top), is_dir):
             return "excluded by the exclude settings"
-        if self.settings.respect_gitignore and self.gitignores.ignored(path, is_dir):
+        if self.settings.respect_gitignore and self.gitignores.ignored(str(path), is_dir):
             return "excluded by .gitignore"
         return ""
+
+    # ------------------------------------------------------------------ entry points
 
     def entries(self, paths: Sequence[str]) -> Iterator[Entry]:
         for given in paths:
@@ -182,7 +298,7 @@ class Discovery:
             elif not p.exists():
                 yield Entry(given, "error", "no such file or directory; check the path")
             elif p.is_dir():
-                yield from self._walk(p, p)
+                yield from self._walk(p, self._top(p), use_git=True)
             else:
                 yield from self._explicit_file(given, p)
 
@@ -195,60 +311,194 @@ class Discovery:
         if not self.readable(given):
             yield Entry(given, "skipped", "not a file type drmigrate reads")
             return
-        yield from self._file(given, p)
+        entry = self._stat_entry(given, os.stat)
+        if entry is not None:
+            yield entry
 
     def _explicit_link(self, given: str, p: Path) -> Iterator[Entry]:
         target = _resolve(p)
         if isinstance(target, str):
             yield Entry(given, "error", target)
-        elif not target.is_relative_to(self.root.resolve()):
+        elif not target.is_relative_to(Path(self.root).resolve()):
             yield Entry(given, "skipped", f"symlink to {target}, outside the project ({self.root}); "
                                           "not followed: pass the target itself to check it")
         elif target.is_dir():
-            yield from self._walk(p, p)
+            yield from self._walk(p, self._top(p), use_git=False)
         else:
             yield from self._explicit_file(given, p)
 
-    def _file(self, shown: str, p: Path) -> Iterator[Entry]:
+    def _stat_entry(self, shown: str, stat_of: Callable[[str], os.stat_result]) -> Entry | None:
         try:
-            st = p.stat()
+            st = stat_of(shown)
         except OSError as exc:
-            yield Entry(shown, "error", f"cannot read ({exc.strerror}); check the path")
-            return
+            return Entry(shown, "error", f"cannot read ({exc.strerror}); check the path")
+        return self._file_entry(shown, st)
+
+    def _file_entry(self, shown: str, st: os.stat_result) -> Entry | None:
+        """The entry of a file stat'ed as `st`; None for a file already seen under another name."""
         if not stat.S_ISREG(st.st_mode):
-            yield Entry(shown, "skipped", "not a regular file (a FIFO, socket or device); exclude it")
-            return
+            return Entry(shown, "skipped", "not a regular file (a FIFO, socket or device); exclude it")
         key = (st.st_dev, st.st_ino)  # cheaper than resolving the path, and exact
         if key in self.seen:
-            return
+            return None
         self.seen.add(key)
         if st.st_size > self.settings.max_file_size:
-            yield Entry(shown, "skipped",
-                        f"{format_size(st.st_size)}, over the max-file-size limit of "
-                        f"{format_size(self.settings.max_file_size)}; raise max-file-size or exclude it")
-            return
-        yield Entry(shown, "file", size=st.st_size)
+            return Entry(shown, "skipped",
+                         f"{format_size(st.st_size)}, over the max-file-size limit of "
+                         f"{format_size(self.settings.max_file_size)}; raise max-file-size or exclude it")
+        return Entry(shown, "file", size=st.st_size)
 
-    def _walk(self, directory: Path, top: Path) -> Iterator[Entry]:
+    # ------------------------------------------------------------------ directories
+
+    def _top(self, top: Path) -> _Dir:
+        key = str(top)
+        absolute = os.path.abspath(key)
+        rel = self._relative_abs(absolute, os.path.join(absolute, ""))
+        in_repo = self.settings.respect_gitignore and self.gitignores.repo(absolute) is not None
+        return _Dir(key, absolute, rel, self.excludes.in_dirs(rel), in_repo,
+                    per_entry_rel=self.root_prefix.startswith(os.path.join(absolute, "")))
+
+    def _child(self, d: _Dir, name: str, top_prefix: str, levels: tuple[Level, ...] | None,
+               in_repo: bool) -> _Dir:
+        absolute = os.path.join(d.absolute, name)
+        rel = self._child_rel(d, name, top_prefix)
+        return _Dir(name if d.key == "." else os.path.join(d.key, name), absolute, rel,
+                    d.excluded_above or self.excludes.in_dirs(rel), in_repo, levels,
+                    d.per_entry_rel and self.root_prefix.startswith(os.path.join(absolute, "")))
+
+    def _child_rel(self, d: _Dir, name: str, top_prefix: str) -> str:
+        if d.per_entry_rel:  # the root may be this very entry: the general way
+            return self._relative_abs(os.path.join(d.absolute, name), top_prefix)
+        return f"{d.rel}/{name}" if d.rel else name
+
+    def _child_excluded(self, d: _Dir, name: str, is_dir: bool, top_prefix: str) -> bool:
+        """The walk's test of one entry of `d`: the exclude settings, then the ignore files."""
+        if d.per_entry_rel:
+            if self._excluded_rel(self._child_rel(d, name, top_prefix), is_dir):
+                return True
+        elif d.excluded_above or self.excludes.match_name(name, is_dir):
+            return True
+        elif self.excludes.spec is not None:
+            rel = f"{d.rel}/{name}" if d.rel else name
+            if self.excludes.spec.match_file(rel + ("/" if is_dir else "")):
+                return True
+        return bool(d.levels) and GitIgnores.verdict(d.levels, os.path.join(d.absolute, name), is_dir)  # type: ignore[arg-type]
+
+    def _included(self, d: _Dir, name: str, top_prefix: str) -> bool:
+        return self.includes is None or self.includes.match_file(self._child_rel(d, name, top_prefix))
+
+    def _walk(self, top: Path, d: _Dir, *, use_git: bool) -> Iterator[Entry]:
+        """The entries under directory `d` of the walk of `top`: listed by git when `d` is in a
+        work tree (and git is there), else scanned here."""
+        if use_git and self.settings.git and d.in_repo:
+            listed = _git_list(d.absolute, self.excludes.names, self.excludes.dir_names)
+            if listed is not None:
+                self.listed_by_git.append(d.key)
+                yield from self._git_walk(top, d, listed)
+                return
+        yield from self._scan(top, d)
+
+    @staticmethod
+    def _listing(key: str) -> list[os.DirEntry[str]] | Entry:
         try:
-            with os.scandir(directory) as it:
-                children = sorted(it, key=lambda e: e.name)
+            with os.scandir(key) as it:
+                return sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            yield Entry(str(directory), "error",
-                        f"cannot list the directory ({exc.strerror}); make it readable or exclude it")
+            return Entry(key, "error", f"cannot list the directory ({exc.strerror}); make it readable or exclude it")
+
+    def _scan(self, top: Path, start: _Dir) -> Iterator[Entry]:
+        """The walk in Python: depth first, names sorted, one stat per file, none per directory.
+
+        One generator with an explicit stack: a `yield from` per directory level would pass every
+        entry up through each level above it.
+        """
+        top_prefix = os.path.join(os.path.abspath(top), "")
+        if start.levels is None:
+            start.levels = self.gitignores.levels(start.absolute) if self.settings.respect_gitignore else ()
+        listing = self._listing(start.key)
+        if isinstance(listing, Entry):
+            yield listing
             return
-        for child in children:
-            path = Path(directory, child.name)
-            shown = os.path.join(directory, child.name)
-            if child.is_symlink():
-                yield from self._walked_link(shown, path, top)
-            elif child.is_dir(follow_symlinks=False):
-                if not self.excluded(path, True, top):
-                    yield from self._walk(path, top)
-            elif self.readable(child.name) and not self.excluded(path, False, top):
-                if self.includes is not None and not self.includes.match_file(self._relative(path, top)):
+        respect = self.settings.respect_gitignore
+        readable, excluded, included = self.readable, self._child_excluded, self._included
+        stack = [(start, iter(listing))]
+        while stack:
+            d, children = stack[-1]
+            for child in children:
+                name = child.name
+                if child.is_symlink():
+                    yield from self._walked_link(os.path.join(d.key, name), Path(d.key, name), top)
+                elif child.is_dir(follow_symlinks=False):
+                    if name == CACHE_DIR_NAME or excluded(d, name, True, top_prefix):
+                        continue
+                    sub = self._listing(name if d.key == "." else os.path.join(d.key, name))
+                    if isinstance(sub, Entry):
+                        yield sub
+                        continue
+                    levels, in_repo = d.levels, d.in_repo
+                    if respect:
+                        names = frozenset(e.name for e in sub if e.name in (".git", ".gitignore"))
+                        levels, in_repo = self.gitignores.child_levels(
+                            d.levels or (), d.in_repo, os.path.join(d.absolute, name), names)
+                    stack.append((self._child(d, name, top_prefix, levels, in_repo), iter(sub)))
+                    break
+                elif readable(name) and not excluded(d, name, False, top_prefix) and included(d, name, top_prefix):
+                    entry = self._stat_entry(os.path.join(d.key, name), os.lstat)  # the same as DirEntry.stat here
+                    if entry is not None:
+                        yield entry
+            else:
+                stack.pop()
+
+    def _git_walk(self, top: Path, base: _Dir, listed: list[str]) -> Iterator[Entry]:
+        """The walk's entries under `base`, from git's list of its files (paths relative to it).
+
+        git has applied the ignore files, so only the exclude settings are checked here, per
+        directory once; each file is stat'ed once, as in the walk. A directory in the list is a
+        submodule or a nested repository, which git does not list into: it is walked in turn.
+        """
+        top_prefix = os.path.join(os.path.abspath(top), "")
+        base.levels = ()
+        dirs: dict[str, _Dir | None] = {"": base}  # None: excluded, the walk would not enter it
+        readable, excluded = self.readable, self._child_excluded
+
+        def directory(rel_dir: str) -> _Dir | None:
+            if rel_dir not in dirs:
+                parent_rel, _, name = rel_dir.rpartition("/")
+                parent = directory(parent_rel)
+                dirs[rel_dir] = (None if parent is None or name == CACHE_DIR_NAME
+                                 or excluded(parent, name, True, top_prefix)
+                                 else self._child(parent, name, top_prefix, (), True))
+            return dirs[rel_dir]
+
+        for rel in sorted(listed, key=lambda p: p.split("/")):
+            rel_dir, _, name = rel.rpartition("/")
+            d = directory(rel_dir)
+            if d is None:
+                continue
+            shown = os.path.join(d.key, name)
+            try:
+                st = os.lstat(shown)
+            except FileNotFoundError:
+                continue  # in the index but deleted from the work tree: the walk would not see it
+            except OSError as exc:
+                yield Entry(shown, "error", f"cannot read ({exc.strerror}); check the path")
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                yield from self._walked_link(shown, Path(d.key, name), top)
+            elif stat.S_ISDIR(st.st_mode):
+                if name == CACHE_DIR_NAME or excluded(d, name, True, top_prefix):
                     continue
-                yield from self._file(shown, path)
+                absolute = os.path.join(d.absolute, name)
+                own_repo = os.path.exists(os.path.join(absolute, ".git"))
+                levels = self.gitignores.levels(absolute) if self.settings.respect_gitignore else ()
+                sub = self._child(d, name, top_prefix, levels, True)
+                # an uninitialised submodule (no .git of its own) would make git list the outer
+                # repository's files: walk it here
+                yield from self._walk(top, sub, use_git=own_repo)
+            elif readable(name) and not excluded(d, name, False, top_prefix) and self._included(d, name, top_prefix):
+                entry = self._file_entry(shown, st)
+                if entry is not None:
+                    yield entry
 
     def _walked_link(self, shown: str, path: Path, top: Path) -> Iterator[Entry]:
         target = _resolve(path)
@@ -267,6 +517,45 @@ class Discovery:
         else:
             yield Entry(shown, "skipped", f"symlink to {target}, outside the tree; not followed: "
                                           "pass the target itself to check it")
+
+
+def _git_list(directory: str, names: frozenset[str], dir_names: frozenset[str]) -> list[str] | None:
+    """The files under `directory` that git does not ignore, relative to it; None when git cannot
+    say (not installed, not a work tree, a warning such as an unreadable directory).
+
+    `--cached --others --exclude-standard` lists tracked and untracked files that the ignore files
+    do not exclude; tracked files that an ignore file matches are listed too (git never ignores a
+    tracked file) but the walk skips them, so the second command's list of those is taken away.
+    The user's global excludes file and case folding are turned off: the walk reads neither.
+    Untracked directories named like an exclude setting are not even entered (`-x`).
+    """
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    base = ["git", "-C", directory, "-c", "core.excludesFile=", "-c", "core.ignoreCase=false",
+            "-c", "core.quotePath=false", "ls-files", "-z", "--exclude-standard"]
+    prune = [f"--exclude={n}" for n in sorted(names)] + [f"--exclude={n}/" for n in sorted(dir_names)]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "stdin": subprocess.DEVNULL, "env": env}
+    try:
+        listed = subprocess.Popen([*base, "--cached", "--others", *prune], **pipes)  # type: ignore[call-overload]
+    except OSError:  # git is not installed
+        return None
+    try:  # both at once: the second runs while the first does
+        ignored = subprocess.Popen([*base, "--cached", "--ignored"], **pipes)  # type: ignore[call-overload]
+    except OSError:  # pragma: no cover - git vanished between the two
+        listed.communicate()
+        return None
+    out, err = listed.communicate()
+    ign_out, ign_err = ignored.communicate()
+    if listed.returncode or ignored.returncode or err or ign_err:
+        return None
+    try:
+        files = set(out.decode("utf-8").split("\0"))
+        files.difference_update(ign_out.decode("utf-8").split("\0"))
+    except UnicodeDecodeError:  # a name that is not UTF-8: the walk reports it as the OS gives it
+        return None
+    files.discard("")
+    return [f.rstrip("/") for f in files]
 
 
 def _resolve(path: Path) -> Path | str:
@@ -309,18 +598,28 @@ def read_source(path: str) -> Source:
     return decode(read_bytes(path), path)
 
 
-def read_bytes(path: str) -> bytes:
+def read_bytes(path: str, size: int = -1) -> bytes:
+    """The bytes of `path`. `size` (from the walk's stat) lets one read call do: a regular file
+    returns fewer bytes than asked only at its end."""
     try:
-        with open(path, "rb") as fh:
-            return fh.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            want = size + 1 if size >= 0 else 1 << 16
+            data = os.read(fd, want)
+            if len(data) == want:  # bigger than the stat said (or no size given): read to the end
+                chunks = [data]
+                while chunk := os.read(fd, 1 << 20):
+                    chunks.append(chunk)
+                data = b"".join(chunks)
+            return data
+        finally:
+            os.close(fd)
     except IsADirectoryError:
         raise SourceError(f"{path}: is a directory, not a file; pass the directory to scan it") from None
     except PermissionError:
         raise SourceError(f"{path}: permission denied; make it readable or exclude it") from None
     except OSError as exc:
         raise SourceError(f"{path}: cannot read ({exc.strerror}); check the path") from None
-
-
 def write_source(source: Source, new_text: str) -> None:
     """Atomically replace `source.path` with `new_text`, unless the file changed since it was read.
 
@@ -341,6 +640,8 @@ def write_source(source: Source, new_text: str) -> None:
     if not mode & 0o222 or not os.access(target, os.W_OK):
         raise SourceError(f"{source.path}: file is read-only; make it writable to fix it (nothing written)")
     try:
+        import tempfile  # only a fix writes: a check run does not pay for the import
+
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".drmigrate", dir=target.parent)
     except OSError as exc:
         raise SourceError(f"{source.path}: cannot create a file beside it ({exc.strerror}); "

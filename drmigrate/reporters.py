@@ -7,13 +7,10 @@ same whatever order or process the files were analysed in.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
-import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +28,8 @@ STATE_TITLES = {"migrated": "migrated", "remaining": "remaining", "manual": "man
 
 
 def _version() -> str:
+    from importlib import metadata  # imported when a report names the version (SARIF), not at start
+
     try:
         return metadata.version("drmigrate")
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
@@ -238,6 +237,8 @@ def _hunks(original: str, fixed: str) -> list[tuple[int, int, int, int, str]]:
     for line in old:
         offsets.append(offsets[-1] + len(line))
     out = []
+    import difflib
+
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
@@ -346,6 +347,8 @@ def to_github(results: Sequence[FileResult], *, fixing: bool) -> str:
 
 def to_junit(results: Sequence[FileResult]) -> str:
     """One test suite per file, one failing test case per finding (a clean file: one passing case)."""
+    import xml.etree.ElementTree as ET
+
     suites = ET.Element("testsuites", name="drmigrate")
     totals = Counter[str]()
     for r in results:
@@ -379,6 +382,8 @@ def to_junit(results: Sequence[FileResult]) -> str:
 # --- diff ---------------------------------------------------------------------------------------
 
 def to_diff(results: Sequence[FileResult]) -> str:
+    import difflib
+
     chunks: list[str] = []
     for r in results:
         if not r.changed or r.original is None or r.fixed is None:

@@ -2,6 +2,11 @@
 
 The JSON mirrors the migration docs; this module only reads it. An invalid table raises
 `RuleTableError` naming the file and the offending key, which the CLI turns into exit 2.
+
+A table given with `--rules FILE` is validated against the schema when it is loaded. The bundled
+table is validated by the test suite instead of at every start: it ships with the code, and
+importing jsonschema (and its format and referencing machinery) cost more than the rest of a
+small run. The semantic checks below the schema (duplicates, hashes, codes) run on every table.
 """
 
 from __future__ import annotations
@@ -9,14 +14,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from drmigrate.model import FixSafety
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+    import jsonschema
 
 
 class RuleTableError(Exception):
@@ -85,8 +91,18 @@ def _reports(items: list[dict[str, str]]) -> tuple[Report, ...]:
     return tuple(Report(_split(r["path"]), r["code"]) for r in items)
 
 
-def _data(name: str) -> Traversable:
-    """A file of the rule-table data: installed as drmigrate.rules_data, or `rules/` in a checkout."""
+def _data(name: str) -> Traversable | Path:
+    """A file of the rule-table data: installed as drmigrate.rules_data, or `rules/` in a checkout.
+
+    Looked for on disk first (importlib.resources costs more to import than reading the table);
+    the resources API answers for any other way of installing (a zip, say).
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules_data" / name, here.parent / "rules" / name):
+        if candidate.is_file():
+            return candidate
+    from importlib import resources
+
     try:
         return resources.files("drmigrate.rules_data").joinpath(name)
     except ModuleNotFoundError:
@@ -114,8 +130,10 @@ def _error_location(err: jsonschema.ValidationError, data: Any) -> str:
     return "".join(parts).lstrip(".") or "<top level>"
 
 
-def parse_table(data: Any, origin: str) -> RuleTable:
-    """Validate a decoded rule table and build the lookups. Raises RuleTableError."""
+def validate(data: Any, origin: str) -> None:
+    """Check a decoded rule table against `rules/schema.json`. Raises RuleTableError."""
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
@@ -124,6 +142,13 @@ def parse_table(data: Any, origin: str) -> RuleTable:
             f"{origin}: invalid rule table at `{_error_location(err, data)}`: {err.message}; "
             "fix the key or restore the file from the drmigrate release"
         )
+
+
+def parse_table(data: Any, origin: str, *, schema: bool = True) -> RuleTable:
+    """Build the lookups of a decoded rule table, validated against the schema first unless
+    `schema` is False (the bundled table, which the tests validate). Raises RuleTableError."""
+    if schema:
+        validate(data, origin)
     codes = {
         c["code"]: CodeInfo(
             c["code"], c["name"], c["summary"], c["message"], c["fix_title"], c["fix_safety"],
@@ -189,4 +214,4 @@ def bundled_table() -> RuleTable:
         data = json.loads(ref.read_text("utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise RuleTableError(f"{ref}: bundled rule table is unreadable ({exc}); reinstall drmigrate") from None
-    return parse_table(data, str(ref))
+    return parse_table(data, str(ref), schema=False)  # tests/test_rules.py validates it

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import PurePath
 
 from drmigrate import edits as splicer
-from drmigrate import suppressions
 from drmigrate.engine import Options
 from drmigrate.frontends import Extraction, FrontEnd, ParseError, Settings
 from drmigrate.guard import GuardError
@@ -28,11 +30,13 @@ from drmigrate.model import (
 from drmigrate.rules import RuleTable, bundled_table
 
 MAX_FIX_PASSES = 10
+UTF16_PREFIXES = (b"\xff\xfe", b"\xfe\xff")  # also the start of the UTF-32 BOMs decode() refuses
 
 JS_EXTENSIONS = frozenset({".js", ".mjs", ".cjs"})
 JSX_EXTENSIONS = frozenset({".jsx"})
 PYTHON_EXTENSIONS = frozenset({".py"})
 PHP_EXTENSIONS = frozenset({".php", ".phtml"})  # PHP pages: PHP arrays and <script> JS
+SERVER_EXTENSIONS = PYTHON_EXTENSIONS | PHP_EXTENSIONS  # payloads built without createSource
 
 
 @dataclass(frozen=True)
@@ -100,23 +104,73 @@ def front_end_for(path: str, templates: frozenset[str] = frozenset()) -> FrontEn
 
 
 def reads(path: str, templates: frozenset[str] = frozenset()) -> bool:
-    """Whether drmigrate reads files like `path`: `front_end_for` without building (importing) one.
+    """Whether drmigrate reads files like `path`: `front_end_for(...) is not None`, decided from
+    the name alone, without building (or importing) any front end.
 
-    Discovery asks this for every file name; the server front ends import libcst / tree-sitter-php,
-    which a walk that only needs a yes or no must not pay for.
+    Discovery asks this for every file name; the front ends import tree-sitter, libcst and the
+    analysis, which a walk that only needs a yes or no must not pay for.
     """
+    from drmigrate.frontends.javascript import dialect_for
+    from drmigrate.frontends.templates import TEMPLATE_EXTENSIONS
+
     if os.path.splitext(path)[1].lower() in PYTHON_EXTENSIONS | PHP_EXTENSIONS | templates:
         return True
-    return front_end_for(path) is not None
+    return dialect_for(path) is not None or PurePath(path).suffix.lower() in TEMPLATE_EXTENSIONS
+
+
+@lru_cache(maxsize=8)
+def _quoted_type_bytes(types: frozenset[str]) -> re.Pattern[bytes]:
+    """`Settings.quotes_dr_type` on bytes: the same matches on UTF-8 (the pattern is ASCII)."""
+    longest_first = sorted((re.escape(t) for t in types), key=len, reverse=True)
+    names = "|".join(longest_first).encode("utf-8") or b"(?!)"
+    return re.compile(b"['\"](?:" + names + b")['\"]")
+
+
+def is_candidate_bytes(raw: bytes, path: str, config: Config, suffix: str | None = None) -> bool:
+    """`is_candidate` on the UTF-8 bytes of a file: an ASCII needle is found in UTF-8 bytes
+    exactly where it is in the decoded text, so no text is needed to decide."""
+    if b"createSource" in raw:
+        return True
+    if suffix is None:
+        suffix = os.path.splitext(path)[1].lower()
+    if suffix in PHP_EXTENSIONS and b"'type'" not in raw and b'"type"' not in raw:
+        return False
+    if suffix in SERVER_EXTENSIONS:
+        return _quoted_type_bytes(config.settings.dr_types).search(raw) is not None
+    return False
+
+
+def settled_from_bytes(raw: bytes, path: str, config: Config) -> FileResult | None:
+    """The result of a file that holds no candidate, decided from its bytes; None when the file
+    needs decoding (a candidate, a UTF-16 BOM, or bytes that `discovery.decode` refuses, so that
+    the error names why). Most of a repository ends here.
+
+    Non-ASCII bytes are validated as UTF-8 by decoding them and dropping the text at once: that
+    runs at memory speed (about as fast as the `createSource` search itself, measured), where a
+    validator written in Python would be a hundred times slower.
+    """
+    if raw[:2] in UTF16_PREFIXES or b"\x00" in raw[:8192]:
+        return None  # UTF-16/32 text is not searched as bytes; NUL bytes: decode's error
+    if b"createSource" in raw:
+        return None
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in SERVER_EXTENSIONS and is_candidate_bytes(raw, path, config, suffix):
+        return None
+    if not raw.isascii():
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None  # decode() reports where
+    return non_candidate_result(path, config)
 
 
 def settled_without_text(raw: bytes, path: str, config: Config) -> FileResult | None:
-    """The result of a file that needs no decoding: plain ASCII (so valid UTF-8, no BOM), no NUL
-    byte, and no candidate text. Most of a repository ends here, before `bytes.decode`."""
-    if not raw.isascii() or b"\x00" in raw[:8192] or b"createSource" in raw:
-        return None
-    if os.path.splitext(path)[1].lower() in PYTHON_EXTENSIONS | PHP_EXTENSIONS | config.template_extensions:
-        return None  # server code and extra templates: the full prefilter decides
+    """Kept for callers of the earlier name: `settled_from_bytes`."""
+    return settled_from_bytes(raw, path, config)
+
+
+def non_candidate_result(path: str, config: Config) -> FileResult:
+    """What `result_for` answers for a readable file that the prefilter rules out."""
     if not config.include_minified:
         from drmigrate.frontends.bundles import classify_by_name
 
@@ -230,6 +284,8 @@ def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
 
 
 def _analysis(front: FrontEnd, text: str, config: Config) -> tuple[Extraction, Analysis]:
+    from drmigrate import suppressions  # the analysis proper: not for runs settled from bytes
+
     try:
         extraction = _extract(front, text, config)
         return extraction, suppressions.analyze(extraction, text, config.table, config.options)

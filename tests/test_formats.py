@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from drmigrate.cli import main
-from drmigrate.pipeline import PARALLEL_MIN_CANDIDATES
+from drmigrate.pipeline import PARALLEL_MIN_BYTES
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 LEGACY = "digitalriver.createSource({type: 'wireTransfer', amount: 1, currency: 'EUR', wireTransfer: {}});\n"
@@ -112,16 +112,19 @@ def test_no_colour_off_a_terminal(repo: Path) -> None:
 
 
 def test_output_identical_whatever_jobs(tmp_path: Path) -> None:
-    """Enough candidate files to start worker processes; real subprocesses, both fix and check."""
-    for i in range(PARALLEL_MIN_CANDIDATES * 2):
+    """Enough candidate text to start worker processes; real subprocesses, both fix and check."""
+    padding = "".join(f"var pad{n} = {n};\n" for n in range(PARALLEL_MIN_BYTES // (16 * 16)))
+    for i in range(32):  # 32 files of PARALLEL_MIN_BYTES / 16 each: the pool starts half way
         body = LEGACY if i % 3 else MIGRATED
-        (tmp_path / f"f{i:02}.js").write_text(body + f"var n{i} = {i};\n", "utf-8")
+        (tmp_path / f"f{i:02}.js").write_text(body + f"var n{i} = {i};\n" + padding, "utf-8")
     (tmp_path / "broken.js").write_text("digitalriver.createSource({type: 'payPal' amount: 1});\n", "utf-8")
     outputs = []
     for jobs in ("1", "2"):
         for fmt in ("text", "json", "sarif"):
-            done = subprocess.run([sys.executable, "-m", "drmigrate.cli", "check", "--jobs", jobs, "--format", fmt,
-                                   "--statistics", "."], cwd=tmp_path, capture_output=True, env=_env(), check=False)
+            # --no-cache: every run analyses, so the second set really goes through the workers
+            done = subprocess.run([sys.executable, "-m", "drmigrate.cli", "check", "--no-cache", "--jobs", jobs,
+                                   "--format", fmt, "--statistics", "."], cwd=tmp_path, capture_output=True,
+                                  env=_env(), check=False)
             assert done.returncode == 2, done.stderr
             outputs.append(done.stdout)
     assert outputs[:3] == outputs[3:]

@@ -306,3 +306,16 @@ def test_await_on_a_generic_call_is_outside_the_call() -> None:
     (awaited,) = find(program, "AwaitExpression")
     assert awaited.argument.type == "CallExpression"
     assert text_of(text, awaited.argument) == "dr.createSource<Req>(p)"
+
+
+@pytest.mark.parametrize("text", ["", "a", "é", "aé€😀b", "\ud800x", "x\r\n€\n😀😀", "€" * 50 + "a"])
+def test_byte_offsets_map_to_code_points(text: str) -> None:
+    from drmigrate.frontends.treesitter_js import offset_index
+
+    data = text.encode("utf-8", "surrogatepass")
+    index = offset_index(text, data)
+    starts = [len(text[:i].encode("utf-8", "surrogatepass")) for i in range(len(text) + 1)]
+    for i, b in enumerate(starts):
+        assert index(b) == i  # every character boundary
+    for b in range(len(data) + 1):  # inside a character: that character's start
+        assert index(b) == max(i for i, s in enumerate(starts) if s <= b)

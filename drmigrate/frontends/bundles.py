@@ -9,6 +9,7 @@ overwrites it) or wrong (the library defines the method, it does not call it wit
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 ADVICE = "fix the source, not the build output"
@@ -45,7 +46,13 @@ _DEFINES_CREATE_SOURCE = re.compile(
 
 
 def _vendored(path: str) -> str | None:
-    parts = tuple(p for p in path.replace("\\", "/").split("/")[:-1] if p not in ("", "."))
+    return _vendored_dir(path.replace("\\", "/").rpartition("/")[0])
+
+
+@lru_cache(maxsize=4096)
+def _vendored_dir(directory: str) -> str | None:
+    """The vendored-directory decision, made once per directory: the walk asks for every file."""
+    parts = tuple(p for p in directory.split("/") if p not in ("", "."))
     for marker in _VENDORED_DIRS:
         size = len(marker)
         if any(parts[i : i + size] == marker for i in range(len(parts) - size + 1)):

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from drmigrate.frontends import Extraction, FrontEnd, ParseError, Settings
-from drmigrate.frontends.treesitter_js import TreeSitterFrontEnd
 from drmigrate.guard import GuardError, SyntaxView, TNode, check
 from drmigrate.model import Intent
 
@@ -34,6 +33,9 @@ class JavaScriptFrontEnd:
     def __init__(
         self, dialect: str = "javascript", *, esprima_first: bool = True, declarations: bool = False
     ) -> None:
+        # imported here: tree-sitter and the analysis load only when a file is read
+        from drmigrate.frontends.treesitter_js import TreeSitterFrontEnd
+
         self.esprima_first = esprima_first
         self.fallback = TreeSitterFrontEnd(dialect, declarations=declarations)
         # The parser that read the last extracted text: the re-parse guard asks the same one,

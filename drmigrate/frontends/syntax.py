@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
-from itertools import accumulate
 from typing import Any
 
 from drmigrate.guard import TNode
@@ -26,20 +24,6 @@ _FILLER = re.compile(r"_{3,}")
 _SCALARS = (str, int, float, bool, type(None))
 _SKIPPED = frozenset({"range", "loc", "type", "comments", "tokens", "errors"})  # comments: compared apart
 SEPARATORS = frozenset({",", ";"})
-
-
-def byte_index(text: str, data: bytes) -> Callable[[int], int]:
-    """UTF-8 byte offsets of `data` (= `text` encoded) -> `str` indices."""
-    if len(data) == len(text):
-        return int
-    sizes = (1 if o < 0x80 else 2 if o < 0x800 else 3 if o < 0x10000 else 4 for o in map(ord, text))
-    table = [0] * (len(data) + 1)
-    for i, end in enumerate(accumulate(sizes), start=1):
-        table[end] = i
-    for b in range(1, len(table)):
-        if table[b] == 0:
-            table[b] = table[b - 1]
-    return table.__getitem__
 
 
 def _scalar(value: object, template: bool) -> object:
@@ -95,7 +79,9 @@ def from_tree_sitter(root: Any, text: str, data: bytes, *, template: bool = Fals
     Nodes whose type is in `opaque` keep their kind and no text (a PHP page's HTML, which the
     page's own guard checks).
     """
-    index = byte_index(text, data)
+    from drmigrate.frontends.treesitter_js import offset_index
+
+    index = offset_index(text, data)
     top = TNode("")
     stack: list[tuple[Any, TNode, str]] = [(root, top, "")]
     while stack:

@@ -68,6 +68,9 @@ class Node(Obj):
         return f"Node({self.type}, {self.range})"
 
 
+_new_node = object.__new__
+
+
 @cache
 def _language(dialect: str) -> tree_sitter.Language:
     if dialect == "javascript":
@@ -218,66 +221,17 @@ def _regex_value(pattern: str, flags: str) -> Any:
 class Converter:
     """Turns one tree-sitter tree into esprima-shaped nodes."""
 
-    def __init__(self, text: str, data: bytes) -> None:
+    def __init__(self, text: str, data: bytes, index: Callable[[int], int] | None = None) -> None:
         self.data = data
         self.text = text
-        self.index: Callable[[int], int]
-        if len(data) == len(text):
-            self.index = int
-        else:
-            sizes = (
-                1 if o < 0x80 else 2 if o < 0x800 else 3 if o < 0x10000 else 4
-                for o in map(ord, text)
-            )
-            table = [0] * (len(data) + 1)
-            for i, end in enumerate(accumulate(sizes), start=1):
-                table[end] = i
-            # positions inside a multi-byte character never start or end a node; keep them sane
-            for b in range(1, len(table)):
-                if table[b] == 0:
-                    table[b] = table[b - 1]
-            self.index = table.__getitem__
-        self.handlers: dict[str, Callable[[TsNode], Any]] = {
-            name[3:]: getattr(self, name) for name in dir(self) if name.startswith("on_")
-        }
-        for name in ("function_expression", "function", "generator_function"):
-            self.handlers[name] = self.function_expression
-        for name in ("function_declaration", "generator_function_declaration"):
-            self.handlers[name] = self.function_declaration
-        for name in ("variable_declaration", "lexical_declaration"):
-            self.handlers[name] = self.variable_declaration
-        for name in ("class_declaration", "abstract_class_declaration", "class"):
-            self.handlers[name] = self.class_
-        for name in (
-            "identifier",
-            "property_identifier",
-            "shorthand_property_identifier",
-            "shorthand_property_identifier_pattern",
-            "statement_identifier",
-            "type_identifier",
-            "undefined",
-        ):
-            self.handlers[name] = self.identifier
-        for name in ("field_definition", "public_field_definition"):
-            self.handlers[name] = self.field_definition
-        for name in ("required_parameter", "optional_parameter"):
-            self.handlers[name] = self.parameter
-        for name in ("true", "false", "null"):
-            self.handlers[name] = self.keyword_literal
-        for name in ("object", "object_pattern"):
-            self.handlers[name] = self.object_
-        for name in ("array", "array_pattern"):
-            self.handlers[name] = self.array
-        for name in ("pair", "pair_pattern"):
-            self.handlers[name] = self.pair
-        for name in ("break_statement", "continue_statement"):
-            self.handlers[name] = self.jump
-        for name in _TYPE_WRAPPERS:
-            self.handlers[name] = self.type_wrapper
+        self.ascii = len(data) == len(text)  # byte offsets are str indices
+        self.index: Callable[[int], int] = index or offset_index(text, data)
 
     # ---------------------------------------------------------------- helpers
 
     def span(self, n: TsNode) -> list[int]:
+        if self.ascii:
+            return [n.start_byte, n.end_byte]
         return [self.index(n.start_byte), self.index(n.end_byte)]
 
     def src(self, n: TsNode) -> str:
@@ -285,7 +239,11 @@ class Converter:
         return self.text[start:end]
 
     def make(self, type_: str, n: TsNode | list[int], **fields: Any) -> Node:
-        return Node(type_, n if isinstance(n, list) else self.span(n), **fields)
+        # Node(...) with the attribute dict built once: the keyword arguments would be packed
+        # and unpacked again per node, and a file has tens of thousands of nodes
+        node = _new_node(Node)
+        node.__dict__ = {"type": type_, **fields, "range": n if isinstance(n, list) else self.span(n)}
+        return node
 
     def stmt(self, type_: str, n: TsNode, **fields: Any) -> Node:
         """A statement ended by `;` or by automatic semicolon insertion, with esprima's range."""
@@ -334,12 +292,15 @@ class Converter:
                 yield child
 
     def conv(self, n: TsNode | None) -> Any:
-        if n is None or n.type in _DROPPED:
+        if n is None:
             return None
-        handler = self.handlers.get(n.type)
+        kind = n.type
+        if kind in _DROPPED:
+            return None
+        handler = HANDLERS.get(kind)
         if handler is None:
             return self.generic(n)
-        return handler(n)
+        return handler(self, n)
 
     def field(self, n: TsNode, name: str) -> Any:
         return self.conv(n.child_by_field_name(name))
@@ -751,7 +712,11 @@ class Converter:
         return self.identifier(n)
 
     def identifier(self, n: TsNode) -> Node:
-        return self.make("Identifier", n, name=self.src(n))
+        # `make("Identifier", n, name=self.src(n))`, spelled out: four nodes in ten are names
+        start, end = self.span(n)
+        node = _new_node(Node)
+        node.__dict__ = {"type": "Identifier", "name": self.text[start:end], "range": [start, end]}
+        return node
 
     def on_private_property_identifier(self, n: TsNode) -> Node:
         return self.make("PrivateIdentifier", n, name=self.src(n)[1:])
@@ -1056,12 +1021,54 @@ class Converter:
         )
 
 
-def convert(text: str, tree: tree_sitter.Tree, data: bytes) -> Node:
+# The builder of each tree-sitter node type, by name: `on_<type>` methods, and the types that
+# share one. A type not listed becomes a generic node (`Converter.generic`).
+Builder = Callable[[Converter, TsNode], Any]
+HANDLERS: dict[str, Builder] = {
+    name[3:]: builder for name, builder in vars(Converter).items() if name.startswith("on_")
+}
+for _names, _builder in (
+    (("function_expression", "function", "generator_function"), Converter.function_expression),
+    (("function_declaration", "generator_function_declaration"), Converter.function_declaration),
+    (("variable_declaration", "lexical_declaration"), Converter.variable_declaration),
+    (("class_declaration", "abstract_class_declaration", "class"), Converter.class_),
+    (("identifier", "property_identifier", "shorthand_property_identifier",
+      "shorthand_property_identifier_pattern", "statement_identifier", "type_identifier", "undefined"),
+     Converter.identifier),
+    (("field_definition", "public_field_definition"), Converter.field_definition),
+    (("required_parameter", "optional_parameter"), Converter.parameter),
+    (("true", "false", "null"), Converter.keyword_literal),
+    (("object", "object_pattern"), Converter.object_),
+    (("array", "array_pattern"), Converter.array),
+    (("pair", "pair_pattern"), Converter.pair),
+    (("break_statement", "continue_statement"), Converter.jump),
+    (tuple(_TYPE_WRAPPERS), Converter.type_wrapper),
+):
+    HANDLERS.update(dict.fromkeys(_names, _builder))
+
+
+# 1 for a byte that is not a UTF-8 continuation byte (10xxxxxx), else 0: `bytes.translate` table
+_NOT_CONTINUATION = bytes(0 if 0x80 <= b <= 0xBF else 1 for b in range(256))
+
+
+def offset_index(text: str, data: bytes) -> Callable[[int], int]:
+    """Byte offset (tree-sitter's) to `str` index (esprima's): the number of characters that end
+    at or before the byte. Byte j ends a character when byte j + 1 does not continue it; counted
+    in C (`translate`, `accumulate`), not character by character. A position inside a character
+    maps to that character's start."""
+    if len(data) == len(text):
+        return int
+    ends = (data[1:] + b"\0").translate(_NOT_CONTINUATION)
+    return [0, *accumulate(ends)].__getitem__
+
+
+def convert(text: str, tree: tree_sitter.Tree, data: bytes,
+            index: Callable[[int], int] | None = None) -> Node:
     """The esprima-shaped Program of a tree-sitter tree of `text`."""
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 20000))
     try:
-        program: Node = Converter(text, data).conv(tree.root_node)
+        program: Node = Converter(text, data, index).conv(tree.root_node)
     except RecursionError as exc:
         raise ParseError("nesting too deep for the tree-sitter converter") from exc
     finally:
@@ -1069,10 +1076,10 @@ def convert(text: str, tree: tree_sitter.Tree, data: bytes) -> Node:
     return program
 
 
-def comments(text: str, tree: tree_sitter.Tree, data: bytes, dialect: str) -> list[Node]:
+def comments(text: str, tree: tree_sitter.Tree, data: bytes, dialect: str,
+             index: Callable[[int], int] | None = None) -> list[Node]:
     """Every comment as an esprima comment node (`Line` / `Block`, `value`, `range`)."""
-    conv = Converter(text, data) if len(data) != len(text) else None
-    index = conv.index if conv is not None else int
+    index = index or offset_index(text, data)
     found = tree_sitter.QueryCursor(_comment_query(dialect)).captures(tree.root_node).get("c", [])
     out = []
     for node in sorted(found, key=lambda c: c.start_byte):
@@ -1091,7 +1098,8 @@ def parse(text: str, dialect: str) -> tuple[Node, list[Node]]:
     bad = first_error(tree.root_node, dialect)
     if bad is not None:
         raise ParseError(error_message(text, data, bad))
-    return convert(text, tree, data), comments(text, tree, data, dialect)
+    index = offset_index(text, data)
+    return convert(text, tree, data, index), comments(text, tree, data, dialect, index)
 
 
 class TreeSitterFrontEnd:
