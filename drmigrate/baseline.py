@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -67,9 +68,11 @@ class Applied:
 
 
 def path_key(path: str, root: Path) -> str:
-    absolute = Path(path).absolute()
+    """`path` relative to `root`, `/`-separated (absolute when outside it); `..` is resolved
+    textually, so `../baseline.json` from a subdirectory names the same entries."""
+    absolute = Path(os.path.abspath(path))
     try:
-        return absolute.relative_to(root.absolute()).as_posix()
+        return absolute.relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
         return absolute.as_posix()
 

@@ -14,6 +14,7 @@ they come.
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -37,6 +38,11 @@ FINDING_STATE_TITLES = {"fixable": "fixable", "unsafe": "fixable with --unsafe-f
 
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
+
+
+def _prose(text: object) -> str:
+    """Escaped text with its `backticked` parts as code, as the messages write them."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", _e(text))
 
 
 def _bar(row: Mapping[str, int], states: list[str], label: str) -> str:
@@ -116,12 +122,12 @@ def _finding(item: Mapping[str, Any], index: int) -> str:
         f'<span class="name">{_e(item.get("name", ""))}</span> '
         f'<span class="pill p-{_e(state)}">{_e(FINDING_STATE_TITLES.get(state, state))}</span> '
         f'<span class="method">{_e(method)}</span></h4>'),
-        f'<p class="msg">{_e(item.get("message", ""))}</p>',
+        f'<p class="msg">{_prose(item.get("message", ""))}</p>',
         _frame(item),
     ]
     help_text = item.get("help") or item.get("fix_title")
     if help_text:
-        parts.append(f'<p class="help"><b>help:</b> {_e(help_text)}</p>')
+        parts.append(f'<p class="help"><b>help:</b> {_prose(help_text)}</p>')
     fix_diff = item.get("fix_diff")
     if isinstance(fix_diff, str) and fix_diff:
         parts.append(f'<details class="fix"><summary>Diff of the fix</summary><pre class="diff">'
@@ -210,7 +216,7 @@ def _summary_cards(doc: Mapping[str, Any], tables: Mapping[str, Mapping[str, Map
         ("remaining", str(sites["remaining"]), "sites with fixes to apply"),
         ("manual", str(sites["manual"]), "sites that need a person"),
         ("findings", str(len(findings)),
-         f"{states['fixable']} fixable · {states['unsafe']} with --unsafe-fixes · {states['manual']} manual"),
+         " · ".join(f"{states[s]} {FINDING_STATE_TITLES[s]}" for s in FINDING_STATES if states[s]) or "none"),
     ]
     if _int(summary.get("fixed")):
         cards.append(("fixed", str(summary.get("fixed")), "findings fixed in this run"))
@@ -322,7 +328,7 @@ th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line
 thead th { color: var(--muted); font-weight: 600; font-size: 12.5px; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; width: 1%; white-space: nowrap; }
 tr.total th, tr.total td { font-weight: 700; border-top: 2px solid var(--line); }
-.barcell { width: 45%; min-width: 160px; } .barcell.small { width: 18%; min-width: 100px; }
+.barcell { width: 45%; min-width: 160px; } .barcell.small { width: 14%; min-width: 70px; }
 .bar { display: flex; height: 18px; border-radius: 4px; overflow: hidden; background: var(--panel); }
 .seg { display: block; height: 100%; color: #fff; font-size: 11.5px; line-height: 18px; text-align: center; overflow: hidden; white-space: nowrap; }
 .s-migrated { background: var(--migrated); } .s-remaining { background: var(--remaining); }
@@ -330,7 +336,7 @@ tr.total th, tr.total td { font-weight: 700; border-top: 2px solid var(--line); 
 .seg:not(.s-migrated):not(.s-remaining):not(.s-manual):not(.s-suppressed) { background: #5e6ad2; }
 .legend { display: flex; gap: 16px; list-style: none; padding: 0; margin: 6px 0; color: var(--muted); font-size: 13px; }
 .swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; }
-.files .path { overflow-wrap: anywhere; min-width: 22em; }
+.files .path { overflow-wrap: anywhere; min-width: 14em; }
 th.group { text-align: center; border-bottom: 1px solid var(--line); }
 .sortable th[data-key] { cursor: default; }
 .js .sortable th[data-key] { cursor: pointer; } .js .sortable th[data-key]:hover { color: var(--fg); }
@@ -349,7 +355,7 @@ section.file h3 { font-family: ui-monospace, Menlo, Consolas, monospace; font-si
 .loc { color: var(--fg); text-decoration: none; } .loc:hover { text-decoration: underline; }
 .pill { font-size: 11.5px; font-weight: 600; border-radius: 10px; padding: 1px 8px; color: #fff; background: var(--muted); }
 .p-fixable { background: var(--remaining); } .p-unsafe { background: #b26a00; } .p-manual { background: var(--manual); }
-.msg { margin: 2px 0 6px; }
+.msg { margin: 2px 0 6px; } .msg code, .help code { background: var(--panel); border-radius: 3px; padding: 0 3px; }
 pre { background: #f7f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; margin: 4px 0; overflow-x: auto; }
 .ln { display: inline-block; min-width: 3.2em; padding-right: 10px; margin-right: 8px; color: #8a93a3; text-align: right; border-right: 1px solid var(--line); user-select: none; }
 mark { background: var(--mark); color: inherit; border-bottom: 2px solid #e0a800; }
@@ -373,6 +379,11 @@ SCRIPT = """
   document.documentElement.classList.add('js');
   var form = document.getElementById('controls');
   var findings = Array.prototype.slice.call(document.querySelectorAll('article.finding'));
+  // search the location, code, message and help, not the code frames and diffs
+  var words = findings.map(function (f) {
+    return Array.prototype.map.call(f.querySelectorAll('h4, .msg, .help'), function (e) { return e.textContent; })
+      .join(' ').toLowerCase();
+  });
   function params() {
     var out = {};
     location.hash.replace(/^#/, '').split('&').forEach(function (kv) {
@@ -387,9 +398,9 @@ SCRIPT = """
     var want = {};
     controls().forEach(function (c) { if (c.value) want[c.getAttribute('data-filter')] = c.value; });
     var q = (want.q || '').toLowerCase(), shown = 0;
-    findings.forEach(function (f) {
+    findings.forEach(function (f, i) {
       var ok = (!want.state || f.dataset.state === want.state) && (!want.code || f.dataset.code === want.code) &&
-        (!want.method || f.dataset.method === want.method) && (!q || f.textContent.toLowerCase().indexOf(q) >= 0);
+        (!want.method || f.dataset.method === want.method) && (!q || words[i].indexOf(q) >= 0);
       f.hidden = !ok; if (ok) shown++;
     });
     Array.prototype.forEach.call(document.querySelectorAll('section.file'), function (s) {
