@@ -20,17 +20,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from drmigrate import codeframe
-from drmigrate.report_merge import (
-    DEFAULT_CALL,
-    FINDING_STATES,
-    STATE_TITLES,
-    STATES,
-    states_of,
-    status_tables,
-)
+from drmigrate.report_merge import DEFAULT_CALL, FINDING_STATES, states_of, status_tables
 from drmigrate.report_merge import as_int as _int
 from drmigrate.report_merge import finding_state as _finding_state
 from drmigrate.report_merge import state_totals as _state_totals
+from drmigrate.reporters import STATE_TITLES, STATES
 
 FINDING_STATE_TITLES = {"fixable": "fixable", "unsafe": "fixable with --unsafe-fixes",
                         "manual": "needs a person"}

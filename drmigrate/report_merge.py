@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-STATES = ("migrated", "remaining", "manual", "suppressed")
-STATE_TITLES = {"migrated": "migrated", "remaining": "remaining", "manual": "manual review",
-                "suppressed": "suppressed"}
+from drmigrate.reporters import STATE_TITLES, STATES
+
 FINDING_STATES = ("fixable", "unsafe", "manual")
 DEFAULT_CALL = "createSource"
 REPORT_VERSION = 1
