@@ -332,7 +332,7 @@ def run(
     if accepted is not None:
         applied = baselines.apply(accepted, results, fixing=writing)
         results, hidden, stale = list(applied.results), applied.hidden, applied.stale
-    baseline_doc = None if accepted is None or baseline_file is None else {
+    baseline_doc = None if accepted is None else {
         "file": baseline_file, "hidden": hidden, "stale": [e.as_dict() for e in stale]}
     _emit(results, table=table, fmt=fmt, fixing=writing, diff=diff, verbose=verbose,
           show_files=show_files, statistics=statistics, stdout_text=stdout_text, output_file=output_file,

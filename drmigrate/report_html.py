@@ -111,11 +111,11 @@ def _finding(item: Mapping[str, Any], index: int) -> str:
     where = f"{_where(item)}:{item.get('line')}:{item.get('column')}"
     parts = [
         (f'<article class="finding" id="f{index}" data-code="{_e(code)}" data-state="{_e(state)}" '
-        f'data-method="{_e(method)}" data-repo="{_e(item.get("repository") or "")}">'),
+         f'data-method="{_e(method)}" data-repo="{_e(item.get("repository") or "")}">'),
         (f'<h4><a class="loc" href="#f{index}">{_e(where)}</a> <span class="code">{_e(code)}</span> '
-        f'<span class="name">{_e(item.get("name", ""))}</span> '
-        f'<span class="pill p-{_e(state)}">{_e(FINDING_STATE_TITLES.get(state, state))}</span> '
-        f'<span class="method">{_e(method)}</span></h4>'),
+         f'<span class="name">{_e(item.get("name", ""))}</span> '
+         f'<span class="pill p-{_e(state)}">{_e(FINDING_STATE_TITLES.get(state, state))}</span> '
+         f'<span class="method">{_e(method)}</span></h4>'),
         f'<p class="msg">{_prose(item.get("message", ""))}</p>',
         _frame(item),
     ]

@@ -223,7 +223,9 @@ def to_text(doc: Mapping[str, Any]) -> str:
     states = states_of(tables.values())
     titles = {**STATE_TITLES, "findings": "findings", "fixable": "fixable", "unsafe": "unsafe", "manual": "manual",
               "_manual_review": "manual review"}
-    lines = [f"Migration status of {len(repos)} repositor{'y' if len(repos) == 1 else 'ies'} (payload sites, findings):"]
+    count = f"{len(repos)} repositor{'y' if len(repos) == 1 else 'ies'}"
+    lines = [(f"Migration status of {count}: payload sites by state, then findings (all, fixable, "
+             "fixable with --unsafe-fixes, manual):")]
     rows: dict[str, dict[str, int]] = {}
     for repo in repos:
         row = state_totals(status_tables(repo))
@@ -242,7 +244,7 @@ def to_text(doc: Mapping[str, Any]) -> str:
     assert isinstance(summary, Mapping)
     totals = state_totals(tables)
     sites = sum(totals.values())
-    lines += ["", (f"{len(repos)} repositor{'y' if len(repos) == 1 else 'ies'}: "
+    lines += ["", (f"{count}: "
                   f"{totals.get('migrated', 0)} of {sites} payload sites migrated; "
                   f"{as_int(summary.get('findings'))} findings ({as_int(summary.get('fixable'))} fixable, "
                   f"{as_int(summary.get('unsafe'))} with --unsafe-fixes, {as_int(summary.get('manual'))} manual).")]

@@ -64,7 +64,8 @@ def test_merge_text(reports: Path) -> None:
     result = invoke("report", "merge", "a.json", "shop-b.json")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "Migration status of 2 repositories (payload sites, findings):"
+    assert lines[0] == ("Migration status of 2 repositories: payload sites by state, then findings (all, "
+                        "fixable, fixable with --unsafe-fixes, manual):")
     assert lines[2].split() == ["shop-a", "0", "3", "0", "0", "13", "13", "0", "0"]
     assert lines[3].split() == ["shop-b", "1", "2", "0", "0", "7", "7", "0", "0"]
     assert lines[4].split() == ["total", "1", "5", "0", "0", "20", "20", "0", "0"]
