@@ -207,3 +207,22 @@ def test_json_report_carries_what_the_page_needs(example: Path) -> None:
     assert first["fix_title"] == "Add `sessionId` after `type`" and first["state"] == "fixable"
     assert "+        sessionId: 'DRMIGRATE_TODO_SESSION_ID'," in first["fix_diff"]
     assert doc["summary"]["fixable"] == 13 and doc["files"][0]["sites"]["remaining"] == 2
+
+
+def test_report_text_is_escaped() -> None:
+    """Code, messages, paths and names come from the repositories: never markup on the page."""
+    from drmigrate.report_html import render
+
+    evil = '"><img src=x onerror=alert(1)></script><script>alert(2)</script>'
+    doc = {
+        "version": 1, "repository": evil, "mode": "check",
+        "files": [{"path": evil, "status": "findings", "sites": {"remaining": 1}}],
+        "findings": [{"path": evil, "line": 1, "column": 1, "code": evil, "name": evil, "message": evil,
+                      "source_type": evil, "fix": "safe", "fix_applicable": True, "help": evil,
+                      "url": "javascript:alert(3)", "fix_diff": "+" + evil,
+                      "frame": [{"line": 1, "before": evil, "marked": evil, "after": evil}]}],
+        "migration_status": {evil: {"remaining": 1, evil: 1}},
+    }
+    page = render(doc)
+    assert "<img" not in page and "alert(2)</script>" not in page and "javascript:" not in page
+    assert page.count("<script>") == 1
