@@ -13,8 +13,9 @@ What a result depends on is all in its key, so an entry can never be stale:
   select / ignore with the per-file ignores applied, unsafe fixes, receiver names, template
   extensions, include-minified), and the mode of the run.
 
-Only check results are kept (no fixed text): `fix` and `--diff` always analyse, so a hit can never
-stand in for a write. An entry is a small JSON file named by its key, written atomically (a
+Check results are kept, and the results of runs that show fixes without writing them (`--diff`,
+JSON, SARIF: with the fixed text, under a key of their own mode); `fix` always analyses, so a hit
+can never stand in for a write. An entry is a small JSON file named by its key, written atomically (a
 temporary file renamed over it), so worker processes and concurrent runs cannot see half of one;
 one that does not parse, has another format or names another key or path is a miss. A cache
 directory that cannot be created or written costs one warning, never the run.
@@ -39,7 +40,7 @@ from drmigrate.discovery import CACHE_DIR_NAME
 from drmigrate.model import FileResult, Finding, SiteOutcome
 from drmigrate.runner import Config
 
-FORMAT = 1  # bump when the entry layout changes
+FORMAT = 2  # bump when the entry layout changes
 ENTRIES = f"v{FORMAT}"
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -181,8 +182,8 @@ class Cache:
         return result
 
     def put(self, key: str, result: FileResult) -> None:
-        if result.fixed is not None or not self._prepare():
-            return  # only check results are kept
+        if result.status == "fixed" or not self._prepare():
+            return  # a written fix is never kept
         data = {"format": FORMAT, "key": key, "path": result.path, "result": _result_to(result)}
         blob = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         tmp = self.entries / f".{key}.{os.getpid()}.tmp"
@@ -253,6 +254,8 @@ def _result_to(result: FileResult) -> dict[str, Any]:
         "reason": result.reason,
         "parser": result.parser,
         "original": result.original is not None,
+        "fixed": result.fixed,
+        "fixes_applied": result.fixes_applied,
         "findings": [_plain(f) for f in result.findings],
         "sites": [_plain(s) for s in result.sites],
     }
@@ -269,5 +272,7 @@ def _result_from(data: dict[str, Any], path: str, text: str) -> FileResult:
         findings=tuple(_rebuild(Finding, f) for f in data["findings"]),
         parser=str(data["parser"]),
         original=text if data["original"] else None,
+        fixed=data["fixed"] if isinstance(data["fixed"], str) else None,
         sites=tuple(_rebuild(SiteOutcome, s) for s in data["sites"]),
+        fixes_applied=int(data["fixes_applied"]),
     )

@@ -9,16 +9,18 @@ the files (workers, reads, writes) is `drmigrate.pipeline`.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from drmigrate import config, reporters
+from drmigrate import baseline as baselines
+from drmigrate import config, report_html, report_merge, reporters
 from drmigrate.discovery import SourceError, decode
 from drmigrate.engine import Options
 from drmigrate.model import FileResult
@@ -29,7 +31,10 @@ from drmigrate.runner import Config, make_config, result_for
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 LANGUAGE_NAMES = {"python": "Python", "php": "PHP"}
-FORMATS = ("text", "json", "sarif", "github", "junit")
+FORMATS = ("text", "concise", "json", "html", "sarif", "github", "junit")
+MERGE_FORMATS = ("text", "json", "html")
+# formats that carry the diff of each fix: the fixes are computed (not written) when only checking
+FIX_CARRYING_FORMATS = frozenset({"sarif", "json", "html"})
 
 
 class UsageError(click.UsageError):
@@ -90,7 +95,20 @@ def common_options(func: F) -> F:
                      help="Report format."),
         click.option("--output-file", "-o", type=click.Path(dir_okay=False), metavar="FILE",
                      help="Write the report to FILE instead of stdout."),
-        click.option("--no-color", is_flag=True, help="No colours, even on a terminal."),
+        click.option("--color", "color", type=click.Choice(("auto", "always", "never")), default=None,
+                     help="Colour the text report and the diff: auto (a terminal, unless NO_COLOR is set "
+                          "or FORCE_COLOR forces it), always, never."),
+        click.option("--no-color", is_flag=True, help="The same as --color never."),
+        click.option("-q", "--quiet", is_flag=True,
+                     help="Only the findings and errors: no summary, no notes, no progress bar."),
+        click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="Report only findings that are not in this baseline (and list its entries that "
+                          "no longer occur)."),
+        click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="Record the findings in FILE as the baseline and exit 0; with --baseline, keep only "
+                          "the entries that still occur (the baseline never grows)."),
+        click.option("--repository", metavar="NAME",
+                     help="The repository name to put in the JSON / HTML report (for `report merge`)."),
         click.option("--rules", "rules_path", type=click.Path(), metavar="FILE",
                      help="Use this rule table instead of the bundled one."),
         click.option("--config", "config_file", type=click.Path(), metavar="FILE",
@@ -144,8 +162,13 @@ def check(**kwargs: Any) -> None:
 
 @main.command()
 @common_options
+@click.option("--exit-non-zero-on-fix", is_flag=True,
+              help="Exit 1 when a file was changed, even if nothing remains.")
 def fix(**kwargs: Any) -> None:
-    """Rewrite legacy payloads in place (with `-`, the result goes to stdout)."""
+    """Rewrite legacy payloads in place (with `-`, the result goes to stdout).
+
+    Exits 0 when nothing remains after fixing (1 with --exit-non-zero-on-fix if files changed).
+    """
     run(fixing=True, **kwargs)
 
 
@@ -210,6 +233,25 @@ def _build_config(settings: config.Settings, table: RuleTable) -> Config:
                        payload_names=settings.server_payload_names)
 
 
+def resolve_color(choice: str | None, no_color: bool, environ: Mapping[str, str]) -> bool | None:
+    """True / False to force colour on / off; None: on exactly when the output is a terminal.
+
+    `--color always|never` wins, then `--no-color`, then NO_COLOR (any non-empty value, as
+    no-color.org asks), then FORCE_COLOR (any non-empty value but `0`): NO_COLOR beats
+    FORCE_COLOR, as in CPython's own colouring.
+    """
+    if choice == "always":
+        return True
+    if choice == "never" or no_color:
+        return False
+    if choice == "auto" or choice is None:
+        if environ.get("NO_COLOR"):
+            return False
+        if environ.get("FORCE_COLOR", "0") not in ("", "0"):
+            return True
+    return None
+
+
 def run(
     *,
     fixing: bool,
@@ -224,7 +266,12 @@ def run(
     stdin_filename: str | None = None,
     fmt: str = "text",
     output_file: str | None = None,
+    color: str | None = None,
     no_color: bool = False,
+    quiet: bool = False,
+    baseline_file: str | None = None,
+    write_baseline: str | None = None,
+    repository: str | None = None,
     rules_path: str | None = None,
     config_file: str | None = None,
     exclude: Sequence[str] = (),
@@ -238,6 +285,7 @@ def run(
     no_cache: bool = False,
     cache_dir: str | None = None,
     exit_zero: bool = False,
+    exit_non_zero_on_fix: bool = False,
     statistics: bool = False,
     show_files: bool = False,
     verbose: bool = False,
@@ -252,8 +300,10 @@ def run(
         receiver_names=tuple(receivers) or None,
     )
     cfg = build_config(settings, table)
-    # SARIF carries the fixes too: compute them (without writing) when only checking
-    want_fixes = diff or (fmt == "sarif" and not fixing)
+    accepted = _read_baseline(baseline_file) if baseline_file is not None else None
+    writing = fixing and not diff
+    # some formats carry each finding's fix: compute the fixes (without writing) when only checking
+    want_fixes = diff or (fmt in FIX_CARRYING_FORMATS and not fixing)
     stdout_text: str | None = None
     if paths == ("-",):
         name = stdin_filename or "-"
@@ -264,29 +314,99 @@ def run(
             results.append(FileResult(name, "error", str(exc).split(": ", 1)[1]))
         else:
             result = result_for(name, source.text, file_config(cfg, settings, name),
-                                fix=fixing and not diff, diff=want_fixes)
+                                fix=writing, diff=want_fixes)
             results.append(result)
-            if fixing and not diff:
+            if writing:
                 stdout_text = source.encode(result.fixed or source.text).decode("utf-8", "replace")
     else:
         from drmigrate.cache import open_cache
 
+        progress = (fmt in ("text", "concise") or bool(output_file)) and not quiet
         cache = None if no_cache else open_cache(paths, settings.file, cache_dir)
-        results = process_paths(paths, cfg, settings, fixing=fixing and not diff, want_fixes=want_fixes,
-                                jobs=jobs or os.cpu_count() or 1, show_progress=fmt == "text" or bool(output_file),
-                                cache=cache)
+        results = process_paths(paths, cfg, settings, fixing=writing, want_fixes=want_fixes,
+                                jobs=jobs or os.cpu_count() or 1, show_progress=progress, cache=cache)
         if cache is not None and cache.warning:
             click.echo(cache.warning, err=True)
-    _emit(results, table=table, fmt=fmt, fixing=fixing and not diff, diff=diff, verbose=verbose,
+    colour = resolve_color(color, no_color, os.environ)
+    if write_baseline is not None:
+        _write_baseline(write_baseline, results, accepted, fixing=writing, stdout_text=stdout_text,
+                        quiet=quiet, color=colour)
+        if accepted is None:  # adopting: the findings are accepted, nothing else to report
+            sys.exit(EXIT_ERROR if any(r.status == "error" for r in results) else EXIT_CLEAN)
+    hidden = 0
+    stale: tuple[baselines.Entry, ...] = ()
+    if accepted is not None:
+        applied = baselines.apply(accepted, results, fixing=writing)
+        results, hidden, stale = list(applied.results), applied.hidden, applied.stale
+    baseline_doc = None if accepted is None else {
+        "file": baseline_file, "hidden": hidden, "stale": [e.as_dict() for e in stale]}
+    _emit(results, table=table, fmt=fmt, fixing=writing, diff=diff, verbose=verbose,
           show_files=show_files, statistics=statistics, stdout_text=stdout_text, output_file=output_file,
-          color=False if no_color else None)
-    sys.exit(exit_code(results, exit_zero=exit_zero))
+          color=colour, quiet=quiet, repository=repository, baseline=baseline_doc,
+          baseline_notes=_stale_lines(baseline_file, stale) if baseline_file and not quiet else [])
+    sys.exit(exit_code(results, exit_zero=exit_zero, fixing=writing,
+                       exit_non_zero_on_fix=exit_non_zero_on_fix))
 
+
+def _read_baseline(path: str) -> baselines.Baseline:
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such baseline file; create it with `drmigrate check "
+                          f"--write-baseline {path}`") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the baseline ({exc.strerror}); check --baseline") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: the baseline is not UTF-8 text; rewrite it with --write-baseline") from None
+    try:
+        return baselines.loads(text, path, Path(path).absolute().parent)
+    except baselines.BaselineError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _write_baseline(path: str, results: Sequence[FileResult], accepted: baselines.Baseline | None, *,
+                    fixing: bool, stdout_text: str | None, quiet: bool, color: bool | None) -> None:
+    """Adopt (every finding) or, with an existing baseline, shrink it to the entries still found."""
+    root = Path(path).absolute().parent
+    if accepted is None:
+        entries = baselines.record(results, root, fixing=fixing)
+    else:
+        entries = baselines.apply(baselines.Baseline(root, accepted.entries), results, fixing=fixing).matched
+    try:
+        Path(path).write_text(baselines.dumps(entries), "utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write the baseline ({exc.strerror}); check --write-baseline") from None
+    out = sys.stderr if stdout_text is not None or accepted is not None else sys.stdout
+    if stdout_text is not None and accepted is None:
+        sys.stdout.buffer.write(stdout_text.encode("utf-8"))
+        sys.stdout.flush()
+    if accepted is None:
+        for r in results:
+            if r.status == "error":
+                click.echo(f"{click.style(r.path, bold=True)}: {click.style('error', fg='red')}: {r.reason}",
+                           file=out, color=color)
+    if quiet:
+        return
+    files = len({e.path for e in entries})
+    verb = "Kept" if accepted is not None else "Wrote"
+    click.echo(f"{verb} {reporters._plural(len(entries), 'finding')} in {reporters._plural(files, 'file')} "
+               f"in the baseline {path}.", file=out, color=color)
+
+
+def _stale_lines(path: str, stale: Sequence[baselines.Entry]) -> list[str]:
+    if not stale:
+        return []
+    head = (f"{len(stale)} entr{'y' if len(stale) == 1 else 'ies'} of the baseline {path} no longer occur; "
+            f"shrink it with `--baseline {path} --write-baseline {path}`:")
+    lines = [head]
+    lines += [f"  {e.path}:{e.line}: {e.code} {e.message}" for e in stale]
+    return lines
 
 
 def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: bool, diff: bool,
           verbose: bool, show_files: bool, statistics: bool, stdout_text: str | None,
-          output_file: str | None, color: bool | None) -> None:
+          output_file: str | None, color: bool | None, quiet: bool = False, repository: str | None = None,
+          baseline: dict[str, Any] | None = None, baseline_notes: Sequence[str] = ()) -> None:
     out = sys.stdout
     if stdout_text is not None:
         # `fix -`: the fixed source is the output; the report goes to stderr
@@ -295,10 +415,16 @@ def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: 
         out = sys.stderr
     if diff:
         # the diff is the output; the report goes to stderr, as with `ruff check --diff`
-        click.echo(reporters.to_diff(results), nl=False, file=out)
+        click.echo(reporters.styled_diff(reporters.to_diff(results)), nl=False, file=out, color=color)
         out = sys.stderr
+    hidden = baseline["hidden"] if baseline else 0
     if fmt == "json":
-        report = reporters.to_json(results)
+        report = reporters.to_json(results, table=table, fixing=fixing, repository=repository,
+                                   baseline=baseline)
+    elif fmt == "html":
+        doc = reporters.report_doc(results, table=table, fixing=fixing, repository=repository,
+                                   baseline=baseline)
+        report = report_html.render(doc)
     elif fmt == "sarif":
         report = reporters.to_sarif(results, table)
     elif fmt == "github":
@@ -307,7 +433,8 @@ def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: 
         report = reporters.to_junit(results)
     else:
         report = reporters.to_text(results, fixing=fixing, verbose=verbose or show_files,
-                                   statistics=statistics)
+                                   statistics=statistics, concise=fmt == "concise", quiet=quiet,
+                                   baselined=hidden, notes=baseline_notes)
         if verbose is False and show_files:
             report = _without_parsers(report)
     if output_file is not None:
@@ -323,14 +450,69 @@ def _without_parsers(report: str) -> str:
     return "\n".join(re.sub(r" \[[\w-]+\]$", "", line) for line in report.split("\n"))
 
 
-def exit_code(results: Sequence[FileResult], *, exit_zero: bool = False) -> int:
+def exit_code(results: Sequence[FileResult], *, exit_zero: bool = False, fixing: bool = False,
+              exit_non_zero_on_fix: bool = False) -> int:
+    """2 on errors; 1 when findings remain, or (with `exit_non_zero_on_fix`) a fix changed a file."""
     if any(r.status == "error" for r in results):
         return EXIT_ERROR
     if exit_zero:
         return EXIT_CLEAN
-    if any(r.findings or r.status == "fixed" for r in results):
+    if any(r.findings for r in results):
+        return EXIT_FINDINGS
+    if any(r.status == "fixed" for r in results) and (exit_non_zero_on_fix or not fixing):
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+@main.group()
+def report() -> None:
+    """Work with JSON reports: combine the reports of many repositories into one status."""
+
+
+@report.command("merge")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(MERGE_FORMATS), default="text", show_default=True,
+              help="Output format.")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the merged report to FILE instead of stdout.")
+def merge_reports(reports: Sequence[str], fmt: str, output_file: str | None) -> None:
+    """Combine JSON reports (`check --format json`), one per repository, into one.
+
+    Each report is tagged with its repository: the name given to `check --repository NAME`, else
+    the report file's name without `.json`.
+    """
+    docs = []
+    for path in reports:
+        try:
+            text = Path(path).read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such report; make it with `drmigrate check --format json "
+                              f"--output-file {path}`") from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read the report ({exc.strerror})") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{path}: not a drmigrate JSON report (not UTF-8 text)") from None
+        try:
+            docs.append((path, report_merge.parse(text, path)))
+        except report_merge.ReportError as exc:
+            raise ConfigError(str(exc)) from None
+    try:
+        merged = report_merge.merge(docs, version=reporters._version())
+    except report_merge.ReportError as exc:
+        raise ConfigError(str(exc)) from None
+    if fmt == "json":
+        out = json.dumps(merged, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "html":
+        out = report_html.render(merged)
+    else:
+        out = report_merge.to_text(merged)
+    if output_file is None:
+        click.echo(out, nl=False)
+        return
+    try:
+        Path(output_file).write_text(out, "utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{output_file}: cannot write the report ({exc.strerror}); check --output-file") from None
 
 
 @main.command("config")

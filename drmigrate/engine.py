@@ -86,7 +86,7 @@ class _Plan:
         values.setdefault("type", site.source_type or "?")
         self.findings.append(
             Finding(code, info.name, self.table.message(code, **values), span, site.source_type,
-                    info.fix_safety, site.confidence)
+                    info.fix_safety, site.confidence, fix_title=self.table.fix_title(code, **values))
         )
         index = len(self.findings) - 1
         if self.suppress is not None and self.suppress(code, span):

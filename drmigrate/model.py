@@ -120,6 +120,7 @@ class Finding:
     column: int = 0
     end_line: int = 0
     end_column: int = 0
+    fix_title: str = ""  # the code's fix title with this finding's values filled in
 
 
 @dataclass(frozen=True, order=True)
@@ -190,6 +191,7 @@ class FileResult:
     original: str | None = None  # decoded text, kept when a diff or a write needs it
     fixed: str | None = None  # the fixed text, when fixes changed something
     sites: tuple[SiteOutcome, ...] = ()  # the payload sites seen (after fixing, when fixing)
+    fixes_applied: int = 0  # findings of the original text that the fixes in `fixed` resolved
 
     @property
     def changed(self) -> bool:

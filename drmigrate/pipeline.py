@@ -108,17 +108,18 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
                   git: bool = True) -> list[FileResult]:
     """Discover, read, analyse (in parallel when worth it) and write back, in discovery order.
 
-    Most files are settled from their bytes. A candidate's check result comes from `cache` when
-    it has one for these bytes and settings; `fix` and fixes shown (`--diff`, SARIF) always
-    analyse, so no write ever depends on the cache.
+    Most files are settled from their bytes. A candidate's result comes from `cache` when it has
+    one for these bytes, settings and mode (check, or fixes shown without writing: `--diff`, JSON,
+    SARIF); `fix` always analyses, so no write ever depends on the cache.
     """
     walk = WalkSettings(root=settings.root, exclude=settings.exclude, extend_exclude=settings.extend_exclude,
                         include=settings.include, force_exclude=settings.force_exclude,
                         respect_gitignore=settings.respect_gitignore, max_file_size=settings.max_file_size,
                         git=git)
     entries = Discovery(walk, lambda p: _reads(p, cfg.template_extensions)).entries(paths)
-    if fixing or want_fixes:
+    if fixing:
         cache = None
+    mode = "diff" if want_fixes else "check"
     results: list[FileResult | None] = []
     sources: dict[int, Source] = {}
     keys: dict[int, str] = {}
@@ -144,7 +145,7 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
                 results[i] = result_for(entry.path, source.text, file_cfg, fix=fixing, diff=want_fixes)
                 continue
             if cache is not None:
-                key = cache.key(entry.path, raw, file_cfg)
+                key = cache.key(entry.path, raw, file_cfg, mode)
                 hit = cache.get(key, entry.path, source.text)
                 if hit is not None:
                     results[i] = hit

@@ -11,13 +11,15 @@ import json
 import os
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
+from drmigrate import codeframe
 from drmigrate.discovery import QUIET_SKIPS
-from drmigrate.model import FileResult, Finding
+from drmigrate.model import Confidence, FileResult, Finding
 from drmigrate.rules import RuleTable
 
 JSON_VERSION = 1
@@ -98,6 +100,121 @@ def statistics_text(results: Sequence[FileResult]) -> str:
     return "\n".join(lines)
 
 
+# --- what a finding needs, and the closing numbers ------------------------------------------------
+
+def hidden_unsafe(f: Finding) -> bool:
+    """A fix exists but this run does not apply it: `--unsafe-fixes` would (declared unsafe, or
+    safe on a payload whose receiver was not recognised)."""
+    return not f.fix_applicable and (f.fix == "unsafe" or (f.fix == "safe" and f.confidence is Confidence.LOW))
+
+
+def finding_state(f: Finding) -> str:
+    """fixable (this run's `fix` applies it), unsafe (`--unsafe-fixes` would) or manual."""
+    if f.fix_applicable:
+        return "fixable"
+    return "unsafe" if hidden_unsafe(f) else "manual"
+
+
+def _bare_title(title: str) -> str:
+    # rules.json spells "(unsafe)" into some titles; the help line says it from the finding instead
+    return title.removesuffix(" (unsafe)").strip()
+
+
+def help_text(f: Finding) -> str:
+    """The fix title, and what it takes: nothing, `--unsafe-fixes`, or a person."""
+    title = _bare_title(f.fix_title)
+    low = f.confidence is Confidence.LOW
+    if f.fix_applicable:
+        unsafe = f.fix == "unsafe" or low
+        return f"{title} (unsafe fix)" if unsafe and title else title or "fixable"
+    if hidden_unsafe(f):
+        why = "unsafe: the receiver was not recognised" if f.fix == "safe" else "unsafe"
+        return f"{title} ({why}; `--unsafe-fixes` applies it)"
+    if title:
+        return f"{title} (manual)"
+    return f"manual: a person must change this; `drmigrate explain {f.code}` says why"
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The numbers of a run, as the summaries and the JSON report give them."""
+
+    files: int
+    analysed: int
+    errors: int
+    skipped: int
+    findings: int
+    files_with_findings: int
+    fixable: int
+    unsafe: int  # hidden unsafe fixes: `--unsafe-fixes` would apply them
+    manual: int
+    fixed: int  # findings resolved by the fixes written this run
+    fixed_files: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def counts(results: Sequence[FileResult]) -> Counts:
+    findings = [f for r in results for f in r.findings]
+    states = Counter(finding_state(f) for f in findings)
+    errors = sum(1 for r in results if r.status == "error")
+    skipped = sum(1 for r in results if r.status == "skipped")
+    return Counts(
+        files=len(results), analysed=len(results) - errors - skipped, errors=errors, skipped=skipped,
+        findings=len(findings), files_with_findings=sum(1 for r in results if r.findings),
+        fixable=states["fixable"], unsafe=states["unsafe"], manual=states["manual"],
+        fixed=sum(r.fixes_applied for r in results if r.status == "fixed"),
+        fixed_files=sum(1 for r in results if r.status == "fixed"),
+    )
+
+
+def summary(results: Sequence[FileResult], *, fixing: bool, baselined: int = 0) -> str:
+    """The closing lines: what was found or fixed, what remains and what it takes."""
+    c = counts(results)
+    details = []
+    if c.fixable:
+        details.append(f"{c.fixable} fixable with `drmigrate fix`")
+    if c.unsafe:
+        more = "more " if c.fixable else ""
+        details.append(f"{c.unsafe} {more}with `drmigrate fix --unsafe-fixes`")
+    if c.manual:
+        details.append(f"{c.manual} {'needs' if c.manual == 1 else 'need'} a manual change")
+    detail = f" ({'; '.join(details)})" if details else ""
+    parts = []
+    if fixing:
+        head = (f"Fixed {_plural(c.fixed, 'finding')} in {_plural(c.fixed_files, 'file')}"
+                if c.fixed_files else "No fixes applied")
+        if c.findings:
+            verb = "remains" if c.findings == 1 else "remain"
+            head += f"; {_plural(c.findings, 'finding')} {verb} in {_plural(c.files_with_findings, 'file')}{detail}"
+        else:
+            head += "; nothing remains"
+        parts.append(head + ".")
+    elif c.findings:
+        parts.append(f"Found {_plural(c.findings, 'finding')} in {_plural(c.files_with_findings, 'file')}{detail}.")
+    elif c.errors:
+        parts.append(f"No findings in the {_plural(c.analysed, 'file')} analysed.")
+    else:
+        parts.append(f"All checks passed ({_plural(c.analysed, 'file')}).")
+    if baselined:
+        parts.append(f"{_plural(baselined, 'finding')} in the baseline not shown.")
+    if c.errors:
+        parts.append(f"{c.errors} file{'s' if c.errors != 1 else ''} could not be analysed.")
+    if c.skipped:
+        parts.append(f"{_plural(c.skipped, 'file')} skipped (`--show-files` lists them).")
+    return " ".join(parts)
+
+
+def frames(r: FileResult, *, fixing: bool) -> list[tuple[codeframe.Row, ...]]:
+    """The code frame of each finding of `r` (empty when the text was not kept)."""
+    text = codeframe.source_of(r, fixing=fixing)
+    if text is None:
+        return [() for _ in r.findings]
+    lines = text.split("\n")
+    return [codeframe.rows(lines, f.line, f.column, f.end_line, f.end_column) for f in r.findings]
+
+
 # --- text ---------------------------------------------------------------------------------------
 
 def finding_line(path: str, f: Finding) -> str:
@@ -107,12 +224,23 @@ def finding_line(path: str, f: Finding) -> str:
     return f"{where} {click.style(f.code, fg='red', bold=True)}{mark} {f.message}{low}"
 
 
+def finding_block(path: str, f: Finding, frame: Sequence[codeframe.Row]) -> list[str]:
+    """One finding in full: the line, the code frame, and the help line."""
+    lines = [finding_line(path, f), *codeframe.render(frame)]
+    gutter = max((len(str(r.line)) for r in frame), default=1)
+    lines.append(f"{' ' * gutter} {click.style('= help:', fg='cyan', bold=True)} {help_text(f)}")
+    return lines
+
+
 def _loud_skip(r: FileResult) -> bool:
     return r.status == "skipped" and not r.reason.startswith(QUIET_SKIPS)
 
 
 def to_text(results: Sequence[FileResult], *, fixing: bool, verbose: bool = False,
-            statistics: bool = False) -> str:
+            statistics: bool = False, concise: bool = False, quiet: bool = False,
+            baselined: int = 0, notes: Sequence[str] = ()) -> str:
+    """The text report. Full: each finding with its code frame and help; `concise`: one line per
+    finding; `statistics`: the tables instead of the findings; `quiet`: no summary, no notes."""
     lines: list[str] = []
     for r in results:
         if verbose:
@@ -120,47 +248,35 @@ def to_text(results: Sequence[FileResult], *, fixing: bool, verbose: bool = Fals
             lines.append(f"{r.path}: {r.status_text}{parser}")
         elif r.status == "error":
             lines.append(f"{click.style(r.path, bold=True)}: {click.style('error', fg='red')}: {r.reason}")
-        elif _loud_skip(r):
+        elif _loud_skip(r) and not quiet and not statistics:
             lines.append(f"{click.style(r.path, bold=True)}: {click.style('skipped', fg='yellow')}: {r.reason}")
-        for f in r.findings:
-            lines.append(finding_line(r.path, f))
-    lines.append(summary(results, fixing=fixing))
+        if statistics or not r.findings:
+            continue
+        if concise:
+            lines.extend(finding_line(r.path, f) for f in r.findings)
+            continue
+        for f, frame in zip(r.findings, frames(r, fixing=fixing), strict=True):
+            lines.extend(finding_block(r.path, f, frame))
+            lines.append("")
     if statistics:
-        lines.append(statistics_text(results))
-    return "\n".join(lines) + "\n"
-
-
-def summary(results: Sequence[FileResult], *, fixing: bool) -> str:
-    findings = [f for r in results for f in r.findings]
-    fixable = sum(1 for f in findings if f.fix_applicable)
-    files_with = sum(1 for r in results if r.findings)
-    changed = sum(1 for r in results if r.status == "fixed")
-    errors = sum(1 for r in results if r.status == "error")
-    skipped = sum(1 for r in results if r.status == "skipped")
-    analysed = len(results) - errors - skipped
-    parts = []
-    if fixing:
-        parts.append(f"Fixed {_plural(changed, 'file')}.")
-    if findings:
-        msg = f"Found {_plural(len(findings), 'finding')} in {_plural(files_with, 'file')}"
-        if fixable and not fixing:
-            msg += f" ({fixable} fixable with `drmigrate fix`)"
-        parts.append(msg + ".")
-    elif not fixing and errors:
-        parts.append(f"No findings in the {_plural(analysed, 'file')} analysed.")
-    elif not fixing:
-        parts.append(f"All checks passed ({_plural(analysed, 'file')}).")
-    if errors:
-        parts.append(f"{errors} file{'s' if errors != 1 else ''} could not be analysed.")
-    if skipped:
-        parts.append(f"{_plural(skipped, 'file')} skipped (`--show-files` lists them).")
-    return " ".join(parts)
+        lines.append(statistics_text(results).lstrip("\n"))
+        if not quiet:
+            lines.append("")
+    if notes and not quiet:
+        lines.extend(notes)
+        lines.append("")
+    if not quiet:
+        lines.append(summary(results, fixing=fixing, baselined=baselined))
+    while lines and lines[-1] == "":
+        lines.pop()
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 # --- json ---------------------------------------------------------------------------------------
 
-def finding_dict(path: str, f: Finding) -> dict[str, Any]:
-    return {
+def finding_dict(path: str, f: Finding, *, url: str | None = None, frame: Sequence[codeframe.Row] = (),
+                 fix_diff: str | None = None) -> dict[str, Any]:
+    item: dict[str, Any] = {
         "path": path,
         "line": f.line,
         "column": f.column,
@@ -173,23 +289,102 @@ def finding_dict(path: str, f: Finding) -> dict[str, Any]:
         "fix": f.fix,
         "fix_applicable": f.fix_applicable,
         "confidence": f.confidence.value,
+        "fix_title": f.fix_title,
+        "state": finding_state(f),
+        "help": help_text(f),
+        "url": url,
+        "frame": codeframe.as_dicts(frame),
     }
+    if fix_diff:
+        item["fix_diff"] = fix_diff
+    return item
 
 
-def to_json(results: Sequence[FileResult]) -> str:
-    doc = {
+def site_counts(r: FileResult) -> dict[str, int]:
+    row = dict.fromkeys(STATES, 0)
+    for site in r.sites:
+        row[site.state] = row.get(site.state, 0) + 1
+    return row
+
+
+def report_doc(results: Sequence[FileResult], *, table: RuleTable | None = None, fixing: bool = False,
+               repository: str | None = None, baseline: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON report as a dict: what `--format json` prints and what the HTML page and
+    `drmigrate report merge` read. Every finding carries its code frame, so a report can be shown
+    without the sources; when the fixes were computed but not written, also the diff of its fix."""
+    url = table.source_url if table is not None else None
+    findings = []
+    for r in results:
+        diffs = fix_diffs(r, fixing=fixing)
+        for i, (f, frame) in enumerate(zip(r.findings, frames(r, fixing=fixing), strict=True)):
+            findings.append(finding_dict(r.path, f, url=url, frame=frame, fix_diff=diffs.get(i)))
+    doc: dict[str, Any] = {
         "version": JSON_VERSION,
+        "tool": {"name": "drmigrate", "version": _version()},
+        "repository": repository,
+        "mode": "fix" if fixing else "check",
+        "summary": counts(results).as_dict(),
         "files": [
-            {"path": r.path, "status": r.status_text, "parser": r.parser or None} for r in results
+            {"path": r.path, "status": r.status_text, "parser": r.parser or None,
+             "findings": len(r.findings), "sites": site_counts(r)} for r in results
         ],
-        "findings": [finding_dict(r.path, f) for r in results for f in r.findings],
+        "findings": findings,
         "statistics": {
             "by_code": {code: count for code, _, count, _ in code_counts(results)},
             "by_source_type": dict(type_counts(results)),
         },
+        # per payment method; a `calls` table {call kind: {method: {state: count}}} may join it
         "migration_status": migration_status(results),
     }
+    if baseline is not None:
+        doc["baseline"] = baseline
+    return doc
+
+
+def to_json(results: Sequence[FileResult], *, table: RuleTable | None = None, fixing: bool = False,
+            repository: str | None = None, baseline: dict[str, Any] | None = None) -> str:
+    doc = report_doc(results, table=table, fixing=fixing, repository=repository, baseline=baseline)
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _unified_range(start: int, stop: int) -> str:
+    length = stop - start
+    first = start + 1 if length else start
+    return f"{first}" if length == 1 else f"{first},{length}"
+
+
+def fix_diffs(r: FileResult, *, fixing: bool) -> dict[int, str]:
+    """The diff hunks of each fixable finding (by index), when the fixes were computed and not
+    written: a hunk belongs to every fixable finding on the lines it changes or right above them."""
+    if fixing or r.original is None or r.fixed is None or r.original == r.fixed:
+        return {}
+    fixable = [(i, f) for i, f in enumerate(r.findings) if f.fix_applicable]
+    if not fixable:
+        return {}
+    old = r.original.splitlines(keepends=True)
+    new = r.fixed.splitlines(keepends=True)
+    import difflib
+
+    out: dict[int, str] = {}
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for group in matcher.get_grouped_opcodes(1):
+        changed = [(i1, i2) for tag, i1, i2, _, _ in group if tag != "equal"]
+        low, high = min(c[0] for c in changed), max(c[1] for c in changed)
+        # 1-based: the changed lines and the line before them (an insertion goes after a line, as
+        # `sessionId` goes after the `type` line that DR100 points at)
+        first, last = low, max(high, low + 1)
+        hunk = [f"@@ -{_unified_range(group[0][1], group[-1][2])} +{_unified_range(group[0][3], group[-1][4])} @@"]
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                hunk.extend(" " + line.rstrip("\r\n") for line in old[i1:i2])
+                continue
+            hunk.extend("-" + line.rstrip("\r\n") for line in old[i1:i2])
+            hunk.extend("+" + line.rstrip("\r\n") for line in new[j1:j2])
+        text = "\n".join(hunk) + "\n"
+        for i, f in fixable:
+            if f.line <= last and f.end_line >= first:
+                out[i] = out.get(i, "") + text
+    return out
 
 
 # --- SARIF 2.1.0 --------------------------------------------------------------------------------
@@ -380,6 +575,23 @@ def to_junit(results: Sequence[FileResult]) -> str:
 
 
 # --- diff ---------------------------------------------------------------------------------------
+
+def styled_diff(diff: str) -> str:
+    """`diff` with click styles (headers bold, hunks cyan, removals red, additions green)."""
+    out = []
+    for line in diff.splitlines(keepends=True):
+        body, end = (line[:-1], "\n") if line.endswith("\n") else (line, "")
+        if line.startswith(("---", "+++")):
+            body = click.style(body, bold=True)
+        elif line.startswith("@@"):
+            body = click.style(body, fg="cyan")
+        elif line.startswith("-"):
+            body = click.style(body, fg="red")
+        elif line.startswith("+"):
+            body = click.style(body, fg="green")
+        out.append(body + end)
+    return "".join(out)
+
 
 def to_diff(results: Sequence[FileResult]) -> str:
     import difflib

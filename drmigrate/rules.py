@@ -82,6 +82,15 @@ class RuleTable:
     def message(self, code: str, **values: str) -> str:
         return self.codes[code].message.format(**values)
 
+    def fix_title(self, code: str, **values: str) -> str:
+        """The code's fix title with `values` filled in (a placeholder without a value stays)."""
+        return self.codes[code].fix_title.format_map(_Keep(values))
+
+
+class _Keep(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
 
 def _split(path: str) -> tuple[str, ...]:
     return tuple(path.split("."))

@@ -371,6 +371,6 @@ def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = 
                           sites=sites)
     if outcome.fixed is not None and fix:
         return FileResult(path, "fixed", "", outcome.findings, outcome.parser, text, outcome.fixed,
-                          sites=sites)
+                          sites=sites, fixes_applied=sum(f.fix_applicable for f in outcome.initial))
     status: FileStatus = "findings" if outcome.findings else "clean"
     return FileResult(path, status, "", outcome.findings, outcome.parser, text, outcome.fixed, sites=sites)

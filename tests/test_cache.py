@@ -136,7 +136,7 @@ def test_fix_never_comes_from_the_cache(tmp_path: Path, monkeypatch: pytest.Monk
     assert runner.invoke(main, ["check", "pay.js"]).exit_code == 1  # warm
     assert list((tmp_path / ".drmigrate_cache" / cache_module.ENTRIES).glob("*.json"))
     result = runner.invoke(main, ["fix", "--session-id", "s.id", "pay.js"])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 0, result.output  # fixed, and nothing remains
     assert "sessionId: s.id" in (tmp_path / "pay.js").read_text("utf-8")
     assert runner.invoke(main, ["check", "--session-id", "s.id", "pay.js"]).exit_code == 0
 
@@ -171,7 +171,7 @@ def test_cache_directory_place_and_contents(tmp_path: Path, monkeypatch: pytest.
     assert (made / "CACHEDIR.TAG").read_text("utf-8").startswith("Signature: 8a477f597d28d172789f06886806bc55")
     assert list((made / cache_module.ENTRIES).glob("*.json"))
     # the walk never reads the cache, even with every exclude replaced and no .gitignore honoured
-    (made / "v1" / "planted.js").write_text(LEGACY, "utf-8")
+    (made / cache_module.ENTRIES / "planted.js").write_text(LEGACY, "utf-8")
     code, out, _ = _drmigrate("check", "--exclude", "nothing", "--no-respect-gitignore", "--show-files", ".",
                               cwd=project)
     assert b"planted" not in out and b"pay.js" in out

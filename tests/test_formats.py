@@ -91,9 +91,12 @@ def test_statistics_text(repo: Path) -> None:
     _code, out, _ = run("check", "--statistics", "js")
     assert "Findings by code:" in out and "DR101  legacy-amount-currency" in out
     assert "Migration status (payload sites):" in out
-    status = out.split("Migration status (payload sites):\n", 1)[1].splitlines()
+    status = out.split("Migration status (payload sites):\n", 1)[1].split("\n\n")[0].splitlines()
     assert status[1].split() == ["payco", "1", "0", "0", "0"]
     assert status[-1].split() == ["total", "1", "1", "0", "0"]
+    # the tables replace the list of findings; the closing summary follows them
+    assert "js/pay.js:1:28" not in out
+    assert out.rstrip().splitlines()[-1].startswith("Found 3 findings in 1 file")
 
 
 def test_output_file_keeps_stdout_clean(repo: Path) -> None:

@@ -18,6 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LEGACY = "digitalriver.createSource({type: 'wireTransfer', amount: 1, currency: 'EUR', wireTransfer: {}});\n"
+MANUAL = "function pay(payload) { return digitalriver.createSource(payload); }\n"
 FIXED = ("digitalriver.createSource({type: 'wireTransfer', sessionId: checkout.payment.session.id, "
          "wireTransfer: {}});\n")
 
@@ -70,7 +71,11 @@ def test_hooks_block_fix_and_pass(tmp_path: Path) -> None:
                              capture_output=True, text=True, check=False)
     output = blocked.stdout + blocked.stderr
     assert blocked.returncode != 0, output
-    assert "files were modified by this hook" in output and "Fixed 1 file." in output
+    assert "files were modified by this hook" in output
+    assert "Fixed 3 findings in 1 file; nothing remains." in output
+    # drmigrate itself exited 0 (nothing remains): pre-commit fails the hook because files changed
+    fix_hook = output.split("drmigrate fix", 1)[1].split("drmigrate (", 1)[0]
+    assert "exit code" not in fix_hook, output
     assert (project / "pay.js").read_text("utf-8") == FIXED  # drmigrate-fix rewrote it
 
     git("add", "pay.js", cwd=project)
@@ -83,3 +88,11 @@ def test_hooks_block_fix_and_pass(tmp_path: Path) -> None:
                                 cwd=project, env=env, capture_output=True, text=True, check=False)
     assert check_only.returncode == 1 and "more.js:1:28: DR100" in check_only.stdout
     assert (project / "more.js").read_text("utf-8") == LEGACY  # the check hook never writes
+
+    # what fixing cannot resolve fails the fix hook by its own exit code, with nothing modified
+    (project / "manual.js").write_text(MANUAL, "utf-8")
+    manual = subprocess.run([sys.executable, "-m", "pre_commit", "run", "drmigrate-fix", "--files", "manual.js"],
+                            cwd=project, env=env, capture_output=True, text=True, check=False)
+    assert manual.returncode == 1, manual.stdout
+    assert "exit code: 1" in manual.stdout and "files were modified" not in manual.stdout
+    assert "DR200" in manual.stdout and (project / "manual.js").read_text("utf-8") == MANUAL

@@ -1,0 +1,251 @@
+"""JSON reports read back: validated, combined across repositories, summed up as text.
+
+An organisation runs drmigrate in each storefront repository's own CI job; `drmigrate report merge`
+combines their JSON reports into one. Each report is tagged with its repository (the report's
+`repository`, set by `check --repository NAME`, else the report file's name); files and findings
+keep their tag, so a merged report can itself be merged again. The readers here are generic:
+unknown states, codes, methods or call kinds pass through as they come, so reports from a newer
+drmigrate with more of them still merge.
+
+Nothing here touches the disk: the CLI reads the files and hands over their text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from drmigrate.reporters import STATE_TITLES, STATES
+
+FINDING_STATES = ("fixable", "unsafe", "manual")
+DEFAULT_CALL = "createSource"
+REPORT_VERSION = 1
+
+
+class ReportError(Exception):
+    """A file that is not a drmigrate JSON report, or two reports for one repository."""
+
+
+def as_int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def finding_state(item: Mapping[str, Any]) -> str:
+    """fixable / unsafe / manual, from the report (or from its fix fields when it predates `state`)."""
+    state = item.get("state")
+    if isinstance(state, str):
+        return state
+    if item.get("fix_applicable"):
+        return "fixable"
+    if item.get("fix") == "unsafe" or (item.get("fix") == "safe" and item.get("confidence") == "low"):
+        return "unsafe"
+    return "manual"
+
+
+def states_of(tables: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The known site states in their order, then any other state the tables have."""
+    seen = list(STATES)
+    for table in tables:
+        for row in table.values():
+            if isinstance(row, Mapping):
+                seen.extend(k for k in row if k not in seen)
+    return seen
+
+
+def status_tables(doc: Mapping[str, Any]) -> dict[str, dict[str, dict[str, int]]]:
+    """{call kind: {method: {state: count}}}: the report's `calls` table when it has one, else
+    its per-method `migration_status` as the one call kind drmigrate reads today."""
+    calls = doc.get("calls")
+    source = calls if isinstance(calls, Mapping) and calls else {DEFAULT_CALL: doc.get("migration_status") or {}}
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for call, methods in source.items():
+        if isinstance(methods, Mapping):
+            out[str(call)] = {str(m): {str(s): as_int(n) for s, n in row.items()}
+                              for m, row in methods.items() if isinstance(row, Mapping)}
+    return out
+
+
+def state_totals(tables: Mapping[str, Mapping[str, Mapping[str, int]]]) -> dict[str, int]:
+    totals: Counter[str] = Counter()
+    for methods in tables.values():
+        for row in methods.values():
+            totals.update(row)
+    return dict(totals)
+
+
+def _add(into: dict[str, Any], other: Mapping[str, Any]) -> dict[str, Any]:
+    """Sum nested tables of counts key by key (anything that is not a count or a table is skipped)."""
+    for key, value in other.items():
+        if isinstance(value, Mapping):
+            into[key] = _add(dict(into.get(key) or {}), value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            into[key] = as_int(into.get(key)) + value
+    return into
+
+
+def parse(text: str, origin: str) -> dict[str, Any]:
+    """A report file's text as a dict, checked for the parts merging needs."""
+    hint = f"make it with `drmigrate check --format json --output-file {origin}`"
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportError(f"{origin}: not a drmigrate JSON report (invalid JSON: {exc.msg} at line "
+                          f"{exc.lineno}); {hint}") from None
+    if not isinstance(doc, dict):
+        raise ReportError(f"{origin}: not a drmigrate JSON report (not an object); {hint}")
+    if doc.get("version") != REPORT_VERSION:
+        raise ReportError(f"{origin}: not a drmigrate JSON report of version {REPORT_VERSION} "
+                          f"(version {doc.get('version')!r}); {hint}")
+    for key in ("files", "findings"):
+        items = doc.get(key)
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise ReportError(f"{origin}: not a drmigrate JSON report (`{key}` must be a list of objects); {hint}")
+    for item in doc["findings"]:
+        if not isinstance(item.get("path"), str) or not isinstance(item.get("code"), str):
+            raise ReportError(f"{origin}: a finding without `path` or `code`; {hint}")
+    return doc
+
+
+@dataclass
+class _Part:
+    """One repository's share of the inputs."""
+
+    name: str
+    origin: str
+    mode: str
+    files: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+    status: dict[str, Any] = field(default_factory=dict)
+    calls: dict[str, Any] = field(default_factory=dict)
+    statistics: dict[str, Any] = field(default_factory=dict)
+
+
+def _derived_summary(files: Sequence[Mapping[str, Any]], findings: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    states = Counter(finding_state(f) for f in findings)
+    return {"files": len(files), "findings": len(findings),
+            "files_with_findings": len({f.get("path") for f in findings}),
+            **{s: states[s] for s in FINDING_STATES}}
+
+
+def _parts(doc: Mapping[str, Any], origin: str) -> list[_Part]:
+    mode = str(doc.get("mode") or "check")
+    repos = doc.get("repositories")
+    if isinstance(repos, list) and repos:  # a merged report: split it back by tag
+        parts = []
+        for repo in repos:
+            if not isinstance(repo, Mapping) or not isinstance(repo.get("name"), str):
+                raise ReportError(f"{origin}: a `repositories` entry without a name")
+            name = repo["name"]
+            files = [dict(f) for f in doc["files"] if f.get("repository") == name]
+            findings = [dict(f) for f in doc["findings"] if f.get("repository") == name]
+            parts.append(_Part(name, str(repo.get("report") or origin), str(repo.get("mode") or mode),
+                               files, findings, dict(repo.get("summary") or _derived_summary(files, findings)),
+                               dict(repo.get("migration_status") or {}), dict(repo.get("calls") or {}),
+                               dict(repo.get("statistics") or {})))
+        return parts
+    name = doc.get("repository")
+    if not isinstance(name, str) or not name:
+        name = PurePath(origin).stem
+    files = [{**f, "repository": name} for f in doc["files"]]
+    findings = [{**f, "repository": name} for f in doc["findings"]]
+    summary = doc.get("summary")
+    return [_Part(name, origin, mode, files, findings,
+                  dict(summary) if isinstance(summary, Mapping) else _derived_summary(files, findings),
+                  dict(doc.get("migration_status") or {}), dict(doc.get("calls") or {}),
+                  dict(doc.get("statistics") or {}))]
+
+
+def merge(reports: Sequence[tuple[str, Mapping[str, Any]]], *, version: str = "") -> dict[str, Any]:
+    """One report of every repository in `reports` ((origin, parsed report) pairs, in order)."""
+    parts: list[_Part] = []
+    seen: dict[str, str] = {}
+    for origin, report in reports:
+        for part in _parts(report, origin):
+            if part.name in seen:
+                raise ReportError(f"{origin}: repository {part.name!r} is also in {seen[part.name]}; "
+                                  "name each job's report with `drmigrate check --repository NAME`")
+            seen[part.name] = origin
+            parts.append(part)
+    summary: dict[str, Any] = {}
+    status: dict[str, Any] = {}
+    calls: dict[str, Any] = {}
+    statistics: dict[str, Any] = {}
+    for part in parts:
+        _add(summary, part.summary)
+        _add(status, part.status)
+        _add(calls, part.calls)
+        _add(statistics, part.statistics)
+    doc: dict[str, Any] = {
+        "version": REPORT_VERSION,
+        "tool": {"name": "drmigrate", "version": version},
+        "repository": None,
+        "mode": "merge",
+        "repositories": [
+            {"name": p.name, "report": p.origin, "mode": p.mode, "summary": p.summary,
+             "migration_status": p.status, **({"calls": p.calls} if p.calls else {}),
+             "statistics": p.statistics}
+            for p in parts
+        ],
+        "summary": summary,
+        "files": [f for p in parts for f in p.files],
+        "findings": [f for p in parts for f in p.findings],
+        "statistics": statistics,
+        "migration_status": dict(sorted(status.items())),
+    }
+    if calls:
+        doc["calls"] = calls
+    return doc
+
+
+def _table(first: str, rows: Mapping[str, Mapping[str, int]], columns: Sequence[str],
+           titles: Mapping[str, str]) -> list[str]:
+    width = max(len(first), *(len(r) for r in rows), len("total")) if rows else len(first)
+    widths = [max(len(titles.get(c, c)), 5) for c in columns]
+    out = ["  " + f"{first:<{width}}" + "".join(f"  {titles.get(c, c):>{w}}" for c, w in zip(columns, widths, strict=True))]
+    totals: Counter[str] = Counter()
+    for name, row in rows.items():
+        out.append("  " + f"{name:<{width}}" + "".join(f"  {row.get(c, 0):>{w}}" for c, w in zip(columns, widths, strict=True)))
+        totals.update({c: row.get(c, 0) for c in columns})
+    if len(rows) > 1:
+        out.append("  " + f"{'total':<{width}}" + "".join(f"  {totals[c]:>{w}}" for c, w in zip(columns, widths, strict=True)))
+    return out
+
+
+def to_text(doc: Mapping[str, Any]) -> str:
+    """A merged report as tables: per repository, then per call kind and payment method."""
+    repos = [r for r in doc.get("repositories") or [] if isinstance(r, Mapping)]
+    tables = status_tables(doc)
+    states = states_of(tables.values())
+    titles = {**STATE_TITLES, "findings": "findings", "fixable": "fixable", "unsafe": "unsafe", "manual": "manual",
+              "_manual_review": "manual review"}
+    count = f"{len(repos)} repositor{'y' if len(repos) == 1 else 'ies'}"
+    lines = [(f"Migration status of {count}: payload sites by state, then findings (all, fixable, "
+             "fixable with --unsafe-fixes, manual):")]
+    rows: dict[str, dict[str, int]] = {}
+    for repo in repos:
+        row = state_totals(status_tables(repo))
+        summary = repo.get("summary") if isinstance(repo.get("summary"), Mapping) else {}
+        assert isinstance(summary, Mapping)
+        # the site state "manual" and the finding count "manual" share a word: keep them apart
+        row = {("_manual_review" if k == "manual" else k): v for k, v in row.items()}
+        row.update({k: as_int(summary.get(k)) for k in ("findings", *FINDING_STATES)})
+        rows[str(repo.get("name"))] = row
+    site_columns = ["_manual_review" if s == "manual" else s for s in states]
+    lines += _table("repository", rows, [*site_columns, "findings", *FINDING_STATES], titles)
+    for call, methods in tables.items():
+        lines += ["", f"`{call}` payload sites by payment method:"]
+        lines += _table("method", methods, states, STATE_TITLES) if methods else ["  no payload seen"]
+    summary = doc.get("summary") if isinstance(doc.get("summary"), Mapping) else {}
+    assert isinstance(summary, Mapping)
+    totals = state_totals(tables)
+    sites = sum(totals.values())
+    lines += ["", (f"{count}: "
+                  f"{totals.get('migrated', 0)} of {sites} payload sites migrated; "
+                  f"{as_int(summary.get('findings'))} findings ({as_int(summary.get('fixable'))} fixable, "
+                  f"{as_int(summary.get('unsafe'))} with --unsafe-fixes, {as_int(summary.get('manual'))} manual).")]
+    return "\n".join(lines) + "\n"
