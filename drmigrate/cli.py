@@ -25,7 +25,7 @@ from drmigrate.discovery import SourceError, decode
 from drmigrate.engine import Options
 from drmigrate.model import FileResult
 from drmigrate.pipeline import file_config, process_paths
-from drmigrate.rules import RuleTable, RuleTableError, load_table
+from drmigrate.rules import CallRule, RuleTable, RuleTableError, load_table
 from drmigrate.runner import Config, make_config, result_for
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -540,7 +540,10 @@ def list_rules(rules_path: str | None, markdown: bool) -> None:
         click.echo(rules_markdown(table), nl=False)
         return
     click.echo(f"Rule table: {table.source_title}\n  {table.source_url}\n")
-    click.echo("Per payment method (add sessionId; remove):")
+    click.echo("Calls (the DigitalRiver.js calls the payment-sessions docs touch):")
+    for call in table.calls.values():
+        click.echo(f"  {_call_signature(call):<44} {_call_rule_text(call)}")
+    click.echo("\nPer payment method (add sessionId; remove):")
     for rule in table.methods.values():
         removes = ", ".join(".".join(p) for p in rule.remove) or "nothing"
         hashes = " / ".join(rule.hashes)
@@ -552,10 +555,28 @@ def list_rules(rules_path: str | None, markdown: bool) -> None:
         click.echo(f"  {info.code}  {info.name:<28} fix: {info.fix_safety:<6}  {info.summary}")
 
 
+def _call_signature(call: CallRule) -> str:
+    if call.element_types:
+        return f"createElement({' / '.join(repr(e) for e in call.element_types)}, options)"
+    return f"{call.call}(…)"
+
+
+def _call_rule_text(call: CallRule) -> str:
+    if call.kind == "source":
+        where = f"`{call.payload_key}`" if call.payload_key else "the payload"
+        return f"the per-method rules apply to {where}"
+    flows = f" (flow {' / '.join(call.session_flows)}; other flows are left alone)" if call.session_flows else ""
+    keep = f"; {', '.join(call.keep)} stay" if call.keep else ""
+    return f"needs `sessionId`{flows}{keep}: {call.code}"
+
+
 def rules_markdown(table: RuleTable) -> str:
     """The README's rule list, generated from the rule table so the two never disagree."""
-    out = ["| type | nested hash | remove (besides adding `sessionId`) | doc edition |",
-           "|---|---|---|---|"]
+    out = ["| call | rule | doc section |", "|---|---|---|"]
+    for call in table.calls.values():
+        out.append(f"| `{_call_signature(call)}` | {_call_rule_text(call)} | {call.doc_section} |")
+    out += ["", "| type | nested hash | remove (besides adding `sessionId`) | doc edition |",
+            "|---|---|---|---|"]
     for rule in table.methods.values():
         removes = ", ".join(f"`{'.'.join(p)}`" for p in rule.remove) or "nothing"
         hashes = " or ".join(f"`{h}`" for h in rule.hashes)

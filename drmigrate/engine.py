@@ -27,10 +27,11 @@ from drmigrate.model import (
     PayloadSite,
     Prop,
     SiteOutcome,
+    SiteState,
     Span,
     Write,
 )
-from drmigrate.rules import MethodRule, Report, RuleTable
+from drmigrate.rules import CallRule, MethodRule, Report, RuleTable
 
 SESSION_KEY = "sessionId"
 MANUAL_CODES = frozenset({"DR200", "DR201", "DR202"})  # a person must act
@@ -76,6 +77,7 @@ class _Plan:
     findings: list[Finding] = field(default_factory=list)
     objects: dict[Span, _ObjectWork] = field(default_factory=dict)
     writes: dict[Span, tuple[Write, list[int]]] = field(default_factory=dict)
+    replacements: dict[Span, tuple[str, list[int]]] = field(default_factory=dict)  # value -> new text
     suppress: Callable[[str, Span], bool] | None = None
     suppressed: set[int] = field(default_factory=set)  # finding indices: reported, never fixed
     comments: Sequence[Span] = ()
@@ -99,15 +101,17 @@ class _Plan:
         """The findings among `indices` that are not suppressed (only those may plan an edit)."""
         return [i for i in indices if i not in self.suppressed]
 
-    def outcome(self, site: PayloadSite, first: int) -> SiteOutcome:
+    def outcome(self, site: PayloadSite, first: int, call: str, label: str | None) -> SiteOutcome:
         """Where `site` stands, from the findings reported for it (indices from `first` on)."""
         mine = [i for i in range(first, len(self.findings)) if self.options.selected(self.findings[i].code)]
         live = self.live(mine)
         if any(self.findings[i].code in MANUAL_CODES for i in live):
-            return SiteOutcome(site.source_type, "manual")
-        if live:
-            return SiteOutcome(site.source_type, "remaining")
-        return SiteOutcome(site.source_type, "suppressed" if mine else "migrated")
+            state: SiteState = "manual"
+        elif live:
+            state = "remaining"
+        else:
+            state = "suppressed" if mine else "migrated"
+        return SiteOutcome(label, state, call, site.call_span)
 
     def wants_fix(self, code: str, site: PayloadSite) -> bool:
         info = self.table.codes[code]
@@ -138,8 +142,10 @@ def analyze(
             continue
         seen.add(key)
         first = len(plan.findings)
-        _site(plan, site)
-        outcomes.append(plan.outcome(site, first))
+        rule = table.call_rule(site.call, site.element) or table.calls.get("createSource")
+        label = _site(plan, site, rule)
+        if label is not None:
+            outcomes.append(plan.outcome(site, first, rule.name if rule else "createSource", label or None))
     edits, intents = _edits(plan)
     # a payload reaching two calls (or a call reached by two payloads) is reported once
     unique = {(f.code, f.span, f.message): f for i, f in reversed(list(enumerate(plan.findings)))
@@ -150,33 +156,85 @@ def analyze(
                     intents=tuple(intents))
 
 
-def _site(plan: _Plan, site: PayloadSite) -> None:
+def _site(plan: _Plan, site: PayloadSite, call: CallRule | None) -> str | None:
+    """Plan one site; the label it counts under in the migration status (None: not counted)."""
     table = plan.table
+    session = call is not None and call.kind == "session"
+    label = _session_label(plan, site, call) if session and call is not None else site.source_type
     if site.unresolved:
         plan.report("DR200", site.call_span, site, reason=_cap(site.unresolved))
-        return
+        return label or ""
+    if session and call is not None:
+        return _session_call(plan, site, call)
     if site.source_type is None:
         plan.report("DR201", site.type_span or site.call_span, site, reason=_cap(site.type_reason))
-        return
+        return ""
     if site.type_options:
         if not _same_edits(plan, site):
             plan.report("DR201", site.type_span or site.call_span, site,
                         reason=_cap(f"{site.type_reason}, and its branches need different edits"))
-            return
+            return site.source_type
         site = replace(site, type_options=())
     rule = table.methods.get(site.source_type or "")
     if rule is None:
         if site.source_type in table.native_types:
+            _session_id(plan, site, "DR100", require=False)
             for report in table.native_report:
                 _remove_path(plan, site, report.path, report.code, None)
-        return
-    _session_id(plan, site, rule)
+        return site.source_type
+    _session_id(plan, site, "DR100")
     for path in rule.remove:
         code = "DR101" if len(path) == 1 else "DR102"
         _remove_path(plan, site, path, code, rule)
     for report in rule.report:
         _remove_path(plan, site, report.path, report.code, rule)
     _opaque_hashes(plan, site, rule)
+    return site.source_type
+
+
+def _lookup(site: PayloadSite, path: tuple[str, ...]) -> tuple[bool, str | None, Span | None]:
+    """(found, string value, span) of a dotted path in the site's literal parts."""
+    for part in site.parts:
+        obj: ObjectLit | None = part
+        prop: Prop | None = None
+        for i, key in enumerate(path):
+            prop = obj.get(key) if obj is not None else None
+            if prop is None:
+                break
+            obj = prop.value if i < len(path) - 1 else None
+        else:
+            if prop is not None:
+                return True, prop.string_value, prop.span
+    for write in site.writes:
+        if write.path == path and write.kind == "write":
+            return True, write.string_value, write.span
+    return False, None, None
+
+
+def _session_label(plan: _Plan, site: PayloadSite, call: CallRule) -> str:
+    """What a configuration counts under: the element type, or the flow it is for."""
+    if site.element:
+        return site.element
+    if call.flow_path:
+        found, value, _ = _lookup(site, call.flow_path)
+        return value if found and value else (call.session_flows[0] if not found else "?")
+    return ""
+
+
+def _session_call(plan: _Plan, site: PayloadSite, call: CallRule) -> str | None:
+    """A configuration that carries the session (Drop-in, paymentRequest, an element)."""
+    label = _session_label(plan, site, call)
+    if call.flow_path:
+        found, value, span = _lookup(site, call.flow_path)
+        if found and value is None:
+            plan.report("DR201", span or site.call_span, site,
+                        reason=f"The {call.title} flow (`{'.'.join(call.flow_path)}`) is computed at run "
+                               f"time; in the {' / '.join(call.session_flows)} flow it needs `sessionId`")
+            return "?"
+        if found and value not in call.session_flows:
+            return None  # a flow without a session (managePaymentMethods): nothing to migrate
+    _session_id(plan, site, call.code, element=site.element or call.title)
+    return label
 
 
 def _cap(text: str) -> str:
@@ -191,13 +249,25 @@ def _same_edits(plan: _Plan, site: PayloadSite) -> bool:
             return False
         trial = _Plan(plan.table, plan.text, plan.options, comments=plan.comments,
                       protected=plan.protected)
-        _site(trial, replace(site, source_type=option, type_options=()))
+        _site(trial, replace(site, source_type=option, type_options=()), None)
         edits = frozenset(_edits(trial)[0])
         outcomes.add((edits, tuple((f.code, f.span) for f in trial.findings)))
     return len(outcomes) == 1
 
 
-def _session_id(plan: _Plan, site: PayloadSite, rule: MethodRule) -> None:
+def _wire(plan: _Plan, site: PayloadSite, span: Span, value: Span | None) -> None:
+    """DR110 at `span`; with a session-id expression, its fix replaces the placeholder `value`."""
+    index = plan.report("DR110", span, site)
+    expr = plan.options.session_id.get(site.language)
+    text = plan.text[value[0]:value[1]] if value is not None else ""
+    if expr and value is not None and plan.wants_fix("DR110", site) and text.strip("'\"") == plan.table.placeholder:
+        plan.replacements.setdefault(value, (expr, []))[1].append(index)
+    elif not expr:
+        plan.findings[index] = replace(plan.findings[index], fix="none")
+
+
+def _session_id(plan: _Plan, site: PayloadSite, code: str, *, require: bool = True, **values: str) -> None:
+    """Report a missing `sessionId` (`code`) and plan its insertion; report placeholders (DR110)."""
     placeholder = plan.table.placeholder
     present = False
     for held in site.parts:
@@ -205,24 +275,24 @@ def _session_id(plan: _Plan, site: PayloadSite, rule: MethodRule) -> None:
         if prop is not None:
             present = True
             if placeholder in plan.text[prop.value_span[0]:prop.value_span[1]]:
-                plan.report("DR110", prop.span, site)
+                _wire(plan, site, prop.span, prop.value_span)
     for write in site.writes:
         if write.path == (SESSION_KEY,) and write.kind == "write":
             present = True
             if placeholder in plan.text[write.span[0]:write.span[1]]:
-                plan.report("DR110", write.span, site)
-    if present:
+                _wire(plan, site, write.span, write.value_span)
+    if present or not require:
         return
     part = site.parts[0] if site.parts else None
     where = site.type_span or (part.span if part else site.call_span)
     if site.opaque:
-        index = plan.report("DR100", where, site)
+        index = plan.report(code, where, site, **values)
         note = f"; {' and '.join(site.opaque)} may set it: add it where the payload is completed"
         plan.findings[index] = replace(plan.findings[index], fix="none",
                                        message=plan.findings[index].message + note)
         return
-    index = plan.report("DR100", where, site)
-    if part is None or not plan.wants_fix("DR100", site):
+    index = plan.report(code, where, site, **values)
+    if part is None or not plan.wants_fix(code, site):
         return
     type_index = next((k for k, p in enumerate(part.props) if p.key == "type"), None)
     expr = plan.options.session_id.get(site.language) or _placeholder(plan, site, part, type_index)
@@ -406,6 +476,13 @@ def _edits(plan: _Plan) -> tuple[list[Edit], list[Intent]]:
             after = work.insertion.after
             intents.append(Intent("insert", work.obj.span, text=result.inserted,
                                   after=work.obj.props[after].span if after is not None else None))
+    for value, (expr, indices) in plan.replacements.items():
+        if not plan.live(indices):
+            continue
+        edits.append(Edit(value[0], value[1], expr))
+        intents.append(Intent("replace", value, text=expr))
+        for i in indices:
+            plan.findings[i] = replace(plan.findings[i], fix_applicable=True)
     writes = [(write, indices) for write, indices in plan.writes.values() if plan.live(indices)]
     edits.extend(statement_removals(plan.text, [w for w, _ in writes], [*plan.comments, *plan.protected]))
     for write, indices in writes:

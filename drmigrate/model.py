@@ -68,6 +68,7 @@ class Write:
     open_before: bool = False  # the statement before it ends without `;` (it relies on ASI)
     risky_after: bool = False  # the statement after it starts with `(`, `[`, a template, `+`...
     part: Span | None = None  # the object it writes to, when known
+    value_span: Span | None = None  # the value written
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ class PayloadSite:
     language: str = "js"
     origin: str = "inline"
     blocks: tuple[Block, ...] = ()  # fields other code still needs: never removed
+    call: str = "createSource"  # the DigitalRiver.js method the payload goes to
+    element: str = ""  # for createElement: the element type (`paypal`)
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,8 @@ class SiteOutcome:
 
     source_type: str | None
     state: SiteState
+    call: str = "createSource"  # the call rule's name (`createSource`, `createDropin`, `paypalElement`…)
+    span: Span = (0, 0)  # the call
 
 
 @dataclass(frozen=True)

@@ -63,13 +63,21 @@ def type_counts(results: Sequence[FileResult]) -> list[tuple[str, int]]:
 
 
 def migration_status(results: Sequence[FileResult]) -> dict[str, dict[str, int]]:
-    """Payload sites per method: migrated / remaining / manual (review) / suppressed."""
-    table: dict[str, dict[str, int]] = {}
+    """createSource payload sites per method: migrated / remaining / manual (review) / suppressed."""
+    return call_status(results).get("createSource", {})
+
+
+def call_status(results: Sequence[FileResult]) -> dict[str, dict[str, dict[str, int]]]:
+    """Every call kind's sites ({call: {method or flow: {state: count}}}): createSource,
+    paypalElement, createDropin, retrieveAvailablePaymentMethods, paymentRequest, sessionElement."""
+    table: dict[str, dict[str, dict[str, int]]] = {}
     for r in results:
         for site in r.sites:
-            row = table.setdefault(site.source_type or "(unknown type)", dict.fromkeys(STATES, 0))
+            rows = table.setdefault(site.call, {})
+            row = rows.setdefault(site.source_type or ("(unknown type)" if site.call == "createSource" else "(all)"),
+                                  dict.fromkeys(STATES, 0))
             row[site.state] += 1
-    return dict(sorted(table.items()))
+    return {call: dict(sorted(rows.items())) for call, rows in sorted(table.items())}
 
 
 def statistics_text(results: Sequence[FileResult]) -> str:
@@ -83,17 +91,19 @@ def statistics_text(results: Sequence[FileResult]) -> str:
     lines.append("Findings by payment method:")
     for source_type, count in type_counts(results) or [("none", 0)]:
         lines.append(f"  {count:>5}  {source_type}" if count else "  none")
-    status = migration_status(results)
-    lines.append("Migration status (payload sites):")
-    if not status:
-        lines.append("  no createSource payload seen")
+    calls = call_status(results)
+    lines.append("Migration status (call sites):")
+    if not calls:
+        lines.append("  no DigitalRiver.js call seen")
         return "\n".join(lines)
-    width = max(len("method"), *(len(t) for t in status))
+    rows = [(f"{call} {label}" if call != "createSource" else label, row)
+            for call, table in calls.items() for label, row in table.items()]
+    width = max(len("call / method"), *(len(name) for name, _ in rows))
     head = "".join(f"  {STATE_TITLES[s]:>13}" for s in STATES)
-    lines.append(f"  {'method':<{width}}{head}")
+    lines.append(f"  {'call / method':<{width}}{head}")
     totals = dict.fromkeys(STATES, 0)
-    for source_type, row in status.items():
-        lines.append(f"  {source_type:<{width}}" + "".join(f"  {row[s]:>13}" for s in STATES))
+    for name, row in rows:
+        lines.append(f"  {name:<{width}}" + "".join(f"  {row[s]:>13}" for s in STATES))
         for s in STATES:
             totals[s] += row[s]
     lines.append(f"  {'total':<{width}}" + "".join(f"  {totals[s]:>13}" for s in STATES))
@@ -335,6 +345,7 @@ def report_doc(results: Sequence[FileResult], *, table: RuleTable | None = None,
         },
         # per payment method; a `calls` table {call kind: {method: {state: count}}} may join it
         "migration_status": migration_status(results),
+        "calls": call_status(results),
     }
     if baseline is not None:
         doc["baseline"] = baseline

@@ -12,7 +12,7 @@ small run. The semantic checks below the schema (duplicates, hashes, codes) run 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,6 +65,24 @@ class CodeInfo:
 
 
 @dataclass(frozen=True)
+class CallRule:
+    """One DigitalRiver.js call the payment-sessions docs touch, and what the migration asks of it."""
+
+    name: str  # the rule's name (`createSource`, `paypalElement`, `createDropin`, ...)
+    call: str  # the method called
+    title: str
+    kind: str  # source: the per-method rules apply to its payload; session: it must carry sessionId
+    doc_section: str
+    notes: tuple[str, ...]
+    element_types: tuple[str, ...] = ()  # createElement(type, ...): the element types it is for
+    payload_key: str = ""  # the options key that holds the payload (`sourceData`)
+    code: str = ""  # session kind: what is reported without sessionId
+    flow_path: tuple[str, ...] = ()
+    session_flows: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RuleTable:
     path: str
     source_title: str
@@ -75,6 +93,14 @@ class RuleTable:
     native_note: str
     native_report: tuple[Report, ...]
     codes: dict[str, CodeInfo]
+    calls: dict[str, CallRule] = field(default_factory=dict)  # by rule name
+
+    def call_rule(self, call: str, element: str = "") -> CallRule | None:
+        """The rule for `receiver.call(...)` (`createElement` by its element type)."""
+        for rule in self.calls.values():
+            if rule.call == call and (not rule.element_types or element.lower() in rule.element_types):
+                return rule
+        return None
 
     def is_dr_type(self, source_type: str) -> bool:
         return source_type in self.methods or source_type in self.native_types
@@ -199,7 +225,25 @@ def parse_table(data: Any, origin: str, *, schema: bool = True) -> RuleTable:
         native_note=native["note"],
         native_report=_reports(native["report"]),
         codes=codes,
+        calls=_calls(data.get("calls", []), codes, origin),
     )
+
+
+def _calls(items: list[dict[str, Any]], codes: dict[str, CodeInfo], origin: str) -> dict[str, CallRule]:
+    out: dict[str, CallRule] = {}
+    for c in items:
+        if c["name"] in out:
+            raise RuleTableError(f"{origin}: invalid rule table at `calls`: duplicate name {c['name']}")
+        if c["kind"] == "session" and c.get("code") not in codes:
+            raise RuleTableError(f"{origin}: invalid rule table at `calls({c['name']}).code`: "
+                                 f"a session rule names a known code, not {c.get('code')!r}")
+        out[c["name"]] = CallRule(
+            c["name"], c["call"], c["title"], c["kind"], c["doc_section"], tuple(c["notes"]),
+            tuple(c.get("element_types", ())), c.get("payload_key", ""), c.get("code", ""),
+            _split(c["flow_path"]) if c.get("flow_path") else (), tuple(c.get("session_flows", ())),
+            tuple(c.get("keep", ())),
+        )
+    return out
 
 
 def load_table(path: str | Path | None = None) -> RuleTable:

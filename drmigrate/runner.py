@@ -61,7 +61,9 @@ def make_config(
 ) -> Config:
     table = table or bundled_table()
     dr_types = frozenset(table.methods) | table.native_types
-    settings = Settings(dr_types=dr_types, payload_names=tuple(payload_names))
+    calls = frozenset(rule.call for rule in table.calls.values()) | {"createSource"}
+    elements = tuple((element, rule.payload_key) for rule in table.calls.values() for element in rule.element_types)
+    settings = Settings(dr_types=dr_types, payload_names=tuple(payload_names), calls=calls, elements=elements)
     if receiver_names is not None:
         settings = replace(settings, receiver_names=tuple(receiver_names))
     templates = frozenset(e.lower() if e.startswith(".") else f".{e.lower()}" for e in template_extensions)

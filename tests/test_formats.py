@@ -90,8 +90,8 @@ def test_json_has_statistics_and_migration_status(repo: Path) -> None:
 def test_statistics_text(repo: Path) -> None:
     _code, out, _ = run("check", "--statistics", "js")
     assert "Findings by code:" in out and "DR101  legacy-amount-currency" in out
-    assert "Migration status (payload sites):" in out
-    status = out.split("Migration status (payload sites):\n", 1)[1].split("\n\n")[0].splitlines()
+    assert "Migration status (call sites):" in out
+    status = out.split("Migration status (call sites):\n", 1)[1].split("\n\n")[0].splitlines()
     assert status[1].split() == ["payco", "1", "0", "0", "0"]
     assert status[-1].split() == ["total", "1", "1", "0", "0"]
     # the tables replace the list of findings; the closing summary follows them

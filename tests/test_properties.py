@@ -656,6 +656,9 @@ def check_case(c: Case) -> None:
                 sub_spec = spec.value.get(key_name(sub))
                 assert sub_spec is not None
                 _same_value(fixed, sub, sub_spec, r, sub_depth)
+        elif name == "sessionId" and PLACEHOLDER in r.value(spec.value, inner_depth) and c.options.session_id:
+            v0, v1 = prop["value"]["range"]  # `fix --session-id` wires drmigrate's own placeholder
+            assert fixed[v0:v1] == c.options.session_id["js"]
         else:
             _same_value(fixed, prop, spec, r, inner_depth)
 

@@ -151,7 +151,7 @@ def test_statistics_alone_prints_the_tables_and_the_summary(repo: Path) -> None:
     out = result.stdout
     assert out.startswith("Findings by code:")
     assert " | " not in out and ": DR" not in out  # no findings list, no frames
-    assert "Migration status (payload sites):" in out
+    assert "Migration status (call sites):" in out
     assert summary_of(out).startswith("Fixed 4 findings in 2 files;")
     quiet = invoke("check", "--statistics", "-q", str(repo)).stdout
     assert quiet.startswith("Findings by code:") and "Found" not in quiet

@@ -39,6 +39,10 @@ class Settings:
     )
     dr_types: frozenset[str] = frozenset()
     payload_names: tuple[str, ...] = ()  # more names a server-side payload variable goes by
+    # the DigitalRiver.js methods whose calls are read, and for createElement the element types
+    # read with the options key that holds their payload ("" when the options are the payload)
+    calls: frozenset[str] = frozenset({"createSource"})
+    elements: tuple[tuple[str, str], ...] = ()
 
     def quotes_dr_type(self, text: str) -> bool:
         """Whether a Digital River type appears as a quoted string (a server payload's `'type'`)."""

@@ -104,6 +104,18 @@ class Candidate:
 
 
 @dataclass
+class CallSite:
+    """One call of a DigitalRiver.js method: the receiver, the method, its arguments."""
+
+    node: Node
+    receiver: Node
+    method: str
+    args: list[Node]
+    element: str = ""  # createElement: the element type
+    unresolved: str = ""  # why the arguments cannot be seen (`.apply(dr, args)` with a built list)
+
+
+@dataclass
 class Use:
     """What another piece of code does with a payload object (or a field of it)."""
 
@@ -121,7 +133,7 @@ class Analysis:
         self.settings = settings
         self.scopes = ScopeManager(program)
         self.parent = self.scopes.parent
-        self.calls: list[tuple[Node, Node, list[Node]]] = []  # call, receiver, args
+        self.calls: list[CallSite] = []
         self.returns: dict[int, list[Node]] = {}  # id(function) -> returned expressions
         self.member_assigns: dict[str, list[Node]] = {}  # `x.name = value` by property name
         self.flow: set[int] = set()  # ids of nodes through which a payload reaches a DR call
@@ -155,23 +167,81 @@ class Analysis:
             stack.extend(children(node))
 
     def _call(self, node: Node) -> None:
+        """Record a call of one of the DigitalRiver.js methods, in any of the forms code uses."""
         callee = node.callee
-        if callee is None or callee.type != "MemberExpression":
+        args = list(node.arguments or ())
+        if callee is None:
+            return
+        if callee.type == "Identifier":
+            self._bare_call(node, callee, args)
+            return
+        if callee.type != "MemberExpression":
             return
         name = member_name(callee)
-        args = list(node.arguments or ())
         if name in ("call", "apply") and callee.object.type == "MemberExpression":
             inner = callee.object
-            if member_name(inner) == "createSource":
+            method = member_name(inner)
+            if method in self.settings.calls:
+                why = ""
                 if name == "call":
                     args = args[1:]
                 else:
                     arr = args[1] if len(args) > 1 else None
-                    args = list(arr.elements) if arr is not None and arr.type == "ArrayExpression" else []
-                self.calls.append((node, inner.object, args))
+                    if arr is not None and arr.type == "ArrayExpression":
+                        args = list(arr.elements)
+                    else:
+                        why = (f"the arguments are the list `{self.snippet(arr) if arr is not None else ''}` "
+                               "built elsewhere; migrate the payload where the list is filled")
+                        args = []
+                self._record(node, inner.object, method, args, why)
             return
-        if name == "createSource":
-            self.calls.append((node, callee.object, args))
+        if name in self.settings.calls:
+            self._record(node, callee.object, name, args)
+
+    def _bare_call(self, node: Node, callee: Node, args: list[Node]) -> None:
+        """`createSource(p)` after `const {createSource} = dr` or `const cs = dr.createSource.bind(dr)`;
+        redux-saga's `call([dr, dr.createSource], p)`."""
+        if callee.name == "call" and args and args[0].type == "ArrayExpression" and len(args[0].elements or ()) == 2:
+            receiver, method = args[0].elements
+            name = member_name(method) if method is not None and method.type == "MemberExpression" else (
+                self.string_const(method) if method is not None else None)
+            if receiver is not None and name in self.settings.calls:
+                self._record(node, receiver, name, args[1:])
+            return
+        variable = self.scopes.variable(callee)
+        if variable is None:
+            return
+        for definition in variable.definitions:
+            owner = definition.node
+            if owner is not None and owner.type == "VariableDeclarator" and owner.id is not None \
+                    and owner.id.type == "ObjectPattern" and owner.init is not None:
+                for prop in owner.id.properties or ():
+                    if prop.type == "Property" and prop.value is definition.name:
+                        method = prop_key(prop, self)
+                        if method in self.settings.calls:
+                            self._record(node, owner.init, method, args)
+                            return
+        for ref in variable.references:
+            value = ref.value
+            if ref.write and value is not None and value.type == "CallExpression" \
+                    and value.callee is not None and value.callee.type == "MemberExpression" \
+                    and member_name(value.callee) == "bind" and value.callee.object.type == "MemberExpression":
+                bound = value.callee.object
+                method = member_name(bound)
+                if method in self.settings.calls:
+                    self._record(node, bound.object, method, args)
+                    return
+
+    def _record(self, node: Node, receiver: Node, method: str, args: list[Node], why: str = "") -> None:
+        element = ""
+        if method == "createElement":
+            kind = self.string_const(args[0]) if args else None
+            elements = dict(self.settings.elements)
+            if kind is None or kind.lower() not in elements:
+                return  # an element configured without the session (card, online banking...)
+            element = kind.lower()
+            args = args[1:]
+        self.calls.append(CallSite(node, receiver, method, args, element, why))
 
     # -- statements and reaching definitions ----------------------------------------------------
     def place(self, node: Node) -> tuple[tuple[int, int], ...]:
@@ -868,36 +938,76 @@ def _separation(analysis: Analysis, stmt: Node) -> tuple[tuple[int, int] | None,
     return (id(holder), index), before, after
 
 
+# Calls that only a DigitalRiver.js instance has: an unrecognised receiver is still worth a report
+# (low confidence). `paymentRequest` and `createElement` are Stripe's too: only on a known instance.
+DR_ONLY_CALLS = frozenset({"createDropin", "retrieveAvailablePaymentMethods"})
+
+
 def find_sites(program: Node, text: str, settings: Settings) -> tuple[PayloadSite, ...]:
-    """Every payload that can reach a DigitalRiver.js `createSource` call in this program."""
+    """Every payload that can reach a DigitalRiver.js call in this program (each call, a verdict)."""
     analysis = Analysis(program, text, settings)
-    resolved: list[tuple[Node, Confidence, list[Candidate]]] = []
-    for call, receiver, args in sorted(analysis.calls, key=lambda c: span_of(c[0])[0]):
-        kind = analysis.receiver_kind(receiver)
-        if kind == "stripe" or not args:
+    resolved: list[tuple[CallSite, Confidence, list[Candidate]]] = []
+    for call in sorted(analysis.calls, key=lambda c: span_of(c.node)[0]):
+        kind = analysis.receiver_kind(call.receiver)
+        if kind == "stripe":
+            continue
+        if kind == "unknown" and call.method not in ("createSource", *DR_ONLY_CALLS):
             continue
         confidence = Confidence.HIGH if kind == "dr" else Confidence.LOW
-        payload = args[1] if len(args) > 1 else args[0]
-        resolved.append((call, confidence, analysis.resolve(payload, call)))
+        if call.unresolved or not call.args:
+            why = call.unresolved or "the call passes no payload; check it by hand"
+            resolved.append((call, confidence, [Candidate(unresolved=why, where=span_of(call.node))]))
+            continue
+        if call.method == "createSource":
+            payload = call.args[1] if len(call.args) > 1 else call.args[0]
+        else:
+            payload = call.args[0]
+        candidates = analysis.resolve(payload, call.node)
+        key = dict(settings.elements).get(call.element, "") if call.element else ""
+        if key:
+            candidates = _inner_payloads(analysis, candidates, key, call.node)
+        resolved.append((call, confidence, candidates))
     sites: list[PayloadSite] = []
     for call, confidence, candidates in resolved:
+        source = call.method == "createSource" or bool(call.element and dict(settings.elements).get(call.element))
         for cand in candidates:
-            site = _site(analysis, call, cand, confidence, settings)
+            site = _site(analysis, call, cand, confidence, settings, source=source)
             if site is None:
                 continue
-            if confidence is Confidence.LOW and (site.source_type is None or
-                                                 site.source_type not in settings.dr_types):
+            if confidence is Confidence.LOW and call.method == "createSource" and (
+                    site.source_type is None or site.source_type not in settings.dr_types):
                 continue  # an unknown receiver is reported only with a Digital River type
             sites.append(site)
     return tuple(sites)
 
 
-def _site(analysis: Analysis, call: Node, cand: Candidate, confidence: Confidence,
-          settings: Settings) -> PayloadSite | None:
+def _inner_payloads(analysis: Analysis, candidates: list[Candidate], key: str, at: Node) -> list[Candidate]:
+    """The payload an element's options hold under `key` (the PayPal element's `sourceData`)."""
+    out: list[Candidate] = []
+    for cand in candidates:
+        if cand.unresolved:
+            out.append(cand)
+            continue
+        found = False
+        for part in cand.parts:
+            for prop in part.properties or ():
+                if prop.type == "Property" and prop_key(prop, analysis) == key and prop.value is not None:
+                    out.extend(analysis.resolve(prop.value, at, 1))
+                    found = True
+        if not found:
+            out.append(Candidate(unresolved=f"the element's options have no `{key}` drmigrate can see; "
+                                            f"check the `{key}` it is given", where=span_of(cand.parts[0])))
+    return out
+
+
+def _site(analysis: Analysis, callsite: CallSite, cand: Candidate, confidence: Confidence,
+          settings: Settings, *, source: bool = True) -> PayloadSite | None:
+    call = callsite.node
     call_span = span_of(call)
+    method, element = callsite.method, callsite.element
     if cand.unresolved:
         return PayloadSite(call_span, None, unresolved=cand.unresolved, unresolved_span=cand.where,
-                           confidence=confidence, origin=cand.origin)
+                           confidence=confidence, origin=cand.origin, call=method, element=element)
     pairs = [(p, to_object(p, analysis)) for p in dict.fromkeys(cand.parts)]
     # the part that holds `type` goes first: sessionId is inserted there
     pairs.sort(key=lambda pair: 0 if pair[1].get("type") is not None else 1)
@@ -929,6 +1039,11 @@ def _site(analysis: Analysis, call: Node, cand: Candidate, confidence: Confidenc
         if shared:
             blocks.append(Block((), shared, part.span, part=scope))
         parts.append(part)
+    if not source:  # a configuration that carries the session (Drop-in, paymentRequest, an element)
+        return PayloadSite(call_span, None, parts=tuple(parts), writes=tuple(sorted(writes, key=lambda w: w.span)),
+                           opaque=tuple(cand.opaque) + tuple(o for p in parts for o in p.opaque),
+                           confidence=confidence, origin=cand.origin, blocks=tuple(blocks), call=method,
+                           element=element)
     type_value: str | None = None
     type_span: Span | None = None
     type_reason = ""
@@ -951,15 +1066,21 @@ def _site(analysis: Analysis, call: Node, cand: Candidate, confidence: Confidenc
             type_value = write.string_value
             if write.string_value is None:
                 type_reason = "the type is computed at run time"
+    known = confidence is Confidence.HIGH  # a DigitalRiver.js instance: every call gets a verdict
     if type_value is None and not type_options and not type_reason:
-        if type_span is None and not cand.opaque:
+        if type_span is None and not cand.opaque and not known:
             return None  # an object without a type is not a source payload
         type_reason = "the payload's type cannot be seen" + (
-            f" ({', '.join(cand.opaque)} may set it)" if cand.opaque else "")
+            f" ({', '.join(cand.opaque)} may set it)" if cand.opaque else
+            ": the object has no `type`; check what it is and set the method's type")
     if type_value is None and type_options:
         type_value = type_options[0]
     if type_value is not None and type_value not in settings.dr_types and not type_options:
-        return None  # another kind of source (customerCredit on a REST client, a Stripe type, ...)
+        if not known:
+            return None  # another kind of source (customerCredit on a REST client, a Stripe type, ...)
+        type_reason = (f"the type `{type_value}` is not a DigitalRiver.js payment method the rule table "
+                       "knows; check the payload by hand")
+        type_value = None
     return PayloadSite(
         call_span=call_span,
         source_type=type_value,
@@ -972,6 +1093,8 @@ def _site(analysis: Analysis, call: Node, cand: Candidate, confidence: Confidenc
         confidence=confidence,
         origin=cand.origin,
         blocks=tuple(blocks),
+        call=method,
+        element=element,
     )
 
 
@@ -1010,7 +1133,8 @@ def _write(analysis: Analysis, use: Use, call: Node, part: Span) -> Write | None
         why = f"the write is part of the larger expression `{analysis.snippet(stmt, 50)}`"
     slot, before, after = _separation(analysis, stmt)
     return Write(use.path, span_of(stmt), removable, why, sval, kind="write", effect_span=effect_span,
-                 slot=slot, open_before=before, risky_after=after, part=part)
+                 slot=slot, open_before=before, risky_after=after, part=part,
+                 value_span=span_of(value) if value is not None else None)
 
 
 def effects_in_args(call: Node) -> Node | None:

@@ -365,6 +365,7 @@ class _Collector:
             if not chained else "the write is part of a chained assignment",
             string_value=found[0] if found else None,
             effect_span=effect,
+            value_span=self.offsets.span(value),
         )
         self.writes.append(PendingWrite(scope, name, place, write))
 

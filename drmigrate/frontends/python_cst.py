@@ -411,6 +411,7 @@ class _Collector(cst.CSTVisitor):
                 why_not=why,
                 string_value=found[0] if found else None,
                 effect_span=effect,
+                value_span=self.span(value) if value is not None else None,
             )
             self.writes.append(PendingWrite(scope, name, place, write))
 
