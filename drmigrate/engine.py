@@ -232,7 +232,7 @@ def _session_call(plan: _Plan, site: PayloadSite, call: CallRule) -> str | None:
                                f"time; in the {' / '.join(call.session_flows)} flow it needs `sessionId`")
             return "?"
         if found and value not in call.session_flows:
-            return None  # a flow without a session (managePaymentMethods): nothing to migrate
+            return value  # a flow without a session (managePaymentMethods): nothing to migrate
     _session_id(plan, site, call.code, element=site.element or call.title)
     return label
 

@@ -43,6 +43,7 @@ MERGE_CALLS = frozenset(
      "$.merge"}
 )
 STRIPE_RE = re.compile(r"stripe", re.IGNORECASE)
+LOADER_RE = re.compile(r"digital_?river", re.IGNORECASE)  # loadDigitalRiver, getDigitalRiverInstance
 MAX_DEPTH = 8
 
 HARMLESS_CALLEES = re.compile(r"^console\.\w+$")
@@ -337,25 +338,53 @@ class Analysis:
             prop = member_name(receiver)
             if prop is None and receiver.computed:
                 prop = self.string_const(receiver.property)
+                if prop is None and receiver.property is not None and receiver.property.type == "Identifier":
+                    # `app[DRJS]`: a key constant named like the instance (imported, say) is evidence
+                    return self._by_name(receiver.property.name, loose=True)
             return self._by_name(prop) if prop is not None else "unknown"
         if rtype in ("NewExpression", "CallExpression"):
             return self._instance_kind(receiver, depth)
         return "unknown"
 
-    def _by_name(self, name: str) -> str:
+    def _by_name(self, name: str, *, loose: bool = False) -> str:
         if STRIPE_RE.search(name):
             return "stripe"
         if name in self.settings.receiver_names:
             return "dr"
+        if loose and name.lower() in {n.lower() for n in self.settings.receiver_names}:
+            return "dr"
         return "unknown"
 
     def _instance_kind(self, value: Node, depth: int) -> str:
+        if depth > MAX_DEPTH:
+            return "unknown"
         if value.type in ("NewExpression", "CallExpression"):
-            last = (dotted(value.callee) or "").rsplit(".", 1)[-1]
+            callee = value.callee
+            last = (dotted(callee) or "").rsplit(".", 1)[-1]
             if last == "DigitalRiver":
                 return "dr"
             if last == "Stripe":
                 return "stripe"
+            if STRIPE_RE.search(last):
+                return "stripe"
+            if LOADER_RE.search(last):
+                return "dr"  # `loadDigitalRiver(key)`, `await getDigitalRiver()`: an async loader
+            if callee is not None and callee.type == "Identifier":
+                # `const DR = window.DigitalRiver; new DR(key)`: the constructor under another name
+                variable = self.scopes.variable(callee)
+                values = [r.value for r in variable.references if r.write and r.value is not None] \
+                    if variable is not None else []
+                if any((dotted(v) or "").rsplit(".", 1)[-1] == "DigitalRiver" for v in values):
+                    return "dr"
+            if value.type == "CallExpression" and last == "then" and value.arguments:
+                # `load(src).then(() => new DigitalRiver(key))`: what the callback returns
+                fn = value.arguments[0]
+                if fn.type in FUNCTIONS:
+                    kinds = {self._instance_kind(r, depth + 1) for r in self.returns.get(id(fn), [])}
+                    if "stripe" in kinds:
+                        return "stripe"
+                    if "dr" in kinds:
+                        return "dr"
             return "unknown"
         if value.type in ("Identifier", "MemberExpression"):
             return self.receiver_kind(value, depth + 1)
@@ -404,6 +433,12 @@ class Analysis:
         index = next((i for i, p in enumerate(fn.params or ()) if p is definition.name), None)
         if index is None:
             return "unknown"
+        holder = self.parent.get(id(fn))
+        if holder is not None and holder.type == "CallExpression" and holder.callee is not None \
+                and holder.callee.type == "MemberExpression" and member_name(holder.callee) == "then" \
+                and index == 0 and (holder.arguments or [None])[0] is fn:
+            # `loadDigitalRiver(key).then(function (client) {...})`: the promise's value
+            return self._instance_kind(holder.callee.object, depth + 1)
         function_var = self._function_variable(fn)
         if function_var is None:
             return "unknown"
@@ -974,11 +1009,17 @@ def find_sites(program: Node, text: str, settings: Settings) -> tuple[PayloadSit
             site = _site(analysis, call, cand, confidence, settings, source=source)
             if site is None:
                 continue
-            if confidence is Confidence.LOW and call.method == "createSource" and (
-                    site.source_type is None or site.source_type not in settings.dr_types):
-                continue  # an unknown receiver is reported only with a Digital River type
+            if confidence is Confidence.LOW and call.method == "createSource" and not _dr_evidence(site, settings):
+                continue  # an unknown receiver is reported only with a Digital River type or hash
             sites.append(site)
     return tuple(sites)
+
+
+def _dr_evidence(site: PayloadSite, settings: Settings) -> bool:
+    """The payload names a Digital River method: its type, or a method's hash (`payPal: {...}`)."""
+    if site.source_type is not None:
+        return site.source_type in settings.dr_types
+    return any(p.key in settings.dr_types and p.value is not None for part in site.parts for p in part.props)
 
 
 def _inner_payloads(analysis: Analysis, candidates: list[Candidate], key: str, at: Node) -> list[Candidate]:
@@ -1066,7 +1107,9 @@ def _site(analysis: Analysis, callsite: CallSite, cand: Candidate, confidence: C
             type_value = write.string_value
             if write.string_value is None:
                 type_reason = "the type is computed at run time"
-    known = confidence is Confidence.HIGH  # a DigitalRiver.js instance: every call gets a verdict
+    # a DigitalRiver.js instance: every call gets a verdict; elsewhere, a DR method hash is evidence
+    known = confidence is Confidence.HIGH or any(
+        p.key in settings.dr_types and p.value is not None for part in parts for p in part.props)
     if type_value is None and not type_options and not type_reason:
         if type_span is None and not cand.opaque and not known:
             return None  # an object without a type is not a source payload
