@@ -90,6 +90,9 @@ def common_options(func: F) -> F:
         click.option("--python-session-id", metavar="EXPR", help="The same for Python payloads."),
         click.option("--php-session-id", metavar="EXPR", help="The same for PHP payloads."),
         click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help="Also apply fixes declared unsafe."),
+        click.option("--session-id-from-scope/--no-session-id-from-scope", default=None,
+                     help="Without --session-id: use the session id found in scope at each payload (the "
+                          "findings name it) instead of the placeholder."),
         click.option("--stdin-filename", metavar="PATH", help="The name to report for input read from `-`."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
                      help="Report format."),
@@ -219,7 +222,7 @@ def _build_config(settings: config.Settings, table: RuleTable) -> Config:
             where = _origin(settings, f"{language}_session_id", f"--{language}-session-id")
             sessions[language] = _validate_server_expr(language, expr, where)
     options = Options(session_id=sessions, select=settings.select, ignore=settings.ignore,
-                      unsafe_fixes=settings.unsafe_fixes)
+                      unsafe_fixes=settings.unsafe_fixes, session_id_from_scope=settings.session_id_from_scope)
     per_file = [c for _, codes in settings.per_file_ignores for c in codes]
     for code in (*options.select, *options.ignore, *per_file):
         if not any(k.startswith(code) for k in table.codes):
@@ -263,6 +266,7 @@ def run(
     python_session_id: str | None = None,
     php_session_id: str | None = None,
     unsafe_fixes: bool | None = None,
+    session_id_from_scope: bool | None = None,
     stdin_filename: str | None = None,
     fmt: str = "text",
     output_file: str | None = None,
@@ -295,6 +299,7 @@ def run(
     settings = resolve_settings(
         paths, config_file, select=select, ignore=ignore, session_id=session_id,
         python_session_id=python_session_id, php_session_id=php_session_id, unsafe_fixes=unsafe_fixes,
+        session_id_from_scope=session_id_from_scope,
         exclude=exclude, extend_exclude=extend_exclude, force_exclude=force_exclude,
         respect_gitignore=respect_gitignore, max_file_size=max_file_size, include_minified=include_minified,
         receiver_names=tuple(receivers) or None,

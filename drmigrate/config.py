@@ -42,6 +42,7 @@ class Settings:
     template_extensions: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     unsafe_fixes: bool = False
+    session_id_from_scope: bool = False
     include_minified: bool = False
     respect_gitignore: bool = True
     force_exclude: bool = False
@@ -140,6 +141,7 @@ _KEYS: dict[str, Any] = {
     "template-extensions": _strings,
     "max-file-size": lambda k, v, w: parse_size(v, w, k),
     "unsafe-fixes": _bool,
+    "session-id-from-scope": _bool,
     "include-minified": _bool,
     "respect-gitignore": _bool,
     "force-exclude": _bool,

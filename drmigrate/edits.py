@@ -392,7 +392,10 @@ def _hoist(text: str, write: Write, keep: Keep) -> list[Edit]:
     out = [Edit(e.start, e.end, "") for e in _cut(text, start, v0, keep)]
     if lead:
         out = out[:-1] + [Edit(out[-1].start, out[-1].end, lead)] if out else [Edit(start, start, lead)]
-    out.extend(_cut(text, v1, stop, keep))
+    tail = _cut(text, v1, stop, keep)
+    if body.endswith("}") and tail:  # `if (f()) {...}` -> `f();`: the statement needs its own end
+        tail[-1] = Edit(tail[-1].start, tail[-1].end, ";")
+    out.extend(tail)
     return out
 
 

@@ -45,6 +45,7 @@ class Options:
     select: tuple[str, ...] = ()  # code prefixes; empty selects all
     ignore: tuple[str, ...] = ()
     unsafe_fixes: bool = False
+    session_id_from_scope: bool = False  # with no expression, use the session id found in scope
 
     def selected(self, code: str) -> bool:
         if self.select and not any(code.startswith(s) for s in self.select):
@@ -255,10 +256,31 @@ def _same_edits(plan: _Plan, site: PayloadSite) -> bool:
     return len(outcomes) == 1
 
 
+def _expression(plan: _Plan, site: PayloadSite) -> str | None:
+    """The session-id expression for this site: the configured one, or (opted into) the one in scope."""
+    expr = plan.options.session_id.get(site.language)
+    if expr is None and plan.options.session_id_from_scope and site.session_candidates:
+        return site.session_candidates[0]
+    return expr
+
+
+def _suggest(plan: _Plan, site: PayloadSite, index: int) -> None:
+    """Name the session ids in scope in the finding, when no expression is configured."""
+    if not site.session_candidates or plan.options.session_id.get(site.language):
+        return
+    finding = plan.findings[index]
+    shown = ", ".join(f"`{c}`" for c in site.session_candidates)
+    how = ("used (--session-id-from-scope)" if plan.options.session_id_from_scope
+           else "`fix --session-id-from-scope` uses the first")
+    plan.findings[index] = replace(finding, message=f"{finding.message}; in scope: {shown} ({how})",
+                                   suggestion=site.session_candidates[0])
+
+
 def _wire(plan: _Plan, site: PayloadSite, span: Span, value: Span | None) -> None:
     """DR110 at `span`; with a session-id expression, its fix replaces the placeholder `value`."""
     index = plan.report("DR110", span, site)
-    expr = plan.options.session_id.get(site.language)
+    _suggest(plan, site, index)
+    expr = _expression(plan, site)
     text = plan.text[value[0]:value[1]] if value is not None else ""
     if expr and value is not None and plan.wants_fix("DR110", site) and text.strip("'\"") == plan.table.placeholder:
         plan.replacements.setdefault(value, (expr, []))[1].append(index)
@@ -292,10 +314,11 @@ def _session_id(plan: _Plan, site: PayloadSite, code: str, *, require: bool = Tr
                                        message=plan.findings[index].message + note)
         return
     index = plan.report(code, where, site, **values)
+    _suggest(plan, site, index)
     if part is None or not plan.wants_fix(code, site):
         return
     type_index = next((k for k, p in enumerate(part.props) if p.key == "type"), None)
-    expr = plan.options.session_id.get(site.language) or _placeholder(plan, site, part, type_index)
+    expr = _expression(plan, site) or _placeholder(plan, site, part, type_index)
     work = plan.work(part)
     if work.insertion is None:
         work.insertion = Insertion(type_index, SESSION_KEY, expr,
@@ -455,6 +478,16 @@ def _edits(plan: _Plan) -> tuple[list[Edit], list[Intent]]:
             work.insertion = None
         if not work.remove and work.insertion is None:
             continue
+        carrier = work.obj.carrier
+        if carrier is not None and work.insertion is None and len(work.remove) == len(work.obj.props) \
+                and not work.obj.others and not any(
+                    carrier.span[0] <= c0 and c1 <= carrier.span[1] for c0, c1 in plan.comments):
+            # `Object.assign(p, {amount: t});` would be left merging `{}`: the statement goes
+            plan.writes.setdefault(carrier.span, (Write(("",), carrier.span, True, slot=carrier.slot,
+                                                        open_before=carrier.open_before,
+                                                        risky_after=carrier.risky_after),
+                                                  [i for idx in work.remove.values() for i in idx]))
+            continue
         result = plan_object(plan.text, work.obj, work.remove.keys(), work.insertion, plan.comments,
                              plan.protected)
         for index, why in result.refused.items():
@@ -484,15 +517,52 @@ def _edits(plan: _Plan) -> tuple[list[Edit], list[Intent]]:
         for i in indices:
             plan.findings[i] = replace(plan.findings[i], fix_applicable=True)
     writes = [(write, indices) for write, indices in plan.writes.values() if plan.live(indices)]
-    edits.extend(statement_removals(plan.text, [w for w, _ in writes], [*plan.comments, *plan.protected]))
+    statements, stuck = _without_debris(plan, [w for w, _ in writes])
     for write, indices in writes:
+        if write.span in stuck:
+            for i in indices:
+                plan.findings[i] = replace(plan.findings[i], fix="none")
+                plan.findings.append(Finding(
+                    "DR202", plan.table.codes["DR202"].name,
+                    plan.table.message("DR202", field=".".join(write.path),
+                                       reason="it is the only statement of its block, and the block stays"),
+                    write.span, plan.findings[i].source_type, "none", plan.findings[i].confidence))
+    writes = [(w, idx) for w, idx in writes if w.span not in stuck]
+    edits.extend(statement_removals(plan.text, statements, [*plan.comments, *plan.protected]))
+    for write in statements:
         if write.effect_span is not None:
             intents.append(Intent("hoist", write.span, keep=write.effect_span))
         else:
             intents.append(Intent("remove", write.span))
+    for _, indices in writes:
         for i in indices:
             plan.findings[i] = replace(plan.findings[i], fix_applicable=True)
     return edits, intents
+
+
+def _without_debris(plan: _Plan, writes: list[Write]) -> tuple[list[Write], set[Span]]:
+    """The statements to remove: an `if` whose block loses every statement (no comment inside) goes
+    whole instead of leaving `if (c) {}` behind; a condition that calls something stays as a
+    statement of its own."""
+    by_block: dict[Span, list[Write]] = {}
+    for write in writes:
+        if write.enclosure is not None and write.effect_span is None:
+            by_block.setdefault(write.enclosure.span, []).append(write)
+    out = [w for w in writes if w.enclosure is None or w.effect_span is not None]
+    for span, inside in by_block.items():
+        enclosure = inside[0].enclosure
+        assert enclosure is not None
+        commented = any(span[0] <= c0 and c1 <= span[1] and not any(w.span[0] <= c0 and c1 <= w.span[1]
+                                                                     for w in inside)
+                        for c0, c1 in plan.comments)
+        if len(inside) == enclosure.count and not commented:
+            # a condition that may do something stays as a statement: `if (f()) {}` -> `f();`
+            out.append(Write(inside[0].path, span, True, slot=enclosure.slot, effect_span=enclosure.test,
+                             open_before=enclosure.open_before, risky_after=enclosure.risky_after))
+        else:
+            out.extend(inside)
+    stuck = {w.span for w in out if w.needs_enclosure}
+    return sorted((w for w in out if w.span not in stuck), key=lambda w: w.span), stuck
 
 
 __all__ = ["Options", "Report", "analyze"]

@@ -37,6 +37,7 @@ class ObjectLit:
     props: tuple[Prop, ...]
     opaque: tuple[str, ...] = ()  # parts it cannot see into (spread of a parameter, ...)
     others: tuple[Span, ...] = ()  # entries that are not `key: value` (`...base`, `**extra`)
+    carrier: Enclosure | None = None  # `Object.assign(p, {...});`: the statement that only merges it
 
     def elements(self) -> tuple[Span, ...]:
         """Every entry in source order: the properties and the others."""
@@ -51,6 +52,19 @@ class ObjectLit:
             if prop.key == key:
                 return prop
         return None
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    """A statement that only holds removed code (an `if` around removed writes, an `Object.assign`
+    of a literal whose keys all go): once they are gone it is debris, and it goes too."""
+
+    span: Span
+    count: int = 1  # the statements its block holds (all must go)
+    test: Span | None = None  # an `if` condition that may do something: it stays, as a statement
+    slot: tuple[int, int] | None = None
+    open_before: bool = False
+    risky_after: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,8 @@ class Write:
     risky_after: bool = False  # the statement after it starts with `(`, `[`, a template, `+`...
     part: Span | None = None  # the object it writes to, when known
     value_span: Span | None = None  # the value written
+    enclosure: Enclosure | None = None  # the `if` whose block it is in, when that can go with it
+    needs_enclosure: bool = False  # removable only with its enclosure (Python: a block cannot be empty)
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,7 @@ class PayloadSite:
     blocks: tuple[Block, ...] = ()  # fields other code still needs: never removed
     call: str = "createSource"  # the DigitalRiver.js method the payload goes to
     element: str = ""  # for createElement: the element type (`paypal`)
+    session_candidates: tuple[str, ...] = ()  # session-id expressions in scope at the call, best first
 
 
 @dataclass(frozen=True)
@@ -124,6 +141,7 @@ class Finding:
     end_line: int = 0
     end_column: int = 0
     fix_title: str = ""  # the code's fix title with this finding's values filled in
+    suggestion: str = ""  # a session-id expression found in scope, offered for the fix
 
 
 @dataclass(frozen=True, order=True)

@@ -307,6 +307,8 @@ def finding_dict(path: str, f: Finding, *, url: str | None = None, frame: Sequen
     }
     if fix_diff:
         item["fix_diff"] = fix_diff
+    if f.suggestion:
+        item["suggestion"] = {"session_id": f.suggestion, "apply": "drmigrate fix --session-id-from-scope"}
     return item
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -360,7 +361,14 @@ def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = 
             return FileResult(path, "skipped", build_output)
     if not candidate:
         return FileResult(path, "clean", parser="prefilter")
-    outcome = process_text(text, path, config, fix=fix or diff)
+    try:
+        outcome = process_text(text, path, config, fix=fix or diff)
+    except Exception as exc:  # noqa: BLE001 - one file's internal error must not end the run
+        # nothing is written for this file; the others go on. Say what broke, to be reported.
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        reason = (f"internal error ({type(exc).__name__}: {exc} at {os.path.basename(where.filename)}:"
+                  f"{where.lineno}); the file was left unchanged; please report this")
+        return FileResult(path, "error", reason, parser="")
     sites = outcome.initial_sites if diff else outcome.sites
     if diff:
         shown: FileStatus = "findings" if outcome.initial else "clean"

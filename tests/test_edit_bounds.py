@@ -11,7 +11,7 @@ import pytest
 from drmigrate import suppressions
 from drmigrate.discovery import decode
 from drmigrate.edits import apply, line_end_after, line_start
-from drmigrate.model import Span
+from drmigrate.model import Span, Write
 from drmigrate.runner import MAX_FIX_PASSES, front_end_for
 from tests.fixturelib import Case, cases
 
@@ -25,7 +25,12 @@ def _allowed(case: Case, text: str) -> list[Span]:
     spans: list[Span] = []
     for site in extraction.sites:
         spans.extend(part.span for part in site.parts)
-        for write in site.writes:
+        # debris: the `if` that only held removed writes, the merge of an emptied part
+        statements = [w.span for w in site.writes]
+        statements += [part.carrier.span for part in site.parts if part.carrier is not None]
+        statements += [w.enclosure.span for w in site.writes if w.enclosure is not None]
+        for statement in statements:
+            write = Write(("",), statement, True)
             end = line_end_after(text, write.span[1], allow_comma=False)
             if end is None:  # something follows on the line (a comment): spaces before it may go
                 end = write.span[1]

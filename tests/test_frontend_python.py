@@ -254,9 +254,9 @@ def test_writes_in_the_same_function_reach_the_payload() -> None:
         (("payPal", "items"), True, 'payload["payPal"]["items"] = []', ""),
         (("payPal", "items"), True, 'payload["payPal"]["items"].append(line)', ""),
         (("payPal", "items"), True, 'payload["payPal"]["items"][0]["x"] = 1', ""),
-        (("currency",), False, 'payload["currency"] += ""', "another write to `currency` cannot be removed"),
-        (("currency",), False, 'payload["currency"] = "USD"',
-         "the write is the only statement of its block"),
+        (("currency",), True, 'payload["currency"] += ""', ""),
+        # alone in its `if`, it goes with the `if` (the `+=` above still keeps the key: it reads it)
+        (("currency",), True, 'payload["currency"] = "USD"', ""),
         (("amount",), False, 'payload["amount"] = 2', "the write is the body of a one-line block"),
         (("amount",), False, 'payload["amount"] = 3',
          "the write shares its line with another statement"),
@@ -398,6 +398,9 @@ def test_server_fixture_edits_touch_only_payloads(case: Case) -> None:
                      options=config.options)
     regions = [s.call_span for s in extraction.sites]
     regions += [_write_line(text, w.span) for s in extraction.sites for w in s.writes]
+    # an `if` that only held removed writes goes with them (no debris)
+    regions += [_write_line(text, w.enclosure.span) for s in extraction.sites for w in s.writes
+                if w.enclosure is not None]
     for edit in result.edits:
         assert any(r0 <= edit.start and edit.end <= r1 for r0, r1 in regions), edit
     fixed = apply(text, result.edits)

@@ -298,9 +298,8 @@ class WriteSpec:
         stmt = f"{self.target} = {self.value};"
         if self.wrapper == "plain":
             return "" if removed else f"{base}{stmt}{eol}"
-        if self.wrapper == "braced":
-            body = "" if removed else f"{base}{ind}{stmt}{eol}"
-            return f"{base}if (cart.ready) {{{eol}{body}{base}}}{eol}"
+        if self.wrapper == "braced":  # emptied, the `if` goes too (no debris)
+            return "" if removed else f"{base}if (cart.ready) {{{eol}{base}{ind}{stmt}{eol}{base}}}{eol}"
         return f"{base}if (cart.ready) {stmt}{eol}"  # never removed: not a statement of its own
 
 

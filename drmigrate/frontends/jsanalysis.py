@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from drmigrate.frontends import Settings
@@ -34,7 +34,7 @@ from drmigrate.frontends.jsscope import (
     is_node,
 )
 from drmigrate.frontends.naming import acts
-from drmigrate.model import Block, Confidence, ObjectLit, PayloadSite, Prop, Span, Write
+from drmigrate.model import Block, Confidence, Enclosure, ObjectLit, PayloadSite, Prop, Span, Write
 
 Node = Any  # an ESTree node (esprima's, or the fallback's look-alike)
 
@@ -292,6 +292,11 @@ class Analysis:
         for ref in writes:
             if ref.identifier is use:
                 continue
+            owner = self.parent.get(id(ref.identifier))
+            if owner is not None and owner.type in ("AssignmentExpression", "VariableDeclarator"):
+                o0, o1 = span_of(owner)
+                if o0 <= at < o1:
+                    continue  # `p = f(p)`: the use is read before its own assignment is made
             pos = span_of(ref.identifier)[0]
             same = self.scopes.function_of(ref.identifier) is use_fn
             if same and pos >= at:
@@ -978,6 +983,52 @@ def _separation(analysis: Analysis, stmt: Node) -> tuple[tuple[int, int] | None,
 DR_ONLY_CALLS = frozenset({"createDropin", "retrieveAvailablePaymentMethods"})
 
 
+# What a session id in scope looks like, best first: the checkout's `payment.session.id`, the older
+# `paymentSessionId`, a `paymentSession.id`, a plain `sessionId` (which also names other sessions,
+# so it ranks last), and variables named so.
+_CANDIDATE_CHAINS = (
+    re.compile(r"(?:^|\.)payment\.session\.id$"),
+    re.compile(r"(?:^|\.)paymentSessionId$"),
+    re.compile(r"(?:^|\.)paymentSession\.id$"),
+    re.compile(r"(?:^|\.)(?:dr|drjs|checkout)?[sS]essionId$"),
+)
+
+
+def session_candidates(analysis: Analysis, call: Node) -> tuple[str, ...]:
+    """Expressions visible at `call` that look like the checkout's payment session id, best first."""
+    scope = analysis.scopes.scope_at(call)
+    at = span_of(call)[0]
+    found: dict[str, tuple[int, int]] = {}  # expression -> (rank, distance)
+
+    def visible(root: Node) -> bool:
+        variable = analysis.scopes.variable(root)
+        return variable is None or variable.kind == "implicit" or scope.lookup(root.name) is variable
+
+    for ref in analysis.scopes.references:
+        ident = ref.identifier
+        parent = analysis.parent.get(id(ident))
+        node = ident
+        while parent is not None and parent.type == "MemberExpression" and parent.object is node \
+                and member_name(parent) is not None:
+            node, parent = parent, analysis.parent.get(id(parent))
+        if parent is not None and parent.type == "AssignmentExpression" and parent.left is node:
+            continue  # written here, not a value to read
+        if parent is not None and parent.type == "Property" and parent.key is node and not parent.computed:
+            continue
+        text = dotted(node)
+        if text is None or not visible(ident):
+            continue
+        for rank, pattern in enumerate(_CANDIDATE_CHAINS):
+            if pattern.search(text):
+                distance = abs(span_of(node)[0] - at)
+                best = found.get(text)
+                if best is None or (rank, distance) < best:
+                    found[text] = (rank, distance)
+                break
+    placeholder_free = [t for t in found if "DRMIGRATE" not in t]
+    return tuple(sorted(placeholder_free, key=lambda t: found[t]))[:3]
+
+
 def find_sites(program: Node, text: str, settings: Settings) -> tuple[PayloadSite, ...]:
     """Every payload that can reach a DigitalRiver.js call in this program (each call, a verdict)."""
     analysis = Analysis(program, text, settings)
@@ -1009,6 +1060,8 @@ def find_sites(program: Node, text: str, settings: Settings) -> tuple[PayloadSit
             site = _site(analysis, call, cand, confidence, settings, source=source)
             if site is None:
                 continue
+            if not site.unresolved:
+                site = replace(site, session_candidates=session_candidates(analysis, call.node))
             if confidence is Confidence.LOW and call.method == "createSource" and not _dr_evidence(site, settings):
                 continue  # an unknown receiver is reported only with a Digital River type or hash
             sites.append(site)
@@ -1079,7 +1132,8 @@ def _site(analysis: Analysis, callsite: CallSite, cand: Candidate, confidence: C
                                     part=scope))
         if shared:
             blocks.append(Block((), shared, part.span, part=scope))
-        parts.append(part)
+        carrier = _carrier(analysis, ast_part) if ast_part is not root else None
+        parts.append(replace(part, carrier=carrier) if carrier is not None else part)
     if not source:  # a configuration that carries the session (Drop-in, paymentRequest, an element)
         return PayloadSite(call_span, None, parts=tuple(parts), writes=tuple(sorted(writes, key=lambda w: w.span)),
                            opaque=tuple(cand.opaque) + tuple(o for p in parts for o in p.opaque),
@@ -1150,6 +1204,58 @@ def _paths(path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
         yield path
 
 
+def _enclosure(analysis: Analysis, stmt: Node) -> Enclosure | None:
+    """The `if` (no `else`, a condition without side effects) whose braced block holds `stmt`."""
+    block = analysis.parent.get(id(stmt))
+    holder = analysis.parent.get(id(block)) if block is not None else None
+    if block is None or block.type != "BlockStatement" or holder is None or holder.type != "IfStatement" \
+            or holder.consequent is not block or holder.alternate is not None:
+        return None
+    slot, before, after = _separation(analysis, holder)
+    test = None if _plain(holder.test) else span_of(holder.test)
+    if test is not None and _NOT_A_STATEMENT_START.match(analysis.text[test[0]:test[1]]):
+        return None
+    return Enclosure(span_of(holder), len(block.body or ()), test=test, slot=slot, open_before=before,
+                     risky_after=after)
+
+
+def _plain(node: Node) -> bool:
+    """An expression that only reads: names, members, literals and operators, no call at all (the
+    condition of an `if` that is removed whole must not do anything)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type in ("CallExpression", "NewExpression", "AssignmentExpression", "UpdateExpression",
+                            "AwaitExpression", "YieldExpression", "TaggedTemplateExpression", "Unknown") \
+                or current.type in FUNCTIONS or (current.type == "UnaryExpression" and current.operator == "delete"):
+            return False
+        stack.extend(children(current))
+    return True
+
+
+def _carrier(analysis: Analysis, part: Node) -> Enclosure | None:
+    """`Object.assign(p, {...});` / `p = $.extend(p, {...});`: the statement that only merges `part`."""
+    call = analysis.parent.get(id(part))
+    if call is None or call.type != "CallExpression" or dotted(call.callee) not in MERGE_CALLS:
+        return None
+    args = list(call.arguments or ())
+    if args and _is_literal_bool(args[0]):
+        args = args[1:]
+    if len(args) != 2 or args[1] is not part or args[0].type != "Identifier":
+        return None
+    stmt = analysis.parent.get(id(call))
+    if stmt is not None and stmt.type == "AssignmentExpression" and stmt.right is call \
+            and stmt.left.type == "Identifier" and stmt.left.name == args[0].name:
+        stmt = analysis.parent.get(id(stmt))
+    if stmt is None or stmt.type != "ExpressionStatement":
+        return None
+    holder = analysis.parent.get(id(stmt))
+    if holder is None or holder.type not in STATEMENT_LISTS:
+        return None
+    slot, before, after = _separation(analysis, stmt)
+    return Enclosure(span_of(stmt), 1, slot=slot, open_before=before, risky_after=after)
+
+
 def _write(analysis: Analysis, use: Use, call: Node, part: Span) -> Write | None:
     """The neutral model of a write (`p.amount = x;`) or use (`p.payPal.items.push(x);`)."""
     node = use.node
@@ -1163,7 +1269,8 @@ def _write(analysis: Analysis, use: Use, call: Node, part: Span) -> Write | None
             removable, why = False, f"`{analysis.snippet(node)}` needs it and its arguments may have effects"
         slot, before, after = _separation(analysis, stmt)
         return Write(use.path, span_of(stmt), removable, why, None, kind="use", slot=slot,
-                     open_before=before, risky_after=after, part=part)
+                     open_before=before, risky_after=after, part=part,
+                     enclosure=_enclosure(analysis, stmt) if removable else None)
     value = use.value
     sval = analysis.string_const(value) if value is not None else None
     effect_span: Span | None = None
@@ -1177,7 +1284,8 @@ def _write(analysis: Analysis, use: Use, call: Node, part: Span) -> Write | None
     slot, before, after = _separation(analysis, stmt)
     return Write(use.path, span_of(stmt), removable, why, sval, kind="write", effect_span=effect_span,
                  slot=slot, open_before=before, risky_after=after, part=part,
-                 value_span=span_of(value) if value is not None else None)
+                 value_span=span_of(value) if value is not None else None,
+                 enclosure=_enclosure(analysis, stmt) if removable else None)
 
 
 def effects_in_args(call: Node) -> Node | None:

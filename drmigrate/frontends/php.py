@@ -28,7 +28,7 @@ from drmigrate.frontends.server_payloads import (
     server_sites,
 )
 from drmigrate.guard import GuardError, SyntaxView, TNode, check
-from drmigrate.model import Intent, ObjectLit, Prop, Span, Write
+from drmigrate.model import Enclosure, Intent, ObjectLit, Prop, Span, Write
 
 _LANGUAGE = Language(tree_sitter_php.language_php())
 
@@ -53,6 +53,16 @@ def _call_name(node: Node) -> str:
         name = node.child_by_field_name("name")
         return _node_text(name) if name is not None else ""
     return ""
+
+
+def _calls(node: Node) -> bool:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type.endswith("call_expression") or current.type in _ASSIGNMENTS:
+            return True
+        stack.extend(current.named_children)
+    return False
 
 
 def effects(value: Node) -> Node | None:
@@ -275,6 +285,23 @@ class _Collector:
         self.uses.append(NameUse(scope, name, place, start, "read", path=path, reason=why,
                                  span=self.offsets.span(outer)))
 
+    def enclosure(self, stmt: Node) -> Enclosure | None:
+        """The `if (...) { ... }` (no else) whose braced block holds `stmt`, to go when it is empty."""
+        block = stmt.parent
+        owner = block.parent if block is not None else None
+        if block is None or block.type != "compound_statement" or owner is None or owner.type != "if_statement" \
+                or owner.child_by_field_name("body") != block \
+                or any(c.type in ("else_clause", "else_if_clause") for c in owner.children):
+            return None
+        condition = owner.child_by_field_name("condition")
+        if condition is not None and condition.type == "parenthesized_expression" and condition.named_child_count:
+            condition = condition.named_children[0]
+        if condition is None:
+            return None
+        statements = [c for c in block.named_children if c.type != "comment"]
+        test = None if effects(condition) is None and not _calls(condition) else self.offsets.span(condition)
+        return Enclosure(self.offsets.span(owner), len(statements), test=test)
+
     def merge(self, call: Node, name: str, scope: int, place: Place, start: int) -> None:
         """`$data = array_merge($data, [...])`: the literal parts join the payload."""
         holder = call.parent
@@ -360,6 +387,7 @@ class _Collector:
         write = Write(
             path,
             self.offsets.span(stmt),
+            enclosure=self.enclosure(stmt) if in_list and not chained and effect is None else None,
             removable=in_list and not chained,
             why_not=("" if in_list else "the write is the body of a statement without braces")
             if not chained else "the write is part of a chained assignment",

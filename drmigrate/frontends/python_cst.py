@@ -32,7 +32,7 @@ from drmigrate.frontends.server_payloads import (
     server_sites,
 )
 from drmigrate.guard import GuardError, SyntaxView, TNode, check
-from drmigrate.model import Intent, ObjectLit, Prop, Span, Write
+from drmigrate.model import Enclosure, Intent, ObjectLit, Prop, Span, Write
 
 # Calls that hand a value to the page: a payload passed to one of them (or returned) is serialized.
 SERIALIZERS = frozenset({"dumps", "JsonResponse", "jsonify", "render", "render_to_string", "Response",
@@ -117,6 +117,17 @@ def _assigned_value(node: cst.BaseSmallStatement) -> cst.BaseExpression | None:
 
 
 
+def _plain(node: cst.CSTNode) -> bool:
+    """An expression that only reads (no call, await, walrus, lambda...)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.Call, cst.Await, cst.Yield, cst.NamedExpr, cst.Lambda)):
+            return False
+        stack.extend(current.children)
+    return True
+
+
 def _callee_name(func: cst.BaseExpression) -> str:
     if isinstance(func, cst.Name):
         return func.value
@@ -165,6 +176,7 @@ class _Collector(cst.CSTVisitor):
         self.contexts: list[Literal] = []
         self.uses: list[NameUse] = []
         self.targets: set[int] = set()  # subscripts that are written, not read
+        self.enclosures: dict[int, Enclosure] = {}  # statement line id -> the `if` it alone fills
 
     # --- positions ---------------------------------------------------------------------------
     def _offset(self, line: int, column: int) -> int:
@@ -211,6 +223,13 @@ class _Collector(cst.CSTVisitor):
         self._slots(
             node.body, "the write is the only statement of its block" if len(node.body) == 1 else ""
         )
+        owner = self.stack[-2] if len(self.stack) > 1 else None
+        if isinstance(owner, cst.If) and owner.orelse is None and owner.body is node:
+            # an `if` that only holds removed writes goes with them (a block cannot be left empty)
+            test = None if _plain(owner.test) else self.span(owner.test)
+            enclosure = Enclosure(self.span(owner), len(node.body), test=test)
+            for stmt in node.body:
+                self.enclosures[id(stmt)] = enclosure
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self.in_line.update(id(stmt) for stmt in node.body)
@@ -400,6 +419,11 @@ class _Collector(cst.CSTVisitor):
                 continue
             # a small statement's own list (its line) and the block that holds the line
             why = next((w for w in reversed(self.whys[-2:]) if w), "")
+            line = self.stack[-2] if len(self.stack) > 1 else None
+            enclosure = self.enclosures.get(id(line)) if line is not None else None
+            alone = why == "the write is the only statement of its block" and enclosure is not None
+            if alone:
+                why = ""
             found = _string(value) if value is not None else None
             effect = None
             if not why and value is not None and isinstance(node, cst.Assign) and effects(value) is not None:
@@ -412,6 +436,8 @@ class _Collector(cst.CSTVisitor):
                 string_value=found[0] if found else None,
                 effect_span=effect,
                 value_span=self.span(value) if value is not None else None,
+                enclosure=enclosure if not why and effect is None else None,
+                needs_enclosure=alone,
             )
             self.writes.append(PendingWrite(scope, name, place, write))
 
