@@ -25,7 +25,7 @@ from drmigrate.discovery import SourceError, decode
 from drmigrate.engine import Options
 from drmigrate.model import FileResult
 from drmigrate.pipeline import file_config, process_paths
-from drmigrate.rules import CallRule, RuleTable, RuleTableError, load_table
+from drmigrate.rules import CallRule, CodeInfo, MethodRule, RuleTable, RuleTableError, load_table
 from drmigrate.runner import Config, make_config, result_for
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,6 +43,12 @@ class UsageError(click.UsageError):
 
 class ConfigError(click.ClickException):
     """A bad rule table or configuration: one line, exit 2."""
+
+    exit_code = EXIT_ERROR
+
+
+class NotFoundError(click.ClickException):
+    """A word that names nothing drmigrate knows (`explain`): one line, exit 2."""
 
     exit_code = EXIT_ERROR
 
@@ -588,26 +594,39 @@ def rules_markdown(table: RuleTable) -> str:
 
 
 @main.command()
-@click.argument("code")
+@click.argument("word", metavar="CODE")
 @click.option("--rules", "rules_path", type=click.Path(), metavar="FILE", help="A rule table to read.")
-def explain(code: str, rules_path: str | None) -> None:
-    """Explain a finding code (e.g. DR101) or a payment method type (e.g. payPal)."""
+def explain(word: str, rules_path: str | None) -> None:
+    """Explain a finding code (DR101 or its name, legacy-amount-currency) or a payment method
+    type (payPal, googlePay), in any case."""
     table = _load_table(rules_path)
-    info = table.codes.get(code.upper())
-    if info is not None:
-        click.echo(f"{info.code} ({info.name})\n\n{info.summary}\n")
-        click.echo(f"Why\n  {info.rationale}\n")
-        fix_line = f"{info.fix_title} ({info.fix_safety})" if info.fix_title else f"none ({info.fix_safety})"
-        click.echo(f"Fix\n  {fix_line}\n")
-        click.echo(f"Doc\n  {table.source_title}\n  {table.source_url}\n")
-        click.echo("Example\n  before:")
-        click.echo("\n".join("    " + line for line in info.example_before.splitlines()))
-        click.echo("  after:")
-        click.echo("\n".join("    " + line for line in (info.example_after or "(removed)").splitlines()))
-        return
-    rule = table.methods.get(code)
-    if rule is None:
-        raise UsageError(f"unknown code or type {code!r}; `drmigrate rules` lists them")
+    topic = table.topic(word)
+    if topic is None:
+        nearest = table.nearest(word)
+        hint = f"did you mean `{nearest}`? " if nearest else ""
+        raise NotFoundError(f"unknown code or type {word!r}; {hint}`drmigrate rules` lists them")
+    if topic.code is not None:
+        _explain_code(table, topic.code)
+    elif topic.method is not None:
+        _explain_method(topic.method)
+    else:
+        assert topic.native is not None
+        _explain_native(table, topic.native)
+
+
+def _explain_code(table: RuleTable, info: CodeInfo) -> None:
+    click.echo(f"{info.code} ({info.name})\n\n{info.summary}\n")
+    click.echo(f"Why\n  {info.rationale}\n")
+    title = info.general_fix_title
+    click.echo(f"Fix\n  {title} ({info.fix_safety})\n" if title else f"Fix\n  none ({info.fix_safety})\n")
+    click.echo(f"Doc\n  {table.source_title}\n  {table.source_url}\n")
+    click.echo("Example\n  before:")
+    click.echo("\n".join("    " + line for line in info.example_before.splitlines()))
+    click.echo("  after:")
+    click.echo("\n".join("    " + line for line in (info.example_after or "(removed)").splitlines()))
+
+
+def _explain_method(rule: MethodRule) -> None:
     click.echo(f"{rule.type} ({rule.title})\n\nDoc section: {rule.doc_section} [{rule.edition}]")
     click.echo(f"Nested hash: {' or '.join(rule.hashes)} (legacy keys are stripped from whichever is present)")
     click.echo("Add: sessionId (placed right after `type`)")
@@ -616,6 +635,17 @@ def explain(code: str, rules_path: str | None) -> None:
         click.echo(f"Reported, removed only with --unsafe-fixes: {'.'.join(report.path)} ({report.code})")
     for note in rule.notes:
         click.echo(f"Note: {note}")
+
+
+def _explain_native(table: RuleTable, native: str) -> None:
+    click.echo(f"{native} (session-native)\n\nNot among the methods of the doc's migration section: "
+               "its page was session-based from the start.")
+    click.echo("Add: nothing (the payload is left as it is)")
+    click.echo("Remove: nothing")
+    reports = ", ".join(f"{'.'.join(r.path)} ({r.code})" for r in table.native_report)
+    if reports:
+        click.echo(f"Reported, removed only with --unsafe-fixes: {reports}")
+    click.echo(f"Note: {table.native_note}")
 
 
 if __name__ == "__main__":  # pragma: no cover

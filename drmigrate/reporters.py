@@ -414,7 +414,8 @@ def _level(code: str, fix: str) -> str:
 
 def _sarif_rule(table: RuleTable, code: str) -> dict[str, Any]:
     info = table.codes[code]
-    fix = f"{info.fix_title} ({info.fix_safety} fix)" if info.fix_title else f"no automatic fix ({info.fix_safety})"
+    title = info.general_fix_title
+    fix = f"{title} ({info.fix_safety} fix)" if title else f"no automatic fix ({info.fix_safety})"
     example = f"Before:\n{info.example_before}\n\nAfter:\n{info.example_after or '(removed)'}"
     md_example = (f"Before:\n\n```js\n{info.example_before}\n```\n\nAfter:\n\n```js\n"
                   f"{info.example_after or '// (removed)'}\n```")
@@ -452,21 +453,36 @@ def _hunks(original: str, fixed: str) -> list[tuple[int, int, int, int, str]]:
     return out
 
 
-def _fixes(r: FileResult) -> dict[int, list[dict[str, Any]]]:
-    """SARIF fixes by finding index: each changed hunk goes to the first fixable finding it touches."""
+def _fixes(r: FileResult) -> dict[int, tuple[list[dict[str, Any]], list[int]]]:
+    """SARIF fixes by finding index: each changed hunk goes to the first fixable finding it
+    touches; with the replacements, the fixable findings its hunks touch (for its description)."""
     if r.original is None or r.fixed is None or r.status == "fixed":
         return {}
     fixable = [(i, f) for i, f in enumerate(r.findings) if f.fix_applicable]
     if not fixable:
         return {}
-    out: dict[int, list[dict[str, Any]]] = {}
+    out: dict[int, tuple[list[dict[str, Any]], list[int]]] = {}
     for first, last, offset, length, text in _hunks(r.original, r.fixed):
-        owner = next((i for i, f in fixable if f.line <= last and f.end_line >= first), fixable[0][0])
-        out.setdefault(owner, []).append({
+        touched = [i for i, f in fixable if f.line <= last and f.end_line >= first]
+        owner = touched[0] if touched else fixable[0][0]
+        replacements, covered = out.setdefault(owner, ([], []))
+        replacements.append({
             "deletedRegion": {"charOffset": offset, "charLength": length},
             "insertedContent": {"text": text},
         })
+        covered.extend(i for i in touched or [owner] if i not in covered)
     return out
+
+
+def _fix_description(table: RuleTable, findings: Sequence[Finding]) -> str:
+    """What a SARIF fix does: the fix title of each finding it resolves (their fields named)."""
+    titles: list[str] = []
+    for f in findings:
+        info = table.codes.get(f.code)
+        title = f.fix_title or (info.general_fix_title if info is not None else "") or f.name
+        if title not in titles:
+            titles.append(title)
+    return "; ".join(titles)
 
 
 def to_sarif(results: Sequence[FileResult], table: RuleTable) -> str:
@@ -489,9 +505,11 @@ def to_sarif(results: Sequence[FileResult], table: RuleTable) -> str:
                                "confidence": f.confidence.value},
             }
             if i in fixes:
+                replacements, covered = fixes[i]
+                described = _fix_description(table, [r.findings[k] for k in covered])
                 item["fixes"] = [{
-                    "description": {"text": f"drmigrate fix: {table.codes[f.code].fix_title or f.name}"},
-                    "artifactChanges": [{"artifactLocation": _artifact(r.path), "replacements": fixes[i]}],
+                    "description": {"text": f"drmigrate fix: {described}"},
+                    "artifactChanges": [{"artifactLocation": _artifact(r.path), "replacements": replacements}],
                 }]
             sarif_results.append(item)
     notifications = [
