@@ -232,11 +232,24 @@ def _build_config(settings: config.Settings, table: RuleTable) -> Config:
             key = next((k for k in ("select", "ignore") if code in getattr(options, k)), "per_file_ignores")
             origin = settings.origins.get(key, "command line")
             where = "" if origin == "command line" else f" (`{key.replace('_', '-')}` in {origin})"
-            raise UsageError(f"unknown rule code {code}{where}; `drmigrate rules` lists the codes")
+            near = _nearest_code(table, code)
+            hint = f" (did you mean {near}?)" if near else ""
+            raise UsageError(f"unknown rule code {code}{where}{hint}; `drmigrate rules` lists the codes")
     return make_config(table, options, receiver_names=settings.receiver_names,
                        include_minified=settings.include_minified,
                        template_extensions=settings.template_extensions,
                        payload_names=settings.server_payload_names)
+
+
+def _nearest_code(table: RuleTable, code: str) -> str | None:
+    """The code spelled most like `code`, or the code a code name names (`legacy-amount-currency`)."""
+    topic = table.topic(code)
+    if topic is not None and topic.code is not None:
+        return f"{topic.code.code} ({topic.code.name})"
+    import difflib
+
+    close = difflib.get_close_matches(code.upper(), list(table.codes), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def resolve_color(choice: str | None, no_color: bool, environ: Mapping[str, str]) -> bool | None:

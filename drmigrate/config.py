@@ -147,6 +147,17 @@ _KEYS: dict[str, Any] = {
 KNOWN_KEYS = tuple(_KEYS)
 
 
+def nearest_key(key: str) -> str | None:
+    """The known key spelled most like `key` (`session_id` -> `session-id`)."""
+    import difflib
+
+    spelled = key.strip().lower().replace("_", "-")
+    if spelled in _KEYS:
+        return spelled
+    close = difflib.get_close_matches(spelled, KNOWN_KEYS, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def _table(path: Path) -> dict[str, Any] | None:
     """The drmigrate table of a config file; None for a pyproject.toml without one."""
     import tomllib  # only when there is a configuration file to read
@@ -197,7 +208,9 @@ def load(path: Path | None) -> Settings:
     for key, value in table.items():
         check = _KEYS.get(key)
         if check is None:
-            raise ConfigFileError(f"{where}: unknown key `{key}`; known keys: {', '.join(KNOWN_KEYS)}")
+            near = nearest_key(key)
+            hint = f" (did you mean `{near}`?)" if near else ""
+            raise ConfigFileError(f"{where}: unknown key `{key}`{hint}; known keys: {', '.join(KNOWN_KEYS)}")
         values[key.replace("-", "_")] = check(key, value, where)
     for name in ("select", "ignore"):
         if name in values:
