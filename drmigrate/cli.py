@@ -132,6 +132,8 @@ def common_options(func: F) -> F:
         click.option("--receiver", "receivers", multiple=True, metavar="NAME",
                      help="A name a DigitalRiver.js instance from another file goes by (repeatable; "
                           "replaces the default list)."),
+        click.option("--extend-receiver", "extend_receivers", multiple=True, metavar="NAME",
+                     help="A name to add to the receiver names (repeatable; keeps the default list)."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
                      help="Worker processes (default: the CPU count; few files run in one process)."),
         click.option("--no-cache", is_flag=True, help="Analyse every file; neither read nor write the result cache."),
@@ -235,7 +237,8 @@ def _build_config(settings: config.Settings, table: RuleTable) -> Config:
             near = _nearest_code(table, code)
             hint = f" (did you mean {near}?)" if near else ""
             raise UsageError(f"unknown rule code {code}{where}{hint}; `drmigrate rules` lists the codes")
-    return make_config(table, options, receiver_names=settings.receiver_names,
+    custom = settings.receiver_names is not None or bool(settings.extend_receiver_names)
+    return make_config(table, options, receiver_names=settings.receivers() if custom else None,
                        include_minified=settings.include_minified,
                        template_extensions=settings.template_extensions,
                        payload_names=settings.server_payload_names)
@@ -300,6 +303,7 @@ def run(
     max_file_size: str | None = None,
     include_minified: bool | None = None,
     receivers: Sequence[str] = (),
+    extend_receivers: Sequence[str] = (),
     jobs: int | None = None,
     no_cache: bool = False,
     cache_dir: str | None = None,
@@ -316,7 +320,7 @@ def run(
         python_session_id=python_session_id, php_session_id=php_session_id, unsafe_fixes=unsafe_fixes,
         exclude=exclude, extend_exclude=extend_exclude, force_exclude=force_exclude,
         respect_gitignore=respect_gitignore, max_file_size=max_file_size, include_minified=include_minified,
-        receiver_names=tuple(receivers) or None,
+        receiver_names=tuple(receivers) or None, extend_receiver_names=tuple(extend_receivers) or None,
     )
     cfg = build_config(settings, table)
     accepted = _read_baseline(baseline_file) if baseline_file is not None else None
@@ -547,6 +551,7 @@ def show_config(paths: Sequence[str], config_file: str | None) -> None:
     click.echo(f"# patterns are relative to: {settings.root}")
     for key, value, origin in settings.describe():
         click.echo(f"{key} = {value}  # {origin}")
+    click.echo(f"# receiver names in effect: {', '.join(settings.receivers())}")
 
 
 @main.command("rules")

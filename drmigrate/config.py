@@ -37,7 +37,8 @@ class Settings:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    receiver_names: tuple[str, ...] | None = None
+    receiver_names: tuple[str, ...] | None = None  # None: the default names
+    extend_receiver_names: tuple[str, ...] = ()
     server_payload_names: tuple[str, ...] = ()
     template_extensions: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
@@ -55,6 +56,17 @@ class Settings:
         origins = dict(self.origins) | {k: origin for k in given}
         return replace(self, **given, origins=origins)
 
+    def receivers(self) -> tuple[str, ...]:
+        """The receiver names in effect: `receiver-names` (or the defaults), then the extensions."""
+        base = self.receiver_names if self.receiver_names is not None else self.default_receivers()
+        return tuple(dict.fromkeys((*base, *self.extend_receiver_names)))
+
+    @staticmethod
+    def default_receivers() -> tuple[str, ...]:
+        from drmigrate.frontends import Settings as FrontEndSettings
+
+        return FrontEndSettings().receiver_names
+
     def session_ids(self) -> dict[str, str]:
         pairs = {"js": self.session_id, "python": self.python_session_id, "php": self.php_session_id}
         return {lang: expr for lang, expr in pairs.items() if expr is not None}
@@ -66,6 +78,8 @@ class Settings:
             if f.name in ("root", "file", "origins"):
                 continue
             value = getattr(self, f.name)
+            if f.name == "receiver_names" and value is None:
+                value = self.default_receivers()
             if f.name == "per_file_ignores":
                 shown = "{" + ", ".join(f"{p!r} = {list(c)!r}" for p, c in value) + "}"
             elif isinstance(value, tuple):
@@ -136,6 +150,7 @@ _KEYS: dict[str, Any] = {
     "extend-exclude": _strings,
     "per-file-ignores": _per_file,
     "receiver-names": _strings,
+    "extend-receiver-names": _strings,
     "server-payload-names": _strings,
     "template-extensions": _strings,
     "max-file-size": lambda k, v, w: parse_size(v, w, k),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,31 @@ def test_unknown_code_suggests_the_nearest_code(tmp_path: Path, args: list[str],
     assert code == 2 and message in err
     if config:
         assert "(did you mean DR202?)" in err
+
+
+def test_extend_receiver_keeps_the_default_names(tmp_path: Path) -> None:
+    (tmp_path / "a.js").write_text(LEGACY.replace("digitalriver.", "payments."), "utf-8")
+    (tmp_path / "b.js").write_text(LEGACY, "utf-8")
+    (tmp_path / "c.js").write_text(LEGACY.replace("digitalriver.", "gateway."), "utf-8")
+
+    def confidence(*args: str) -> dict[str, str]:
+        out = CliRunner().invoke(main, ["check", "--format", "json", *args, str(tmp_path)]).stdout
+        found = json.loads(out)["findings"]
+        return {Path(f["path"]).name: f["confidence"] for f in found}
+
+    assert confidence() == {"a.js": "low", "b.js": "high", "c.js": "low"}
+    assert confidence("--receiver", "payments") == {"a.js": "high", "b.js": "low", "c.js": "low"}  # replaced
+    assert confidence("--extend-receiver", "payments") == {"a.js": "high", "b.js": "high", "c.js": "low"}
+    assert confidence("--extend-receiver", "payments", "--extend-receiver", "gateway") == {
+        "a.js": "high", "b.js": "high", "c.js": "high"}
+    (tmp_path / ".drmigrate.toml").write_text('extend-receiver-names = ["gateway"]\n', "utf-8")
+    assert confidence() == {"a.js": "low", "b.js": "high", "c.js": "high"}
+    # the flag replaces the file's extensions, as every flag does; --receiver replaces the base list
+    assert confidence("--extend-receiver", "payments") == {"a.js": "high", "b.js": "high", "c.js": "low"}
+    assert confidence("--receiver", "payments") == {"a.js": "high", "b.js": "low", "c.js": "high"}
+    code, out, _ = run("config", str(tmp_path))
+    assert code == 0
+    assert f"extend-receiver-names = ['gateway']  # {tmp_path / '.drmigrate.toml'}" in out
+    assert "receiver-names = ['digitalriver', 'digitalRiver'," in out
+    assert out.rstrip("\n").endswith(", drClient, gateway")
+    assert "# receiver names in effect: digitalriver, digitalRiver, " in out
