@@ -85,6 +85,64 @@ def _validate_server_expr(language: str, expr: str, where: str) -> str:
     return expr
 
 
+def _pattern_suffix(pattern: str) -> str | None:
+    """The file suffix every path a gitignore-style pattern matches ends with, when it says one."""
+    last = pattern.rstrip("/").rsplit("/", 1)[-1]
+    match = re.search(r"(\.[\w-]+)$", last)
+    if pattern.endswith("/") or match is None:
+        return None
+    return match.group(1).lower()
+
+
+def _directory(pattern: str) -> str:
+    return re.sub(r"(?:/\*\*)*/*$", "", pattern) or "**"
+
+
+def per_file_session_problem(pattern: str, value: str, template_extensions: Sequence[str] = ()) -> str | None:
+    """What is wrong with `value` as the page's session-id expression for files matching
+    `pattern`, or None. A JavaScript file takes a JavaScript expression; a template also takes
+    exactly one tag of its own syntax that prints the id (alone, or in quotes), which the fix
+    inserts as it is: the server fills it in when it renders the page."""
+    from drmigrate.frontends.javascript import dialect_for, is_expression
+    from drmigrate.frontends.templates import (
+        TEMPLATE_EXTENSIONS,
+        find_tags,
+        output_tag,
+        output_tag_examples,
+    )
+
+    suffix = _pattern_suffix(pattern)
+    templates = {e.lower() if e.startswith(".") else f".{e.lower()}" for e in template_extensions}
+    js_hint = "give a JavaScript expression such as checkout.payment.session.id"
+    template = suffix is not None and (suffix in templates or (
+        dialect_for(f"x{suffix}") is None and suffix in TEMPLATE_EXTENSIONS | {".php", ".phtml"}))
+    if suffix == ".py":
+        return "this setting is for the page's JavaScript; set `python-session-id` for payloads built in Python"
+    if suffix is not None and not template and dialect_for(f"x{suffix}") is None:
+        return (f"`{pattern}` matches no file drmigrate reads; end it with a JavaScript or template "
+                "suffix (.js, .ts, .phtml, .twig, ...)")
+    if suffix is not None and template:
+        examples = " or ".join(f"`{e}`" for e in output_tag_examples(suffix))
+        if find_tags(value, suffix):
+            quoted = len(value) >= 2 and value[0] == value[-1] and value[0] in "'\""
+            if output_tag(value, suffix) or (quoted and output_tag(value[1:-1], suffix)):
+                return None
+            return (f"a server tag in {suffix} files must be exactly one tag that prints the id "
+                    f"({examples}), alone or in quotes")
+        if not is_expression(value):
+            tags = f", or one tag that prints the id ({examples})" if examples else ""
+            return f"not a single JavaScript expression; {js_hint}{tags}"
+        return None
+    if find_tags(value, ""):  # a PHP, ERB or {{ }} tag, which no JavaScript file evaluates
+        if suffix is not None:
+            return f"`{pattern}` matches JavaScript files, where a server tag is never filled in; {js_hint}"
+        return (f"`{pattern}` can match JavaScript files too, where a server tag is never filled in; "
+                f"end the pattern with the template's suffix (e.g. `{_directory(pattern)}/**/*.phtml`)")
+    if not is_expression(value):
+        return f"not a single JavaScript expression (no comma, comment or trailing code); {js_hint}"
+    return None
+
+
 def common_options(func: F) -> F:
     options = [
         click.argument("paths", nargs=-1, type=click.Path()),
@@ -226,6 +284,11 @@ def _build_config(settings: config.Settings, table: RuleTable) -> Config:
         if expr is not None:
             where = _origin(settings, f"{language}_session_id", f"--{language}-session-id")
             sessions[language] = _validate_server_expr(language, expr, where)
+    for pattern, expr in settings.per_file_session_id:
+        problem = per_file_session_problem(pattern, expr, settings.template_extensions)
+        if problem is not None:
+            origin = settings.origins.get("per_file_session_id", "command line")
+            raise ConfigError(f"{origin}: `per-file-session-id` \"{pattern}\" = {expr!r}: {problem}")
     options = Options(session_id=sessions, select=settings.select, ignore=settings.ignore,
                       unsafe_fixes=settings.unsafe_fixes)
     per_file = [c for _, codes in settings.per_file_ignores for c in codes]

@@ -37,6 +37,7 @@ class Settings:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    per_file_session_id: tuple[tuple[str, str], ...] = ()  # (pattern, page expression); first match wins
     receiver_names: tuple[str, ...] | None = None  # None: the default names
     extend_receiver_names: tuple[str, ...] = ()
     server_payload_names: tuple[str, ...] = ()
@@ -82,6 +83,8 @@ class Settings:
                 value = self.default_receivers()
             if f.name == "per_file_ignores":
                 shown = "{" + ", ".join(f"{p!r} = {list(c)!r}" for p, c in value) + "}"
+            elif f.name == "per_file_session_id":
+                shown = "{" + ", ".join(f"{p!r} = {e!r}" for p, e in value) + "}"
             elif isinstance(value, tuple):
                 shown = repr(list(value))
             elif isinstance(value, bool):
@@ -139,6 +142,12 @@ def _per_file(key: str, value: object, where: str) -> tuple[tuple[str, tuple[str
                  for p, codes in value.items())
 
 
+def _per_file_strings(key: str, value: object, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise ConfigFileError(f"{where}: `{key}` must be a table of pattern = \"expression\", not {_shown(value)}")
+    return tuple((str(p), _string(f"{key}.{p}", v, where)) for p, v in value.items())
+
+
 _KEYS: dict[str, Any] = {
     "session-id": _string,
     "python-session-id": _string,
@@ -149,6 +158,7 @@ _KEYS: dict[str, Any] = {
     "exclude": _strings,
     "extend-exclude": _strings,
     "per-file-ignores": _per_file,
+    "per-file-session-id": _per_file_strings,
     "receiver-names": _strings,
     "extend-receiver-names": _strings,
     "server-payload-names": _strings,

@@ -72,15 +72,24 @@ def _pattern(pattern: str) -> pathspec.GitIgnoreSpec:
 
 
 def file_config(cfg: Config, settings: config.Settings, path: str) -> Config:
-    """`cfg` with the per-file-ignores that match `path` added to the ignored codes."""
-    if not settings.per_file_ignores:
+    """`cfg` with the per-file-ignores that match `path` added to the ignored codes, and the page's
+    session-id expression of the first `per-file-session-id` pattern that matches it (unless
+    `--session-id` was given: the command line wins over every file setting)."""
+    sessions = settings.per_file_session_id if settings.origins.get("session_id") != "command line" else ()
+    if not settings.per_file_ignores and not sessions:
         return cfg
     rel = _relative(path, settings.root)
     extra = tuple(code for pattern, codes in settings.per_file_ignores
                   if _pattern(pattern).match_file(rel) for code in codes)
-    if not extra:
+    session = next((expr for pattern, expr in sessions if _pattern(pattern).match_file(rel)), None)
+    if not extra and session is None:
         return cfg
-    return replace(cfg, options=replace(cfg.options, ignore=cfg.options.ignore + extra))
+    options = cfg.options
+    if extra:
+        options = replace(options, ignore=options.ignore + extra)
+    if session is not None:
+        options = replace(options, session_id={**options.session_id, "js": session})
+    return replace(cfg, options=options)
 
 
 def _relative(path: str, root: Path) -> str:
