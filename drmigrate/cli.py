@@ -429,7 +429,8 @@ def run(
     _emit(results, table=table, fmt=fmt, fixing=writing, diff=diff, verbose=verbose,
           show_files=show_files, statistics=statistics, stdout_text=stdout_text, output_file=output_file,
           color=colour, quiet=quiet, repository=repository, baseline=baseline_doc,
-          baseline_notes=_stale_lines(baseline_file, stale) if baseline_file and not quiet else [])
+          baseline_notes=_stale_lines(baseline_file, stale) if baseline_file and not quiet else [],
+          selected=bool(settings.select or settings.ignore or settings.per_file_ignores))
     sys.exit(exit_code(results, exit_zero=exit_zero, fixing=writing,
                        exit_non_zero_on_fix=exit_non_zero_on_fix))
 
@@ -492,7 +493,8 @@ def _stale_lines(path: str, stale: Sequence[baselines.Entry]) -> list[str]:
 def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: bool, diff: bool,
           verbose: bool, show_files: bool, statistics: bool, stdout_text: str | None,
           output_file: str | None, color: bool | None, quiet: bool = False, repository: str | None = None,
-          baseline: dict[str, Any] | None = None, baseline_notes: Sequence[str] = ()) -> None:
+          baseline: dict[str, Any] | None = None, baseline_notes: Sequence[str] = (),
+          selected: bool = False) -> None:
     out = sys.stdout
     if stdout_text is not None:
         # `fix -`: the fixed source is the output; the report goes to stderr
@@ -520,7 +522,7 @@ def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: 
     else:
         report = reporters.to_text(results, fixing=fixing, verbose=verbose or show_files,
                                    statistics=statistics, concise=fmt == "concise", quiet=quiet,
-                                   baselined=hidden, notes=baseline_notes)
+                                   baselined=hidden, notes=baseline_notes, selected=selected)
         if verbose is False and show_files:
             report = _without_parsers(report)
     if output_file is not None:
