@@ -680,8 +680,8 @@ def rules_markdown(table: RuleTable) -> str:
 @click.argument("word", metavar="CODE")
 @click.option("--rules", "rules_path", type=click.Path(), metavar="FILE", help="A rule table to read.")
 def explain(word: str, rules_path: str | None) -> None:
-    """Explain a finding code (DR101 or its name, legacy-amount-currency) or a payment method
-    type (payPal, googlePay), in any case."""
+    """Explain a finding code (DR101 or its name, legacy-amount-currency), a payment method
+    type (payPal, googlePay) or a call (createDropin), in any case."""
     table = _load_table(rules_path)
     topic = table.topic(word)
     if topic is None:
@@ -692,6 +692,8 @@ def explain(word: str, rules_path: str | None) -> None:
         _explain_code(table, topic.code)
     elif topic.method is not None:
         _explain_method(topic.method)
+    elif topic.call is not None:
+        _explain_call(topic.call)
     else:
         assert topic.native is not None
         _explain_native(table, topic.native)
@@ -717,6 +719,13 @@ def _explain_method(rule: MethodRule) -> None:
     for report in rule.report:
         click.echo(f"Reported, removed only with --unsafe-fixes: {'.'.join(report.path)} ({report.code})")
     for note in rule.notes:
+        click.echo(f"Note: {note}")
+
+
+def _explain_call(call: CallRule) -> None:
+    click.echo(f"{call.name} ({call.title})\n\nCall: {_call_signature(call)}\nDoc section: {call.doc_section}")
+    click.echo(f"Rule: {_call_rule_text(call)}")
+    for note in call.notes:
         click.echo(f"Note: {note}")
 
 

@@ -220,6 +220,8 @@ def summary(results: Sequence[FileResult], *, fixing: bool, baselined: int = 0) 
 
 SESSIONS_DOC = "https://docs.digitalriver.com/digital-river-api/payments/payment-sessions"
 PLACEHOLDER_CODE = "DR110"
+# codes whose fix inserts the session id: their `fix` step names `--session-id`
+ADDS_SESSION_ID = frozenset({"DR100", "DR130", "DR131", "DR132"})
 STEP_KINDS = ("fix", "wire-session-id", "unsafe-fixes", "manual-review", "server")
 SHOWN_LOCATIONS = 3  # in the text; the JSON has them all
 
@@ -292,7 +294,7 @@ def step_message(step: dict[str, Any]) -> str:
     at = f" at {places}" if places else ""
     them = "it" if count == 1 else "them"
     if kind == "fix":
-        wire = " --session-id EXPR" if "DR100" in (step.get("codes") or ()) else ""
+        wire = " --session-id EXPR" if ADDS_SESSION_ID & set(step.get("codes") or ()) else ""
         expr = " (EXPR: the page's payment session id; without it, a placeholder to wire later)" if wire else ""
         return f"Run `drmigrate fix{wire}`: it applies {_fixes_word(count)} in {files}{expr}."
     if kind == "wire-session-id":

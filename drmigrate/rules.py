@@ -95,11 +95,12 @@ def fill(template: str, values: dict[str, str]) -> str:
 
 @dataclass(frozen=True)
 class Topic:
-    """What `drmigrate explain WORD` is about: a code, a method rule or a session-native type."""
+    """What `drmigrate explain WORD` is about: a code, a method rule, a session-native type or a call."""
 
     code: CodeInfo | None = None
     method: MethodRule | None = None
     native: str | None = None
+    call: CallRule | None = None
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,8 @@ class RuleTable:
         return fill(self.codes[code].fix_title, values)
 
     def _words(self) -> dict[str, Topic]:
-        """Every word `explain` accepts, lower-cased: codes, code names, method and native types."""
+        """Every word `explain` accepts, lower-cased: codes, code names, method and native types,
+        call rules."""
         words: dict[str, Topic] = {}
         for info in self.codes.values():
             words[info.code.lower()] = words[info.name.lower()] = Topic(code=info)
@@ -159,11 +161,14 @@ class RuleTable:
             words[rule.type.lower()] = Topic(method=rule)
         for native in sorted(self.native_types):
             words.setdefault(native.lower(), Topic(native=native))
+        for call in self.calls.values():
+            words.setdefault(call.name.lower(), Topic(call=call))
         return words
 
     def topic(self, word: str) -> Topic | None:
-        """The code (`DR101`, `legacy-amount-currency`), method (`payPal`) or session-native
-        type (`googlePay`) that `word` names, case-insensitively; None when it names none."""
+        """The code (`DR101`, `legacy-amount-currency`), method (`payPal`), session-native type
+        (`googlePay`) or call (`createDropin`) that `word` names, case-insensitively; None when it
+        names none."""
         key = word.strip().lower().replace("_", "-")
         words = self._words()
         return words.get(key) or words.get(key.replace("-", ""))
@@ -182,6 +187,8 @@ def _spelling(topic: Topic, key: str) -> str:
         return topic.code.code if key == topic.code.code.lower() else topic.code.name
     if topic.method is not None:
         return topic.method.type
+    if topic.call is not None:
+        return topic.call.name
     return topic.native or key
 
 

@@ -14,7 +14,10 @@ from drmigrate.cli import main
 from drmigrate.rules import bundled_table, fill
 from tests.fixturelib import FIXTURES
 
-RAW_PLACEHOLDER = re.compile(r"\{(?:field|type|reason|directive)\}")
+# every placeholder the rule table's messages and fix titles use
+PLACEHOLDERS = sorted({name for info in bundled_table().codes.values()
+                       for name in re.findall(r"\{(\w+)\}", info.message + info.fix_title)})
+RAW_PLACEHOLDER = re.compile(r"\{(?:" + "|".join(PLACEHOLDERS) + r")\}")
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -34,6 +37,7 @@ def run(*args: str) -> tuple[int, str, str]:
         pytest.param("PAYPALCREDIT", "payPalCredit (PayPal Credit)", id="method-upper-case"),
         pytest.param("googlePay", "googlePay (session-native)", id="session-native"),
         pytest.param("applepay", "applePay (session-native)", id="session-native-lower-case"),
+        pytest.param("createdropin", "createDropin (Drop-in payments)", id="call"),
     ],
 )
 def test_explain_accepts_codes_names_and_types_in_any_case(word: str, heading: str) -> None:
@@ -108,7 +112,8 @@ def test_no_output_carries_a_raw_placeholder(tmp_path: Path) -> None:
     _, outputs["rules"], _ = run("rules")
     _, outputs["rules --markdown"], _ = run("rules", "--markdown")
     table = bundled_table()
-    for word in [*table.codes, *table.methods, *table.native_types]:
+    assert {"field", "type", "reason", "element"} <= set(PLACEHOLDERS)
+    for word in [*table.codes, *table.methods, *table.native_types, *table.calls]:
         _, outputs[f"explain {word}"], _ = run("explain", word)
     assert json.loads(outputs["check json"])["findings"], "the corpus must yield findings"
     for name, out in outputs.items():

@@ -162,3 +162,14 @@ def test_report_merge_sums_the_steps_of_each_repository(shop: Path, tmp_path: Pa
     assert json.loads(twice)["next_steps"] == doc["next_steps"]  # a merged report merges again
     _, text = run("report", "merge", *map(str, reports))
     assert "What is left:\n  - Run `drmigrate fix --session-id EXPR`: it applies 20 fixes in 6 files" in text
+
+
+def test_wiring_the_placeholders_later_leaves_only_the_server_step(shop: Path) -> None:
+    (shop / "js" / "pay.js").unlink()
+    (shop / "js" / "card.js").unlink()
+    run("fix", ".")
+    code, out = run("fix", "--session-id", "checkout.payment.session.id", ".")
+    assert code == 0 and section(out) == [f"  - {SERVER}"]
+    assert "DRMIGRATE_TODO_SESSION_ID" not in (shop / "js" / "b.js").read_text("utf-8")
+    code, out = run("check", ".")
+    assert code == 0 and out.startswith("Migration complete for the files checked: 3 payload sites")
