@@ -20,17 +20,23 @@ def test_readme_rule_list_is_current() -> None:
     assert block == rules_markdown(bundled_table()), "run `drmigrate rules --markdown` into the README"
 
 
-def test_readme_text_output_example_is_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The README's text-output example is what drmigrate prints for the scenario it describes."""
-    readme = (ROOT / "README.md").read_text("utf-8")
-    section = readme.split("### Text output", 1)[1]
-    example = section.split("```text\n", 1)[1].split("```", 1)[0]
+def _scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's scenario: the bundled example plus a card payload with `amount` and a payload
+    from a parameter, run from inside it."""
     shutil.copytree(ROOT / "examples" / "checkout", tmp_path / "shop")
     (tmp_path / "shop" / "js" / "card.js").write_text(
         "digitalriver.createSource(cardNumber, {type: 'creditCard', amount: 10, owner: owner});\n", "utf-8")
     (tmp_path / "shop" / "js" / "pay.js").write_text(
         "function pay(payload) { return digitalriver.createSource(payload); }\n", "utf-8")
     monkeypatch.chdir(tmp_path / "shop")
+
+
+def test_readme_text_output_example_is_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's text-output example is what drmigrate prints for the scenario it describes."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("### Text output", 1)[1]
+    example = section.split("```text\n", 1)[1].split("```", 1)[0]
+    _scenario(tmp_path, monkeypatch)
     out = CliRunner().invoke(main, ["check", "."]).stdout
     blocks = out.rstrip("\n").split("\n\n")
     for block in example.rstrip("\n").split("\n\n"):
@@ -45,12 +51,7 @@ def test_readme_what_is_left_example_is_real(tmp_path: Path, monkeypatch: pytest
     readme = (ROOT / "README.md").read_text("utf-8")
     section = readme.split("### What is left", 1)[1]
     example = section.split("```text\n", 1)[1].split("```", 1)[0]
-    shutil.copytree(ROOT / "examples" / "checkout", tmp_path / "shop")
-    (tmp_path / "shop" / "js" / "card.js").write_text(
-        "digitalriver.createSource(cardNumber, {type: 'creditCard', amount: 10, owner: owner});\n", "utf-8")
-    (tmp_path / "shop" / "js" / "pay.js").write_text(
-        "function pay(payload) { return digitalriver.createSource(payload); }\n", "utf-8")
-    monkeypatch.chdir(tmp_path / "shop")
+    _scenario(tmp_path, monkeypatch)
     out = CliRunner().invoke(main, ["fix", "--no-cache", "."]).stdout
     assert example.rstrip("\n") in out.rstrip("\n").split("\n\n")
     shutil.copytree(ROOT / "examples" / "checkout", tmp_path / "done")

@@ -209,3 +209,20 @@ def test_the_guard_counts_an_inserted_tag(front: TemplateFrontEnd | CombinedFron
         return
     with pytest.raises(GuardError, match=refusal):
         front.verify(INSERT_PAGE, fixed, intents)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "tag"),
+    [
+        pytest.param(".phtml", "<?= json_encode($block->getPaymentSessionId()) ?>", id="phtml"),
+        pytest.param(".erb", "<%= @sid.to_json %>", id="erb"),
+    ],
+)
+def test_a_placeholder_is_wired_later_with_a_tag(suffix: str, tag: str) -> None:
+    page = "<p>pay</p>\n<script>\n" + LEGACY + "</script>\n"
+    first = fix_text(page, f"page{suffix}", make_config())
+    assert "'DRMIGRATE_TODO_SESSION_ID'" in first
+    cfg = make_config(options=Options(session_id={"js": tag}))
+    wired = fix_text(first, f"page{suffix}", cfg)
+    assert wired == page.replace("amount: 1, currency: 'EUR'", f"sessionId: {tag}")
+    assert check_text(wired, f"page{suffix}", cfg) == ()
