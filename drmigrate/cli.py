@@ -25,7 +25,7 @@ from drmigrate.discovery import SourceError, decode
 from drmigrate.engine import Options
 from drmigrate.model import FileResult
 from drmigrate.pipeline import file_config, process_paths
-from drmigrate.rules import CallRule, RuleTable, RuleTableError, load_table
+from drmigrate.rules import CallRule, CodeInfo, MethodRule, RuleTable, RuleTableError, load_table
 from drmigrate.runner import Config, make_config, result_for
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,6 +43,12 @@ class UsageError(click.UsageError):
 
 class ConfigError(click.ClickException):
     """A bad rule table or configuration: one line, exit 2."""
+
+    exit_code = EXIT_ERROR
+
+
+class NotFoundError(click.ClickException):
+    """A word that names nothing drmigrate knows (`explain`): one line, exit 2."""
 
     exit_code = EXIT_ERROR
 
@@ -77,6 +83,64 @@ def _validate_server_expr(language: str, expr: str, where: str) -> str:
         raise UsageError(f"{where} {expr!r} is not a single {LANGUAGE_NAMES[language]} expression; "
                          f"pass e.g. {'request.session.payment_session_id' if language == 'python' else '$paymentSessionId'}")
     return expr
+
+
+def _pattern_suffix(pattern: str) -> str | None:
+    """The file suffix every path a gitignore-style pattern matches ends with, when it says one."""
+    last = pattern.rstrip("/").rsplit("/", 1)[-1]
+    match = re.search(r"(\.[\w-]+)$", last)
+    if pattern.endswith("/") or match is None:
+        return None
+    return match.group(1).lower()
+
+
+def _directory(pattern: str) -> str:
+    return re.sub(r"(?:/\*\*)*/*$", "", pattern) or "**"
+
+
+def per_file_session_problem(pattern: str, value: str, template_extensions: Sequence[str] = ()) -> str | None:
+    """What is wrong with `value` as the page's session-id expression for files matching
+    `pattern`, or None. A JavaScript file takes a JavaScript expression; a template also takes
+    exactly one tag of its own syntax that prints the id (alone, or in quotes), which the fix
+    inserts as it is: the server fills it in when it renders the page."""
+    from drmigrate.frontends.javascript import dialect_for, is_expression
+    from drmigrate.frontends.templates import (
+        TEMPLATE_EXTENSIONS,
+        find_tags,
+        output_tag,
+        output_tag_examples,
+    )
+
+    suffix = _pattern_suffix(pattern)
+    templates = {e.lower() if e.startswith(".") else f".{e.lower()}" for e in template_extensions}
+    js_hint = "give a JavaScript expression such as checkout.payment.session.id"
+    template = suffix is not None and (suffix in templates or (
+        dialect_for(f"x{suffix}") is None and suffix in TEMPLATE_EXTENSIONS | {".php", ".phtml"}))
+    if suffix == ".py":
+        return "this setting is for the page's JavaScript; set `python-session-id` for payloads built in Python"
+    if suffix is not None and not template and dialect_for(f"x{suffix}") is None:
+        return (f"`{pattern}` matches no file drmigrate reads; end it with a JavaScript or template "
+                "suffix (.js, .ts, .phtml, .twig, ...)")
+    if suffix is not None and template:
+        examples = " or ".join(f"`{e}`" for e in output_tag_examples(suffix))
+        if find_tags(value, suffix):
+            quoted = len(value) >= 2 and value[0] == value[-1] and value[0] in "'\""
+            if output_tag(value, suffix) or (quoted and output_tag(value[1:-1], suffix)):
+                return None
+            return (f"a server tag in {suffix} files must be exactly one tag that prints the id "
+                    f"({examples}), alone or in quotes")
+        if not is_expression(value):
+            tags = f", or one tag that prints the id ({examples})" if examples else ""
+            return f"not a single JavaScript expression; {js_hint}{tags}"
+        return None
+    if find_tags(value, ""):  # a PHP, ERB or {{ }} tag, which no JavaScript file evaluates
+        if suffix is not None:
+            return f"`{pattern}` matches JavaScript files, where a server tag is never filled in; {js_hint}"
+        return (f"`{pattern}` can match JavaScript files too, where a server tag is never filled in; "
+                f"end the pattern with the template's suffix (e.g. `{_directory(pattern)}/**/*.phtml`)")
+    if not is_expression(value):
+        return f"not a single JavaScript expression (no comma, comment or trailing code); {js_hint}"
+    return None
 
 
 def common_options(func: F) -> F:
@@ -129,6 +193,8 @@ def common_options(func: F) -> F:
         click.option("--receiver", "receivers", multiple=True, metavar="NAME",
                      help="A name a DigitalRiver.js instance from another file goes by (repeatable; "
                           "replaces the default list)."),
+        click.option("--extend-receiver", "extend_receivers", multiple=True, metavar="NAME",
+                     help="A name to add to the receiver names (repeatable; keeps the default list)."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
                      help="Worker processes (default: the CPU count; few files run in one process)."),
         click.option("--no-cache", is_flag=True, help="Analyse every file; neither read nor write the result cache."),
@@ -221,6 +287,11 @@ def _build_config(settings: config.Settings, table: RuleTable) -> Config:
         if expr is not None:
             where = _origin(settings, f"{language}_session_id", f"--{language}-session-id")
             sessions[language] = _validate_server_expr(language, expr, where)
+    for pattern, expr in settings.per_file_session_id:
+        problem = per_file_session_problem(pattern, expr, settings.template_extensions)
+        if problem is not None:
+            origin = settings.origins.get("per_file_session_id", "command line")
+            raise ConfigError(f"{origin}: `per-file-session-id` \"{pattern}\" = {expr!r}: {problem}")
     options = Options(session_id=sessions, select=settings.select, ignore=settings.ignore,
                       unsafe_fixes=settings.unsafe_fixes, session_id_from_scope=settings.session_id_from_scope)
     per_file = [c for _, codes in settings.per_file_ignores for c in codes]
@@ -229,11 +300,25 @@ def _build_config(settings: config.Settings, table: RuleTable) -> Config:
             key = next((k for k in ("select", "ignore") if code in getattr(options, k)), "per_file_ignores")
             origin = settings.origins.get(key, "command line")
             where = "" if origin == "command line" else f" (`{key.replace('_', '-')}` in {origin})"
-            raise UsageError(f"unknown rule code {code}{where}; `drmigrate rules` lists the codes")
-    return make_config(table, options, receiver_names=settings.receiver_names,
+            near = _nearest_code(table, code)
+            hint = f" (did you mean {near}?)" if near else ""
+            raise UsageError(f"unknown rule code {code}{where}{hint}; `drmigrate rules` lists the codes")
+    custom = settings.receiver_names is not None or bool(settings.extend_receiver_names)
+    return make_config(table, options, receiver_names=settings.receivers() if custom else None,
                        include_minified=settings.include_minified,
                        template_extensions=settings.template_extensions,
                        payload_names=settings.server_payload_names)
+
+
+def _nearest_code(table: RuleTable, code: str) -> str | None:
+    """The code spelled most like `code`, or the code a code name names (`legacy-amount-currency`)."""
+    topic = table.topic(code)
+    if topic is not None and topic.code is not None:
+        return f"{topic.code.code} ({topic.code.name})"
+    import difflib
+
+    close = difflib.get_close_matches(code.upper(), list(table.codes), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def resolve_color(choice: str | None, no_color: bool, environ: Mapping[str, str]) -> bool | None:
@@ -285,6 +370,7 @@ def run(
     max_file_size: str | None = None,
     include_minified: bool | None = None,
     receivers: Sequence[str] = (),
+    extend_receivers: Sequence[str] = (),
     jobs: int | None = None,
     no_cache: bool = False,
     cache_dir: str | None = None,
@@ -302,7 +388,7 @@ def run(
         session_id_from_scope=session_id_from_scope,
         exclude=exclude, extend_exclude=extend_exclude, force_exclude=force_exclude,
         respect_gitignore=respect_gitignore, max_file_size=max_file_size, include_minified=include_minified,
-        receiver_names=tuple(receivers) or None,
+        receiver_names=tuple(receivers) or None, extend_receiver_names=tuple(extend_receivers) or None,
     )
     cfg = build_config(settings, table)
     accepted = _read_baseline(baseline_file) if baseline_file is not None else None
@@ -348,7 +434,8 @@ def run(
     _emit(results, table=table, fmt=fmt, fixing=writing, diff=diff, verbose=verbose,
           show_files=show_files, statistics=statistics, stdout_text=stdout_text, output_file=output_file,
           color=colour, quiet=quiet, repository=repository, baseline=baseline_doc,
-          baseline_notes=_stale_lines(baseline_file, stale) if baseline_file and not quiet else [])
+          baseline_notes=_stale_lines(baseline_file, stale) if baseline_file and not quiet else [],
+          selected=bool(settings.select or settings.ignore or settings.per_file_ignores))
     sys.exit(exit_code(results, exit_zero=exit_zero, fixing=writing,
                        exit_non_zero_on_fix=exit_non_zero_on_fix))
 
@@ -411,7 +498,8 @@ def _stale_lines(path: str, stale: Sequence[baselines.Entry]) -> list[str]:
 def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: bool, diff: bool,
           verbose: bool, show_files: bool, statistics: bool, stdout_text: str | None,
           output_file: str | None, color: bool | None, quiet: bool = False, repository: str | None = None,
-          baseline: dict[str, Any] | None = None, baseline_notes: Sequence[str] = ()) -> None:
+          baseline: dict[str, Any] | None = None, baseline_notes: Sequence[str] = (),
+          selected: bool = False) -> None:
     out = sys.stdout
     if stdout_text is not None:
         # `fix -`: the fixed source is the output; the report goes to stderr
@@ -439,7 +527,7 @@ def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: 
     else:
         report = reporters.to_text(results, fixing=fixing, verbose=verbose or show_files,
                                    statistics=statistics, concise=fmt == "concise", quiet=quiet,
-                                   baselined=hidden, notes=baseline_notes)
+                                   baselined=hidden, notes=baseline_notes, selected=selected)
         if verbose is False and show_files:
             report = _without_parsers(report)
     if output_file is not None:
@@ -533,6 +621,7 @@ def show_config(paths: Sequence[str], config_file: str | None) -> None:
     click.echo(f"# patterns are relative to: {settings.root}")
     for key, value, origin in settings.describe():
         click.echo(f"{key} = {value}  # {origin}")
+    click.echo(f"# receiver names in effect: {', '.join(settings.receivers())}")
 
 
 @main.command("rules")
@@ -593,26 +682,41 @@ def rules_markdown(table: RuleTable) -> str:
 
 
 @main.command()
-@click.argument("code")
+@click.argument("word", metavar="CODE")
 @click.option("--rules", "rules_path", type=click.Path(), metavar="FILE", help="A rule table to read.")
-def explain(code: str, rules_path: str | None) -> None:
-    """Explain a finding code (e.g. DR101) or a payment method type (e.g. payPal)."""
+def explain(word: str, rules_path: str | None) -> None:
+    """Explain a finding code (DR101 or its name, legacy-amount-currency), a payment method
+    type (payPal, googlePay) or a call (createDropin), in any case."""
     table = _load_table(rules_path)
-    info = table.codes.get(code.upper())
-    if info is not None:
-        click.echo(f"{info.code} ({info.name})\n\n{info.summary}\n")
-        click.echo(f"Why\n  {info.rationale}\n")
-        fix_line = f"{info.fix_title} ({info.fix_safety})" if info.fix_title else f"none ({info.fix_safety})"
-        click.echo(f"Fix\n  {fix_line}\n")
-        click.echo(f"Doc\n  {table.source_title}\n  {table.source_url}\n")
-        click.echo("Example\n  before:")
-        click.echo("\n".join("    " + line for line in info.example_before.splitlines()))
-        click.echo("  after:")
-        click.echo("\n".join("    " + line for line in (info.example_after or "(removed)").splitlines()))
-        return
-    rule = table.methods.get(code)
-    if rule is None:
-        raise UsageError(f"unknown code or type {code!r}; `drmigrate rules` lists them")
+    topic = table.topic(word)
+    if topic is None:
+        nearest = table.nearest(word)
+        hint = f"did you mean `{nearest}`? " if nearest else ""
+        raise NotFoundError(f"unknown code or type {word!r}; {hint}`drmigrate rules` lists them")
+    if topic.code is not None:
+        _explain_code(table, topic.code)
+    elif topic.method is not None:
+        _explain_method(topic.method)
+    elif topic.call is not None:
+        _explain_call(topic.call)
+    else:
+        assert topic.native is not None
+        _explain_native(table, topic.native)
+
+
+def _explain_code(table: RuleTable, info: CodeInfo) -> None:
+    click.echo(f"{info.code} ({info.name})\n\n{info.summary}\n")
+    click.echo(f"Why\n  {info.rationale}\n")
+    title = info.general_fix_title
+    click.echo(f"Fix\n  {title} ({info.fix_safety})\n" if title else f"Fix\n  none ({info.fix_safety})\n")
+    click.echo(f"Doc\n  {table.source_title}\n  {table.source_url}\n")
+    click.echo("Example\n  before:")
+    click.echo("\n".join("    " + line for line in info.example_before.splitlines()))
+    click.echo("  after:")
+    click.echo("\n".join("    " + line for line in (info.example_after or "(removed)").splitlines()))
+
+
+def _explain_method(rule: MethodRule) -> None:
     click.echo(f"{rule.type} ({rule.title})\n\nDoc section: {rule.doc_section} [{rule.edition}]")
     click.echo(f"Nested hash: {' or '.join(rule.hashes)} (legacy keys are stripped from whichever is present)")
     click.echo("Add: sessionId (placed right after `type`)")
@@ -621,6 +725,24 @@ def explain(code: str, rules_path: str | None) -> None:
         click.echo(f"Reported, removed only with --unsafe-fixes: {'.'.join(report.path)} ({report.code})")
     for note in rule.notes:
         click.echo(f"Note: {note}")
+
+
+def _explain_call(call: CallRule) -> None:
+    click.echo(f"{call.name} ({call.title})\n\nCall: {_call_signature(call)}\nDoc section: {call.doc_section}")
+    click.echo(f"Rule: {_call_rule_text(call)}")
+    for note in call.notes:
+        click.echo(f"Note: {note}")
+
+
+def _explain_native(table: RuleTable, native: str) -> None:
+    click.echo(f"{native} (session-native)\n\nNot among the methods of the doc's migration section: "
+               "its page was session-based from the start.")
+    click.echo("Add: nothing (the payload is left as it is)")
+    click.echo("Remove: nothing")
+    reports = ", ".join(f"{'.'.join(r.path)} ({r.code})" for r in table.native_report)
+    if reports:
+        click.echo(f"Reported, removed only with --unsafe-fixes: {reports}")
+    click.echo(f"Note: {table.native_note}")
 
 
 if __name__ == "__main__":  # pragma: no cover

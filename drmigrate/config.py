@@ -37,7 +37,9 @@ class Settings:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    receiver_names: tuple[str, ...] | None = None
+    per_file_session_id: tuple[tuple[str, str], ...] = ()  # (pattern, page expression); first match wins
+    receiver_names: tuple[str, ...] | None = None  # None: the default names
+    extend_receiver_names: tuple[str, ...] = ()
     server_payload_names: tuple[str, ...] = ()
     template_extensions: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
@@ -56,6 +58,17 @@ class Settings:
         origins = dict(self.origins) | {k: origin for k in given}
         return replace(self, **given, origins=origins)
 
+    def receivers(self) -> tuple[str, ...]:
+        """The receiver names in effect: `receiver-names` (or the defaults), then the extensions."""
+        base = self.receiver_names if self.receiver_names is not None else self.default_receivers()
+        return tuple(dict.fromkeys((*base, *self.extend_receiver_names)))
+
+    @staticmethod
+    def default_receivers() -> tuple[str, ...]:
+        from drmigrate.frontends import Settings as FrontEndSettings
+
+        return FrontEndSettings().receiver_names
+
     def session_ids(self) -> dict[str, str]:
         pairs = {"js": self.session_id, "python": self.python_session_id, "php": self.php_session_id}
         return {lang: expr for lang, expr in pairs.items() if expr is not None}
@@ -67,8 +80,12 @@ class Settings:
             if f.name in ("root", "file", "origins"):
                 continue
             value = getattr(self, f.name)
+            if f.name == "receiver_names" and value is None:
+                value = self.default_receivers()
             if f.name == "per_file_ignores":
                 shown = "{" + ", ".join(f"{p!r} = {list(c)!r}" for p, c in value) + "}"
+            elif f.name == "per_file_session_id":
+                shown = "{" + ", ".join(f"{p!r} = {e!r}" for p, e in value) + "}"
             elif isinstance(value, tuple):
                 shown = repr(list(value))
             elif isinstance(value, bool):
@@ -126,6 +143,12 @@ def _per_file(key: str, value: object, where: str) -> tuple[tuple[str, tuple[str
                  for p, codes in value.items())
 
 
+def _per_file_strings(key: str, value: object, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise ConfigFileError(f"{where}: `{key}` must be a table of pattern = \"expression\", not {_shown(value)}")
+    return tuple((str(p), _string(f"{key}.{p}", v, where)) for p, v in value.items())
+
+
 _KEYS: dict[str, Any] = {
     "session-id": _string,
     "python-session-id": _string,
@@ -136,7 +159,9 @@ _KEYS: dict[str, Any] = {
     "exclude": _strings,
     "extend-exclude": _strings,
     "per-file-ignores": _per_file,
+    "per-file-session-id": _per_file_strings,
     "receiver-names": _strings,
+    "extend-receiver-names": _strings,
     "server-payload-names": _strings,
     "template-extensions": _strings,
     "max-file-size": lambda k, v, w: parse_size(v, w, k),
@@ -147,6 +172,17 @@ _KEYS: dict[str, Any] = {
     "force-exclude": _bool,
 }
 KNOWN_KEYS = tuple(_KEYS)
+
+
+def nearest_key(key: str) -> str | None:
+    """The known key spelled most like `key` (`session_id` -> `session-id`)."""
+    import difflib
+
+    spelled = key.strip().lower().replace("_", "-")
+    if spelled in _KEYS:
+        return spelled
+    close = difflib.get_close_matches(spelled, KNOWN_KEYS, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _table(path: Path) -> dict[str, Any] | None:
@@ -199,7 +235,9 @@ def load(path: Path | None) -> Settings:
     for key, value in table.items():
         check = _KEYS.get(key)
         if check is None:
-            raise ConfigFileError(f"{where}: unknown key `{key}`; known keys: {', '.join(KNOWN_KEYS)}")
+            near = nearest_key(key)
+            hint = f" (did you mean `{near}`?)" if near else ""
+            raise ConfigFileError(f"{where}: unknown key `{key}`{hint}; known keys: {', '.join(KNOWN_KEYS)}")
         values[key.replace("-", "_")] = check(key, value, where)
     for name in ("select", "ignore"):
         if name in values:

@@ -193,8 +193,13 @@ def _merge(tree: TNode, kinds: frozenset[str]) -> None:
         node.children = out
 
 
-def check(grammar: Grammar, original: str, fixed: str, intents: Sequence[Intent]) -> None:
-    """Raise GuardError unless `fixed` is `original` with exactly `intents` applied."""
+def check(grammar: Grammar, original: str, fixed: str, intents: Sequence[Intent], *,
+          added_tags: Sequence[tuple[Span, str]] = ()) -> None:
+    """Raise GuardError unless `fixed` is `original` with exactly `intents` applied.
+
+    `added_tags`: the template tags that inserted text brings (a `sessionId: <?= … ?>` entry),
+    by the span of the intent that inserts each: the fixed text must have them too.
+    """
     before, after = grammar.views(original, fixed)
     removed = [i.span for i in intents if i.kind == "remove"]
     gone = removed + [(i.span[0], i.keep[0]) for i in intents if i.kind == "hoist" and i.keep is not None]
@@ -207,7 +212,7 @@ def check(grammar: Grammar, original: str, fixed: str, intents: Sequence[Intent]
     _compare_texts("comment", [(s, t) for s, t in before.comments if not _inside(s, gone)],
                    after.comments, original, fixed)
     free = before.free_tags
-    tags = [(s, t) for s, t in before.tags if not _inside(s, gone)]
+    tags = [(s, t) for s, t in before.tags if not _inside(s, gone)] + list(added_tags)
     # a free tag holds server code that the server's own guard checks: its text may change
     _compare_texts("template tag", [(s, t) for s, t in tags if not _inside(s, free)], after.tags,
                    original, fixed, allow_extra=bool(free))

@@ -72,15 +72,24 @@ def _pattern(pattern: str) -> pathspec.GitIgnoreSpec:
 
 
 def file_config(cfg: Config, settings: config.Settings, path: str) -> Config:
-    """`cfg` with the per-file-ignores that match `path` added to the ignored codes."""
-    if not settings.per_file_ignores:
+    """`cfg` with the per-file-ignores that match `path` added to the ignored codes, and the page's
+    session-id expression of the first `per-file-session-id` pattern that matches it (unless
+    `--session-id` was given: the command line wins over every file setting)."""
+    sessions = settings.per_file_session_id if settings.origins.get("session_id") != "command line" else ()
+    if not settings.per_file_ignores and not sessions:
         return cfg
     rel = _relative(path, settings.root)
     extra = tuple(code for pattern, codes in settings.per_file_ignores
                   if _pattern(pattern).match_file(rel) for code in codes)
-    if not extra:
+    session = next((expr for pattern, expr in sessions if _pattern(pattern).match_file(rel)), None)
+    if not extra and session is None:
         return cfg
-    return replace(cfg, options=replace(cfg.options, ignore=cfg.options.ignore + extra))
+    options = cfg.options
+    if extra:
+        options = replace(options, ignore=options.ignore + extra)
+    if session is not None:
+        options = replace(options, session_id={**options.session_id, "js": session})
+    return replace(cfg, options=options)
 
 
 def _relative(path: str, root: Path) -> str:
@@ -122,6 +131,7 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
     mode = "diff" if want_fixes else "check"
     results: list[FileResult | None] = []
     sources: dict[int, Source] = {}
+    configs: dict[int, Config] = {}
     keys: dict[int, str] = {}
     runner = _TaskRunner(jobs)
     try:
@@ -152,11 +162,12 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
                     continue
                 keys[i] = key
             sources[i] = source
+            configs[i] = file_cfg
             runner.add(i, _Task(entry.path, source.text, file_cfg, fixing, want_fixes), len(raw))
         progress = show_progress and len(results) >= PROGRESS_MIN_FILES and sys.stderr.isatty()
         for i, result in _with_progress(runner.results(), runner.count, progress):
             if result.status == "fixed" and result.fixed is not None:
-                result = _write(sources[i], result)
+                result = _write(sources[i], result, configs[i])
             elif cache is not None and i in keys:
                 cache.put(keys[i], result)
             results[i] = result
@@ -238,11 +249,13 @@ def _warm_parsers(tasks: Sequence[_Task]) -> None:
     esprima_js._parser_class(False)  # esprima itself; every JavaScript and page reader uses it
 
 
-def _write(source: Source, result: FileResult) -> FileResult:
+def _write(source: Source, result: FileResult, cfg: Config) -> FileResult:
+    """Write the fixed text; when that fails, nothing changed: the file's result is then the
+    findings of its original text (what `check` reports), with the error."""
     assert result.fixed is not None
     try:
         write_source(source, result.fixed)
     except SourceError as exc:
-        return FileResult(result.path, "error", str(exc).split(": ", 1)[1], result.findings, result.parser,
-                          result.original, result.fixed, result.sites)
+        unchanged = result_for(result.path, source.text, cfg, fix=False)
+        return replace(unchanged, status="error", reason=str(exc).split(": ", 1)[1])
     return result

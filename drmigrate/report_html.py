@@ -24,7 +24,7 @@ from drmigrate.report_merge import DEFAULT_CALL, FINDING_STATES, states_of, stat
 from drmigrate.report_merge import as_int as _int
 from drmigrate.report_merge import finding_state as _finding_state
 from drmigrate.report_merge import state_totals as _state_totals
-from drmigrate.reporters import STATE_TITLES, STATES
+from drmigrate.reporters import SESSIONS_DOC, STATE_TITLES, STATES, step_message
 
 FINDING_STATE_TITLES = {"fixable": "fixable", "unsafe": "fixable with --unsafe-fixes",
                         "manual": "needs a person"}
@@ -249,6 +249,19 @@ def _findings_section(doc: Mapping[str, Any]) -> str:
     return controls + "\n".join(sections)
 
 
+def _left(doc: Mapping[str, Any]) -> str:
+    """What is left to do, from the report's `next_steps` (the text report's closing section)."""
+    steps = [s for s in doc.get("next_steps") or [] if isinstance(s, Mapping)]
+    if not steps:
+        return ""
+    items = []
+    for step in steps:
+        text = _prose(step.get("message") or step_message(dict(step)))
+        text = text.replace(SESSIONS_DOC, f'<a href="{SESSIONS_DOC}">{SESSIONS_DOC}</a>')
+        items.append(f'<li class="step-{_e(step.get("kind"))}">{text}</li>')
+    return f'<section id="left"><h2>What is left</h2><ul>{"".join(items)}</ul></section>'
+
+
 def _baseline(doc: Mapping[str, Any]) -> str:
     info = doc.get("baseline")
     if not isinstance(info, Mapping):
@@ -297,6 +310,7 @@ def render(doc: Mapping[str, Any], *, title: str = "Payment-session migration") 
         files=_files_table(doc, merged),
         findings=_findings_section(doc),
         baseline=_baseline(doc),
+        left=_left(doc),
         style=STYLE,
         script=SCRIPT,
     )
@@ -474,6 +488,7 @@ PAGE = """<!DOCTYPE html>
 {legend}
 {status}
 </section>
+{left}
 <section id="files">
 <h2>Files</h2>
 {files}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from drmigrate.reporters import STATE_TITLES, STATES
+from drmigrate.reporters import STATE_TITLES, STATES, STEP_KINDS, next_steps_text, step_message
 
 FINDING_STATES = ("fixable", "unsafe", "manual")
 DEFAULT_CALL = "createSource"
@@ -123,6 +123,51 @@ class _Part:
     status: dict[str, Any] = field(default_factory=dict)
     calls: dict[str, Any] = field(default_factory=dict)
     statistics: dict[str, Any] = field(default_factory=dict)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _steps(value: object, repository: str | None = None) -> list[dict[str, Any]]:
+    """A report's `next_steps` (absent in reports before they existed: none), each location tagged
+    with its repository."""
+    if not isinstance(value, list):
+        return []
+    out = []
+    for step in value:
+        if not isinstance(step, Mapping) or not isinstance(step.get("kind"), str):
+            continue
+        item = dict(step)
+        locations = [dict(loc) for loc in step.get("locations") or () if isinstance(loc, Mapping)]
+        if repository is not None:
+            for loc in locations:
+                loc.setdefault("repository", repository)
+        if "locations" in step:
+            item["locations"] = locations
+        out.append(item)
+    return out
+
+
+def merge_steps(parts: Iterable[Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """The next steps of many reports as one list: counts summed by kind (and code), locations
+    joined, each sentence written again from the sums."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for steps in parts:
+        for step in steps:
+            key = (str(step["kind"]), str(step.get("code") or ""))
+            into = merged.setdefault(key, {"kind": key[0], "count": 0, "files": 0})
+            into["count"] += as_int(step.get("count"))
+            into["files"] += as_int(step.get("files"))
+            for name in ("code", "name"):
+                if step.get(name) is not None:
+                    into[name] = step[name]
+            if "codes" in step:
+                into["codes"] = sorted(set(into.get("codes", [])) | {str(c) for c in step.get("codes") or ()})
+            if "locations" in step:
+                into.setdefault("locations", []).extend(step.get("locations") or ())
+    order = {kind: i for i, kind in enumerate(STEP_KINDS)}
+    out = [merged[k] for k in sorted(merged, key=lambda k: (order.get(k[0], len(order)), k))]
+    for step in out:
+        step["message"] = step_message(step)
+    return out
 
 
 def _derived_summary(files: Sequence[Mapping[str, Any]], findings: Sequence[Mapping[str, Any]]) -> dict[str, int]:
@@ -146,7 +191,7 @@ def _parts(doc: Mapping[str, Any], origin: str) -> list[_Part]:
             parts.append(_Part(name, str(repo.get("report") or origin), str(repo.get("mode") or mode),
                                files, findings, dict(repo.get("summary") or _derived_summary(files, findings)),
                                dict(repo.get("migration_status") or {}), dict(repo.get("calls") or {}),
-                               dict(repo.get("statistics") or {})))
+                               dict(repo.get("statistics") or {}), _steps(repo.get("next_steps"), name)))
         return parts
     name = doc.get("repository")
     if not isinstance(name, str) or not name:
@@ -157,7 +202,7 @@ def _parts(doc: Mapping[str, Any], origin: str) -> list[_Part]:
     return [_Part(name, origin, mode, files, findings,
                   dict(summary) if isinstance(summary, Mapping) else _derived_summary(files, findings),
                   dict(doc.get("migration_status") or {}), dict(doc.get("calls") or {}),
-                  dict(doc.get("statistics") or {}))]
+                  dict(doc.get("statistics") or {}), _steps(doc.get("next_steps"), name))]
 
 
 def merge(reports: Sequence[tuple[str, Mapping[str, Any]]], *, version: str = "") -> dict[str, Any]:
@@ -188,7 +233,7 @@ def merge(reports: Sequence[tuple[str, Mapping[str, Any]]], *, version: str = ""
         "repositories": [
             {"name": p.name, "report": p.origin, "mode": p.mode, "summary": p.summary,
              "migration_status": p.status, **({"calls": p.calls} if p.calls else {}),
-             "statistics": p.statistics}
+             "statistics": p.statistics, "next_steps": p.steps}
             for p in parts
         ],
         "summary": summary,
@@ -196,6 +241,7 @@ def merge(reports: Sequence[tuple[str, Mapping[str, Any]]], *, version: str = ""
         "findings": [f for p in parts for f in p.findings],
         "statistics": statistics,
         "migration_status": dict(sorted(status.items())),
+        "next_steps": merge_steps(p.steps for p in parts),
     }
     if calls:
         doc["calls"] = calls
@@ -244,6 +290,9 @@ def to_text(doc: Mapping[str, Any]) -> str:
     assert isinstance(summary, Mapping)
     totals = state_totals(tables)
     sites = sum(totals.values())
+    left = next_steps_text(_steps(doc.get("next_steps")))
+    if left:
+        lines += ["", *left]
     lines += ["", (f"{count}: "
                   f"{totals.get('migrated', 0)} of {sites} payload sites migrated; "
                   f"{as_int(summary.get('findings'))} findings ({as_int(summary.get('fixable'))} fixable, "

@@ -216,6 +216,143 @@ def summary(results: Sequence[FileResult], *, fixing: bool, baselined: int = 0) 
     return " ".join(parts)
 
 
+# --- what is left: the steps a person must still take -------------------------------------------
+
+SESSIONS_DOC = "https://docs.digitalriver.com/digital-river-api/payments/payment-sessions"
+PLACEHOLDER_CODE = "DR110"
+# codes whose fix inserts the session id: their `fix` step names `--session-id`
+ADDS_SESSION_ID = frozenset({"DR100", "DR130", "DR131", "DR132"})
+STEP_KINDS = ("fix", "wire-session-id", "unsafe-fixes", "manual-review", "server")
+SHOWN_LOCATIONS = 3  # in the text; the JSON has them all
+
+
+def _where(path: str, f: Finding) -> dict[str, Any]:
+    return {"path": path, "line": f.line, "column": f.column}
+
+
+def next_steps(results: Sequence[FileResult]) -> list[dict[str, Any]]:
+    """What a person must still do after this run, as data: `[{kind, count, message, files,
+    locations?, code?, name?, codes?}]`, in the order to do it. Empty when nothing is left.
+
+    - fix: findings `drmigrate fix` applies (`check`, `--diff`);
+    - wire-session-id: drmigrate's placeholders (DR110), where they are;
+    - unsafe-fixes: findings only `--unsafe-fixes` applies (a person decides);
+    - manual-review: one per code that needs a person (DR2xx, DR300), where;
+    - server: the server's part of the migration, whenever payloads remain or were fixed: create
+      the checkout, pass its `payment.session.id` to the page.
+    """
+    groups: dict[tuple[str, str], list[tuple[str, Finding]]] = {}
+    for r in results:
+        for f in r.findings:
+            if f.code == PLACEHOLDER_CODE:
+                key = ("wire-session-id", "")
+            else:
+                state = finding_state(f)
+                key = {"fixable": ("fix", ""), "unsafe": ("unsafe-fixes", "")}.get(state, ("manual-review", f.code))
+            groups.setdefault(key, []).append((r.path, f))
+    steps: list[dict[str, Any]] = []
+    for kind in STEP_KINDS[:-1]:
+        for (k, code), found in sorted(groups.items()):
+            if k != kind:
+                continue
+            step: dict[str, Any] = {"kind": kind, "count": len(found), "files": len({p for p, _ in found})}
+            if kind == "fix":
+                step["codes"] = sorted({f.code for _, f in found})
+            else:
+                step["locations"] = [_where(p, f) for p, f in found]
+            if kind == "unsafe-fixes":
+                step["codes"] = sorted({f.code for _, f in found})
+            if kind == "manual-review":
+                step.update(code=code, name=found[0][1].name)
+            steps.append(step)
+    sites = sum(len(r.sites) for r in results)
+    fixed = any(r.status == "fixed" for r in results)
+    if sites and (steps or fixed):
+        steps.append({"kind": "server", "count": sites, "files": sum(1 for r in results if r.sites)})
+    for step in steps:
+        step["message"] = step_message(step)
+    return steps
+
+
+def _places(step: dict[str, Any]) -> str:
+    locations = [loc for loc in step.get("locations") or () if isinstance(loc, dict)]
+    shown = [f"{loc['repository'] + ': ' if loc.get('repository') else ''}{loc.get('path')}:{loc.get('line')}"
+             for loc in locations[:SHOWN_LOCATIONS]]
+    more = len(locations) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _fixes_word(n: int) -> str:
+    return f"{n} fix{'es' if n != 1 else ''}"
+
+
+def step_message(step: dict[str, Any]) -> str:
+    """The sentence of one step, from its numbers (also for merged reports)."""
+    kind, count = step.get("kind"), step.get("count") or 0
+    files = _plural(step.get("files") or 0, "file")
+    places = _places(step)
+    at = f" at {places}" if places else ""
+    them = "it" if count == 1 else "them"
+    if kind == "fix":
+        wire = " --session-id EXPR" if ADDS_SESSION_ID & set(step.get("codes") or ()) else ""
+        expr = " (EXPR: the page's payment session id; without it, a placeholder to wire later)" if wire else ""
+        return f"Run `drmigrate fix{wire}`: it applies {_fixes_word(count)} in {files}{expr}."
+    if kind == "wire-session-id":
+        return (f"Wire the session id: {_plural(count, 'placeholder')} in {files}{at}; "
+                f"`drmigrate fix --session-id EXPR` replaces {them}.")
+    if kind == "unsafe-fixes":
+        codes = ", ".join(step.get("codes") or ())
+        return (f"Decide on {count} unsafe {'fix' if count == 1 else 'fixes'} ({codes}){at}; "
+                f"`drmigrate fix --unsafe-fixes` applies {them}.")
+    if kind == "manual-review":
+        code = step.get("code") or "?"
+        return (f"Review by hand: {count} {step.get('name') or code} ({code}){at}; "
+                f"`drmigrate explain {code}` says what to do.")
+    if kind == "server":
+        return ("On the server: create the checkout and pass its `payment.session.id` to the page "
+                f"(`paymentSessionId` before API version 2021-03-23); see {SESSIONS_DOC}")
+    return f"{kind}: {count}"
+
+
+def _short(step: dict[str, Any]) -> str:
+    kind, count = step.get("kind"), step.get("count") or 0
+    if kind == "fix":
+        return f"{_fixes_word(count)} to apply"
+    if kind == "wire-session-id":
+        return f"{_plural(count, 'placeholder')} to wire"
+    if kind == "unsafe-fixes":
+        return f"{count} unsafe to decide"
+    if kind == "manual-review":
+        return f"{count} {step.get('code')} to review"
+    if kind == "server":
+        return f"the server step (payment.session.id, {SESSIONS_DOC})"
+    return f"{count} {kind}"
+
+
+def next_steps_text(steps: Sequence[dict[str, Any]], *, concise: bool = False,
+                    complete: Counter[str] | None = None) -> list[str]:
+    """The closing section: one line per step (one line in all when `concise`); with no step,
+    the line that says the migration is done, when `complete` counts payload sites by state."""
+    if not steps:
+        if not complete or not complete.get("migrated"):
+            return []
+        suppressed = complete.get("suppressed", 0)
+        extra = f"; {suppressed} suppressed" if suppressed else ""
+        return [(f"Migration complete for the files checked: {_plural(complete['migrated'], 'payload site')} "
+                f"{'uses' if complete['migrated'] == 1 else 'use'} payment sessions{extra}.")]
+    if concise:
+        return [f"{click.style('What is left:', bold=True)} " + "; ".join(_short(s) for s in steps) + "."]
+    return [click.style("What is left:", bold=True)] + [f"  - {s.get('message') or step_message(s)}" for s in steps]
+
+
+def completed_sites(results: Sequence[FileResult]) -> Counter[str]:
+    """The payload sites by state, of a run with nothing left to do (empty when anything is
+    left, or a file failed)."""
+    if any(r.findings or r.status == "error" for r in results):
+        return Counter()
+    return Counter(site.state for r in results for site in r.sites)
+
+
 def frames(r: FileResult, *, fixing: bool) -> list[tuple[codeframe.Row, ...]]:
     """The code frame of each finding of `r` (empty when the text was not kept)."""
     text = codeframe.source_of(r, fixing=fixing)
@@ -248,9 +385,11 @@ def _loud_skip(r: FileResult) -> bool:
 
 def to_text(results: Sequence[FileResult], *, fixing: bool, verbose: bool = False,
             statistics: bool = False, concise: bool = False, quiet: bool = False,
-            baselined: int = 0, notes: Sequence[str] = ()) -> str:
+            baselined: int = 0, notes: Sequence[str] = (), selected: bool = False) -> str:
     """The text report. Full: each finding with its code frame and help; `concise`: one line per
-    finding; `statistics`: the tables instead of the findings; `quiet`: no summary, no notes."""
+    finding; `statistics`: the tables instead of the findings; `quiet`: no summary, no notes, no
+    closing section (what is left). `selected`: only some codes were asked for (`--select`,
+    `--ignore`, per-file ignores), so a run without findings does not say the migration is done."""
     lines: list[str] = []
     for r in results:
         if verbose:
@@ -276,6 +415,10 @@ def to_text(results: Sequence[FileResult], *, fixing: bool, verbose: bool = Fals
         lines.extend(notes)
         lines.append("")
     if not quiet:
+        done = completed_sites(results) if not (baselined or selected) else None
+        left = next_steps_text(next_steps(results), concise=concise, complete=done)
+        if left:
+            lines.extend([*left, ""])
         lines.append(summary(results, fixing=fixing, baselined=baselined))
     while lines and lines[-1] == "":
         lines.pop()
@@ -348,6 +491,7 @@ def report_doc(results: Sequence[FileResult], *, table: RuleTable | None = None,
         # per payment method; a `calls` table {call kind: {method: {state: count}}} may join it
         "migration_status": migration_status(results),
         "calls": call_status(results),
+        "next_steps": next_steps(results),
     }
     if baseline is not None:
         doc["baseline"] = baseline
@@ -416,7 +560,8 @@ def _level(code: str, fix: str) -> str:
 
 def _sarif_rule(table: RuleTable, code: str) -> dict[str, Any]:
     info = table.codes[code]
-    fix = f"{info.fix_title} ({info.fix_safety} fix)" if info.fix_title else f"no automatic fix ({info.fix_safety})"
+    title = info.general_fix_title
+    fix = f"{title} ({info.fix_safety} fix)" if title else f"no automatic fix ({info.fix_safety})"
     example = f"Before:\n{info.example_before}\n\nAfter:\n{info.example_after or '(removed)'}"
     md_example = (f"Before:\n\n```js\n{info.example_before}\n```\n\nAfter:\n\n```js\n"
                   f"{info.example_after or '// (removed)'}\n```")
@@ -454,21 +599,36 @@ def _hunks(original: str, fixed: str) -> list[tuple[int, int, int, int, str]]:
     return out
 
 
-def _fixes(r: FileResult) -> dict[int, list[dict[str, Any]]]:
-    """SARIF fixes by finding index: each changed hunk goes to the first fixable finding it touches."""
+def _fixes(r: FileResult) -> dict[int, tuple[list[dict[str, Any]], list[int]]]:
+    """SARIF fixes by finding index: each changed hunk goes to the first fixable finding it
+    touches; with the replacements, the fixable findings its hunks touch (for its description)."""
     if r.original is None or r.fixed is None or r.status == "fixed":
         return {}
     fixable = [(i, f) for i, f in enumerate(r.findings) if f.fix_applicable]
     if not fixable:
         return {}
-    out: dict[int, list[dict[str, Any]]] = {}
+    out: dict[int, tuple[list[dict[str, Any]], list[int]]] = {}
     for first, last, offset, length, text in _hunks(r.original, r.fixed):
-        owner = next((i for i, f in fixable if f.line <= last and f.end_line >= first), fixable[0][0])
-        out.setdefault(owner, []).append({
+        touched = [i for i, f in fixable if f.line <= last and f.end_line >= first]
+        owner = touched[0] if touched else fixable[0][0]
+        replacements, covered = out.setdefault(owner, ([], []))
+        replacements.append({
             "deletedRegion": {"charOffset": offset, "charLength": length},
             "insertedContent": {"text": text},
         })
+        covered.extend(i for i in touched or [owner] if i not in covered)
     return out
+
+
+def _fix_description(table: RuleTable, findings: Sequence[Finding]) -> str:
+    """What a SARIF fix does: the fix title of each finding it resolves (their fields named)."""
+    titles: list[str] = []
+    for f in findings:
+        info = table.codes.get(f.code)
+        title = f.fix_title or (info.general_fix_title if info is not None else "") or f.name
+        if title not in titles:
+            titles.append(title)
+    return "; ".join(titles)
 
 
 def to_sarif(results: Sequence[FileResult], table: RuleTable) -> str:
@@ -491,9 +651,11 @@ def to_sarif(results: Sequence[FileResult], table: RuleTable) -> str:
                                "confidence": f.confidence.value},
             }
             if i in fixes:
+                replacements, covered = fixes[i]
+                described = _fix_description(table, [r.findings[k] for k in covered])
                 item["fixes"] = [{
-                    "description": {"text": f"drmigrate fix: {table.codes[f.code].fix_title or f.name}"},
-                    "artifactChanges": [{"artifactLocation": _artifact(r.path), "replacements": fixes[i]}],
+                    "description": {"text": f"drmigrate fix: {described}"},
+                    "artifactChanges": [{"artifactLocation": _artifact(r.path), "replacements": replacements}],
                 }]
             sarif_results.append(item)
     notifications = [
@@ -519,6 +681,7 @@ def to_sarif(results: Sequence[FileResult], table: RuleTable) -> str:
                 "toolExecutionNotifications": notifications,
             }],
             "results": sarif_results,
+            "properties": {"next_steps": next_steps(results)},
         }],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -12,6 +12,7 @@ small run. The semantic checks below the schema (duplicates, hashes, codes) run 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -63,6 +64,44 @@ class CodeInfo:
     example_before: str
     example_after: str
 
+    @property
+    def general_fix_title(self) -> str:
+        """The fix title said of the code in general (`explain`, SARIF rule help): its
+        placeholders rephrased, so no `{field}` ever reaches a reader."""
+        return fill(self.fix_title, {})
+
+
+# What a template placeholder stands for, when there is no finding to fill it in from
+PLACEHOLDER_WORDS = {
+    "field": "the legacy field",
+    "type": "the payment method",
+    "reason": "the reason",
+    "directive": "the suppression comment",
+}
+_PLACEHOLDER = re.compile(r"`?\{(\w+)\}`?")
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """`template` with its `{name}` placeholders filled from `values`; one without a value is
+    rephrased (``Remove `{field}` `` -> "Remove the legacy field"), never left raw."""
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in values:
+            return match.group(0).replace("{" + name + "}", values[name])
+        return PLACEHOLDER_WORDS.get(name, name.replace("_", " "))
+
+    return _PLACEHOLDER.sub(one, template)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What `drmigrate explain WORD` is about: a code, a method rule, a session-native type or a call."""
+
+    code: CodeInfo | None = None
+    method: MethodRule | None = None
+    native: str | None = None
+    call: CallRule | None = None
+
 
 @dataclass(frozen=True)
 class CallRule:
@@ -109,13 +148,48 @@ class RuleTable:
         return self.codes[code].message.format(**values)
 
     def fix_title(self, code: str, **values: str) -> str:
-        """The code's fix title with `values` filled in (a placeholder without a value stays)."""
-        return self.codes[code].fix_title.format_map(_Keep(values))
+        """The code's fix title with `values` filled in (a placeholder without one is rephrased)."""
+        return fill(self.codes[code].fix_title, values)
+
+    def _words(self) -> dict[str, Topic]:
+        """Every word `explain` accepts, lower-cased: codes, code names, method and native types,
+        call rules."""
+        words: dict[str, Topic] = {}
+        for info in self.codes.values():
+            words[info.code.lower()] = words[info.name.lower()] = Topic(code=info)
+        for rule in self.methods.values():
+            words[rule.type.lower()] = Topic(method=rule)
+        for native in sorted(self.native_types):
+            words.setdefault(native.lower(), Topic(native=native))
+        for call in self.calls.values():
+            words.setdefault(call.name.lower(), Topic(call=call))
+        return words
+
+    def topic(self, word: str) -> Topic | None:
+        """The code (`DR101`, `legacy-amount-currency`), method (`payPal`), session-native type
+        (`googlePay`) or call (`createDropin`) that `word` names, case-insensitively; None when it
+        names none."""
+        key = word.strip().lower().replace("_", "-")
+        words = self._words()
+        return words.get(key) or words.get(key.replace("-", ""))
+
+    def nearest(self, word: str) -> str | None:
+        """The code, code name or type spelled most like `word` (as the table spells it)."""
+        import difflib
+
+        spelled = {k: _spelling(t, k) for k, t in self._words().items()}
+        close = difflib.get_close_matches(word.strip().lower(), list(spelled), n=1, cutoff=0.6)
+        return spelled[close[0]] if close else None
 
 
-class _Keep(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+def _spelling(topic: Topic, key: str) -> str:
+    if topic.code is not None:
+        return topic.code.code if key == topic.code.code.lower() else topic.code.name
+    if topic.method is not None:
+        return topic.method.type
+    if topic.call is not None:
+        return topic.call.name
+    return topic.native or key
 
 
 def _split(path: str) -> tuple[str, ...]:

@@ -3,6 +3,7 @@ and the other files are still processed."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -90,6 +91,27 @@ def test_read_only_file_under_fix_is_reported_not_forced(tmp_path: Path) -> None
     assert done.returncode == 2
     assert "./locked.js: error: file is read-only; make it writable to fix it" in done.stdout
     assert path.read_text("utf-8") == LEGACY and stat.S_IMODE(path.stat().st_mode) == 0o440
+
+
+def test_read_only_file_under_fix_reports_the_findings_of_its_unchanged_text(tmp_path: Path) -> None:
+    path = tmp_path / "locked.js"
+    path.write_text(LEGACY, "utf-8")
+    path.chmod(stat.S_IRUSR | stat.S_IRGRP)
+    (tmp_path / "open.js").write_text(LEGACY, "utf-8")
+    done = drmigrate("fix", "--format", "json", ".", cwd=tmp_path)
+    assert done.returncode == 2
+    report = json.loads(done.stdout)
+    locked = [f for f in report["findings"] if f["path"] == "./locked.js"]
+    # nothing was written: the file still has its legacy payload, not the fix's placeholder
+    assert [(f["code"], f["column"]) for f in locked] == [("DR100", 28), ("DR101", 50), ("DR101", 61)]
+    assert [f["frame"][0]["line"] for f in locked] == [1, 1, 1]
+    assert "'EUR'" in locked[2]["frame"][0]["marked"]
+    status = {f["path"]: f["status"] for f in report["files"]}
+    assert status["./locked.js"].startswith("error: file is read-only") and status["./open.js"] == "fixed"
+    assert report["summary"]["fixed"] == 3 and report["summary"]["fixed_files"] == 1
+    assert path.read_text("utf-8") == LEGACY
+    text = drmigrate("fix", ".", cwd=tmp_path).stdout
+    assert "./locked.js:1:28: DR100" in text and "./locked.js:1:50: DR110" not in text
 
 
 def test_directory_named_like_a_script_is_walked(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,76 @@ def test_server_session_ids_and_receivers(tmp_path: Path) -> None:
     (tmp_path / "a.js").write_text(LEGACY.replace("digitalriver.", "payments."), "utf-8")
     code, out, _ = run("check", str(tmp_path))
     assert code == 1 and "DR100" in out and "low confidence" not in out
+
+
+@pytest.mark.parametrize(
+    ("key", "suggested"),
+    [
+        pytest.param("session_id", "session-id", id="underscores"),
+        pytest.param("sesion-id", "session-id", id="typo"),
+        pytest.param("extend-excludes", "extend-exclude", id="plural"),
+        pytest.param("colour", None, id="nothing-near"),
+    ],
+)
+def test_unknown_key_suggests_the_nearest_key(tmp_path: Path, key: str, suggested: str | None) -> None:
+    cfg = tmp_path / ".drmigrate.toml"
+    cfg.write_text(f'{key} = "x"\n', "utf-8")
+    (tmp_path / "a.js").write_text(LEGACY, "utf-8")
+    code, _, err = run("check", str(tmp_path))
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert f"{cfg}: unknown key `{key}`" in err and "known keys: session-id," in err
+    if suggested is None:
+        assert "did you mean" not in err
+    else:
+        assert f"unknown key `{key}` (did you mean `{suggested}`?)" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "config", "message"),
+    [
+        pytest.param(["--select", "DR1011"], "", "unknown rule code DR1011 (did you mean DR101?)", id="select-typo"),
+        pytest.param(["--ignore", "legacy-amount-currency"], "",
+                     "unknown rule code LEGACY-AMOUNT-CURRENCY (did you mean DR101 (legacy-amount-currency)?)",
+                     id="ignore-code-name"),
+        pytest.param([], 'ignore = ["DR2022"]\n', "unknown rule code DR2022 (`ignore` in", id="config"),
+        pytest.param(["--select", "DR9"], "", "unknown rule code DR9; `drmigrate rules` lists the codes",
+                     id="nothing-near"),
+    ],
+)
+def test_unknown_code_suggests_the_nearest_code(tmp_path: Path, args: list[str], config: str,
+                                                message: str) -> None:
+    if config:
+        (tmp_path / ".drmigrate.toml").write_text(config, "utf-8")
+    (tmp_path / "a.js").write_text(LEGACY, "utf-8")
+    code, _, err = run("check", *args, str(tmp_path))
+    assert code == 2 and message in err
+    if config:
+        assert "(did you mean DR202?)" in err
+
+
+def test_extend_receiver_keeps_the_default_names(tmp_path: Path) -> None:
+    (tmp_path / "a.js").write_text(LEGACY.replace("digitalriver.", "payments."), "utf-8")
+    (tmp_path / "b.js").write_text(LEGACY, "utf-8")
+    (tmp_path / "c.js").write_text(LEGACY.replace("digitalriver.", "gateway."), "utf-8")
+
+    def confidence(*args: str) -> dict[str, str]:
+        out = CliRunner().invoke(main, ["check", "--format", "json", *args, str(tmp_path)]).stdout
+        found = json.loads(out)["findings"]
+        return {Path(f["path"]).name: f["confidence"] for f in found}
+
+    assert confidence() == {"a.js": "low", "b.js": "high", "c.js": "low"}
+    assert confidence("--receiver", "payments") == {"a.js": "high", "b.js": "low", "c.js": "low"}  # replaced
+    assert confidence("--extend-receiver", "payments") == {"a.js": "high", "b.js": "high", "c.js": "low"}
+    assert confidence("--extend-receiver", "payments", "--extend-receiver", "gateway") == {
+        "a.js": "high", "b.js": "high", "c.js": "high"}
+    (tmp_path / ".drmigrate.toml").write_text('extend-receiver-names = ["gateway"]\n', "utf-8")
+    assert confidence() == {"a.js": "low", "b.js": "high", "c.js": "high"}
+    # the flag replaces the file's extensions, as every flag does; --receiver replaces the base list
+    assert confidence("--extend-receiver", "payments") == {"a.js": "high", "b.js": "high", "c.js": "low"}
+    assert confidence("--receiver", "payments") == {"a.js": "high", "b.js": "low", "c.js": "high"}
+    code, out, _ = run("config", str(tmp_path))
+    assert code == 0
+    assert f"extend-receiver-names = ['gateway']  # {tmp_path / '.drmigrate.toml'}" in out
+    assert "receiver-names = ['digitalriver', 'digitalRiver'," in out
+    assert out.rstrip("\n").endswith(", drClient, gateway")
+    assert "# receiver names in effect: digitalriver, digitalRiver, " in out

@@ -9,6 +9,7 @@ tag is then migrated on the PHP side, so its "arrives from the server" finding i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from drmigrate.frontends import Extraction, FrontEnd, Settings
@@ -61,7 +62,12 @@ class CombinedFrontEnd:
         An intent inside a template tag is server code; the tags holding one may change text.
         """
         from drmigrate.frontends.php import PhpFrontEnd
-        from drmigrate.frontends.templates import TemplateFrontEnd, find_tags
+        from drmigrate.frontends.templates import (
+            TemplateFrontEnd,
+            find_tags,
+            inserted_tags,
+            tags_brought_in,
+        )
 
         suffix = self.page.suffix if isinstance(self.page, TemplateFrontEnd) else ".php"
         tags = [t.span for t in find_tags(original, suffix)]
@@ -69,7 +75,14 @@ class CombinedFrontEnd:
         page = [i for i in intents if i not in server]
         gone = [i.span for i in page if i.kind in ("remove", "replace")]
         if isinstance(self.server, PhpFrontEnd):
-            self.server.verify(original, fixed, server, dropped=gone)
+            # a tag the page's fix inserts (`sessionId: <?= … ?>`) is page code to the PHP guard:
+            # blanked, as the tags inside removed page code are in the original
+            added = [t for i in page for t in inserted_tags(i, suffix)]
+            server_view = fixed
+            for start, end in tags_brought_in(original, fixed, suffix, added, gone):
+                server_view = (server_view[:start] + re.sub(r"[^\r\n]", " ", fixed[start:end])
+                               + server_view[end:])
+            self.server.verify(original, server_view, server, dropped=gone)
         else:
             self.server.verify(original, fixed, server)
         if isinstance(self.page, TemplateFrontEnd):

@@ -62,6 +62,21 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
 TEMPLATE_EXTENSIONS = frozenset(LANGUAGES)
 # a suffix added by the `template-extensions` setting: the common server tag syntaxes
 GENERIC = (_PHP, _ERB, _CURLY)
+_OUTPUT_EXAMPLES = {_PHP: "<?= … ?>", _ERB: "<%= … %>", _CURLY: "{{ … }}", _ISML: '<isprint value="${…}">',
+                    _EL: "${…}", _VISUALFORCE: "{!…}", _RAZOR: "@(…)"}
+
+
+def output_tag_examples(suffix: str) -> tuple[str, ...]:
+    """How a value is printed in templates of `suffix` (`<?= … ?>` for `.phtml`); none for `.vue`."""
+    return tuple(_OUTPUT_EXAMPLES[p] for p in LANGUAGES.get(suffix.lower(), GENERIC))
+
+
+def output_tag(text: str, suffix: str) -> Tag | None:
+    """The tag when `text` is exactly one tag of `suffix`'s syntax that prints a value."""
+    tags = find_tags(text, suffix.lower())
+    if len(tags) == 1 and tags[0].span == (0, len(text)) and tags[0].outputs:
+        return tags[0]
+    return None
 
 _COMPILED: dict[str, re.Pattern[str]] = {}
 
@@ -291,8 +306,11 @@ class TemplateFrontEnd:
         """The fix guard on the page's scripts, its template tags and its markup.
 
         `free` are tags whose server code may change (a PHP page's arrays, checked by the PHP guard).
+        A tag in inserted text (`sessionId: <?= $block->getSessionId() ?>`) is one the fixed
+        text must have on top of the original's.
         """
-        check(TemplateGrammar(self, free), original, fixed, intents)
+        check(TemplateGrammar(self, free), original, fixed, intents,
+              added_tags=[(i.span, t) for i in intents for t in inserted_tags(i, self.suffix)])
 
     def parses(self, text: str) -> bool:
         """The fixed text's scripts still parse (no more failing blocks than before the fix)."""
@@ -305,6 +323,46 @@ class TemplateFrontEnd:
             return True
         failing = sum(1 for s in scripts if not self._javascript([s]).parses(_only(masked, s)))
         return failing <= self.failed_blocks
+
+
+def inserted_tags(intent: Intent, suffix: str) -> list[str]:
+    """The template tags in the text an intent inserts (an entry, or an expression it puts in)."""
+    if intent.kind not in ("insert", "replace") or not intent.text:
+        return []
+    return [intent.text[t.span[0]:t.span[1]] for t in find_tags(intent.text, suffix)]
+
+
+def masked_snippet(text: str, suffix: str) -> str:
+    """Inserted text as the masked JavaScript reads it: its tags as fillers (a value tag reads as
+    a `____` identifier)."""
+    out = text
+    for tag in find_tags(text, suffix):
+        t0, t1 = tag.span
+        out = out[:t0] + ("_" * (t1 - t0) if tag.outputs else _blank(text[t0:t1])) + out[t1:]
+    return out
+
+
+def tags_brought_in(original: str, fixed: str, suffix: str, inserted: Sequence[str],
+                    gone: Sequence[Span] = ()) -> list[Span]:
+    """Where, in `fixed`, the tags that inserted text brought stand: the tags of `fixed` that an
+    alignment with the original's (less those inside `gone`, removed code) does not account for,
+    and that inserted text holds. Tags of equal text are interchangeable to the guards."""
+    import difflib
+
+    before = [original[t.span[0]:t.span[1]] for t in find_tags(original, suffix)
+              if not any(g0 <= t.span[0] and t.span[1] <= g1 for g0, g1 in gone)]
+    after_tags = find_tags(fixed, suffix)
+    after = [fixed[t.span[0]:t.span[1]] for t in after_tags]
+    wanted = list(inserted)
+    out: list[Span] = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for op, _, _, j1, j2 in matcher.get_opcodes():
+        if op in ("insert", "replace"):
+            for j in range(j1, j2):
+                if after[j] in wanted:
+                    wanted.remove(after[j])
+                    out.append(after_tags[j].span)
+    return out
 
 
 def _outside(text: str, scripts: list[Script], tags: list[Tag]) -> list[tuple[Span, str]]:
@@ -378,7 +436,7 @@ class TemplateGrammar:
 
     def entry(self, container: TNode, text: str) -> TNode:
         assert self.js is not None
-        return self.js.entry(container, text)
+        return self.js.entry(container, masked_snippet(text, self.front.suffix))
 
     def first_entry(self, container: TNode) -> int:
         assert self.js is not None
@@ -390,7 +448,7 @@ class TemplateGrammar:
 
     def expression(self, text: str) -> TNode:
         assert self.js is not None
-        return self.js.expression(text)
+        return self.js.expression(masked_snippet(text, self.front.suffix))
 
 
 def front_end_for(path: str) -> TemplateFrontEnd | None:
