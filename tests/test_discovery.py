@@ -77,8 +77,8 @@ def test_explicit_files_bypass_excludes_unless_forced(tree: Path) -> None:
     assert files(tree, "dist/e.js", "src/gen/c.js") == ["dist/e.js", "src/gen/c.js"]
     forced = entries(tree, "dist/e.js", "src/gen/c.js", "a.js", force_exclude=True)
     assert forced["dist/e.js"] == (str(tree / "dist/e.js"), "skipped",
-                                   "excluded by the default excludes (`dist`), which --force-exclude applies "
-                                   "to named files; pass --exclude '' to check it", 0)
+                                   ("excluded by the default excludes (`dist`), which --force-exclude applies "
+                                   "to named files; pass --exclude '' to check it"), 0)
     assert forced["src/gen/c.js"].reason == ("excluded by .gitignore, which --force-exclude applies to named "
                                              "files; pass --no-respect-gitignore to check it")
     assert forced["a.js"].status == "file"
@@ -120,13 +120,13 @@ def test_explicit_unread_type_is_skipped_with_reason(tree: Path) -> None:
 
 def test_walk_turns_up_unread_text_files_for_their_bytes_only(tree: Path) -> None:
     (tree / "theme").mkdir()
-    for name in ("checkout.liquid", "logo.png", "guide.md"):
+    for name in ("checkout.vm", "logo.png", "guide.md"):
         (tree / "theme" / name).write_bytes(b"digitalriver.createSource({})\n")
     walk = WalkSettings(root=tree, git=LISTING["git"])
     found = {Path(e.path).name: e.status for e in Discovery(walk, _readable, lambda n: not n.endswith(".png"))
              .entries([str(tree / "theme")])}
     # no binary is ever opened; the others are `unread`, the report decides from their bytes
-    assert found == {"checkout.liquid": "unread", "guide.md": "unread", "theme": "skipped"}
+    assert found == {"checkout.vm": "unread", "guide.md": "unread", "theme": "skipped"}
 
 
 def test_size_limit_is_a_reported_skip(tree: Path) -> None:
