@@ -4,10 +4,13 @@
 check), the notes on files drmigrate does not read or skips as build output, and the check for
 JavaScript built inside server strings all read it, so a new call kind is added here once.
 
-`createSource` counts wherever the name appears, as it always has: no other code calls it so. The
-other names are common words or DOM methods (`document.createElement('div')` is in most pages), so
-for them only a call counts: `name(`, `name.call(` / `.apply(` / `.bind(`, on a receiver that is not
-one of `FOREIGN_RECEIVERS`.
+`createSource` counts wherever the name appears, as it always has: no other code calls it so. For
+the other names only a call counts: `name(`, `name.call(` / `.apply(` / `.bind(`, on a receiver that
+is not one of `FOREIGN_RECEIVERS` (`document.createElement('div')` is in most pages). Two of them are
+methods of other libraries too (`SHARED_NAMES`: Stripe's and the storefront's own `paymentRequest`,
+Vue's `createElement`): a call of one counts only in a file that shows Digital River (`Evidence`).
+Without that, the bench tree's 55 files with a `x.paymentRequest(...)` of their own were parsed for
+nothing, and the cold run took several times longer.
 
 The search must cost about what `b"createSource" in raw` did: it runs over every file of a tree.
 Python's `re` scans for a pattern's leading literal at memory speed but tries an alternation of
@@ -20,8 +23,10 @@ with its substring; the rest of each name is checked around it with lookarounds.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from functools import cache
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import AnyStr
 
 CALL_NAMES: tuple[str, ...] = (
     "createSource",
@@ -34,6 +39,9 @@ CALL_NAMES: tuple[str, ...] = (
 # includes `ownerDocument.` via `Document.`).
 FOREIGN_RECEIVERS: dict[str, tuple[str, ...]] = {"createElement": ("document", "Document", "React")}
 BARE_NAMES = frozenset({"createSource"})  # counted wherever the name appears
+# Methods that other libraries have under the same name (Stripe's `paymentRequest`, Vue's
+# `createElement`): a call of one counts only in a file that shows Digital River (`Evidence`).
+SHARED_NAMES = frozenset({"createElement", "paymentRequest"})
 MIN_KEY = 5  # a shared substring shorter than this would match too often to pay off
 
 _CALL_FORM = r"\s*(?:\(|\.\s*(?:call|apply|bind)\b)"
@@ -104,26 +112,79 @@ def _name(match: re.Match[str] | re.Match[bytes]) -> str:
     return CALL_NAMES[int(match.lastgroup[1:])]
 
 
-def mentioned_in_bytes(raw: bytes) -> str | None:
-    """The first call name (in `CALL_NAMES` order of the patterns) that the UTF-8 bytes mention.
+# Digital River's element types (`createElement('cardnumber', ...)`), beside the payment types.
+ELEMENT_TYPES = ("cardnumber", "cardexpiration", "cardcvv", "taxidentifier", "invoiceattribute", "compliance",
+                 "delayedpaymentinstructions", "paypal", "applepay", "googlepay", "amazonpay", "onlinebanking")
+LOOK_BACK = 64  # characters before a call in which its receiver is looked for
 
-    An ASCII pattern matches UTF-8 bytes exactly where it matches the decoded text."""
-    for pattern in _byte_patterns():
-        found = pattern.search(raw)
-        if found is not None:
-            return _name(found)
+
+@dataclass(frozen=True)
+class Evidence:
+    """What shows that a call of one of `SHARED_NAMES` is Digital River's: its receiver is named
+    like a DigitalRiver.js instance (`drjs.paymentRequest(`, `this.dr.createElement(` — the
+    `receiver-names` setting), its first argument is a Digital River element or payment type
+    (`createElement('paypal', ...)`, in any case), or the file names Digital River
+    (`DigitalRiver(`, `js.digitalriverws.com`, in any case). Each is checked where it is cheap:
+    the first two at the call, the last once per file (a search of lowered bytes)."""
+
+    receiver: tuple[re.Pattern[str], re.Pattern[bytes]]
+    argument: tuple[re.Pattern[str], re.Pattern[bytes]]
+
+
+def _both(source: str) -> tuple[re.Pattern[str], re.Pattern[bytes]]:
+    return re.compile(source), re.compile(source.encode("ascii"))
+
+
+@lru_cache(maxsize=8)
+def evidence(receivers: tuple[str, ...] = (), types: frozenset[str] = frozenset()) -> Evidence:
+    from drmigrate.frontends import Settings
+
+    names = "|".join(sorted(map(re.escape, receivers or Settings().receiver_names), key=len, reverse=True))
+    kinds = "|".join(sorted({re.escape(t.lower()) for t in (*types, *ELEMENT_TYPES)}, key=len, reverse=True))
+    return Evidence(_both(rf"(?<![\w$])(?:{names})\s*\??\.\s*\Z"), _both(rf"""\s*\(\s*['"](?i:{kinds})['"]"""))
+
+
+@cache
+def _name_offsets() -> dict[str, int]:
+    """How far before its group's shared substring each name starts."""
+    return {name: name.index(key) for key, names in _grouped() for name in names}
+
+
+def _first(data: AnyStr, patterns: Sequence[re.Pattern[AnyStr]], receiver: re.Pattern[AnyStr],
+           argument: re.Pattern[AnyStr], names_digital_river: Callable[[], bool]) -> str | None:
+    offsets = _name_offsets()
+    proven: bool | None = None
+    for pattern in patterns:
+        for found in pattern.finditer(data):
+            name = _name(found)
+            if name not in SHARED_NAMES:
+                return name
+            start = found.start() - offsets[name]
+            if receiver.search(data[max(0, start - LOOK_BACK):start]) or argument.match(data, start + len(name)):
+                return name
+            if proven is None:
+                proven = names_digital_river()
+            if proven:
+                return name
     return None
 
 
-def mentioned(text: str) -> str | None:
+def mentioned_in_bytes(raw: bytes, shown: Evidence | None = None) -> str | None:
+    """The first call name (in the patterns' order) that the UTF-8 bytes mention; a call of one
+    of `SHARED_NAMES` counts only with `Evidence` (by default, of the default receiver names).
+
+    An ASCII pattern matches UTF-8 bytes exactly where it matches the decoded text."""
+    ev = shown or evidence()
+    return _first(raw, _byte_patterns(), ev.receiver[1], ev.argument[1], lambda: b"digitalriver" in raw.lower())
+
+
+def mentioned(text: str, shown: Evidence | None = None) -> str | None:
     """`mentioned_in_bytes` on decoded text."""
     if "createSource" in text:
         return "createSource"
-    for pattern in _text_patterns(False):
-        found = pattern.search(text)
-        if found is not None:
-            return _name(found)
-    return None
+    ev = shown or evidence()
+    return _first(text, _text_patterns(False), ev.receiver[0], ev.argument[0],
+                  lambda: "digitalriver" in text.lower())
 
 
 def calls_in(text: str) -> Iterator[tuple[int, str]]:
@@ -131,14 +192,5 @@ def calls_in(text: str) -> Iterator[tuple[int, str]]:
     call: for text that is not JavaScript itself, such as a server string holding some."""
     found: list[tuple[int, str]] = []
     for pattern in _text_patterns(True):
-        found.extend((m.start() - _key_offset(m), _name(m)) for m in pattern.finditer(text))
+        found.extend((m.start() - _name_offsets()[_name(m)], _name(m)) for m in pattern.finditer(text))
     yield from sorted(found)
-
-
-def _key_offset(match: re.Match[str]) -> int:
-    """How far before the match the name starts (the match starts at the shared substring)."""
-    name = _name(match)
-    for key, names in _grouped():
-        if name in names:
-            return name.index(key)
-    return 0  # pragma: no cover - every name is in a group

@@ -325,7 +325,8 @@ class Discovery:
         if self._excluded_rel(rel, is_dir):
             pattern = self._exclude_pattern(rel, is_dir)
             setting, fix = self._exclude_setting(pattern) if pattern else ("the exclude settings", "")
-        elif self.settings.respect_gitignore and self.gitignores.ignored(str(path), is_dir):
+        elif (self.settings.respect_gitignore and not (is_dir and os.path.exists(os.path.join(path, ".git")))
+              and self.gitignores.ignored(str(path), is_dir)):  # a repository's own root: its ignores only
             setting, fix = ".gitignore", "pass --no-respect-gitignore to check it"
         else:
             return ""

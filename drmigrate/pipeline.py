@@ -33,6 +33,7 @@ from drmigrate.model import FileResult
 from drmigrate.runner import (
     Config,
     build_output,
+    evidence_for,
     front_end_for,
     is_candidate,
     reads,
@@ -79,16 +80,16 @@ def _searched(path: str) -> bool:
     return _searched_suffix(os.path.splitext(path)[1].lower())
 
 
-def unread_result(entry: Entry, templates: frozenset[str] = frozenset()) -> FileResult | None:
+def unread_result(entry: Entry, cfg: Config) -> FileResult | None:
     """A file drmigrate does not read: listed as skipped when its bytes mention a call (with what
     would check it), else only when it was named on the command line (`entry.reason`)."""
     try:
         raw = read_bytes(entry.path, entry.size)
     except SourceError:
         raw = b""
-    call = mentioned_in_bytes(raw)
+    call = mentioned_in_bytes(raw, evidence_for(cfg))
     if call is not None:
-        return FileResult(entry.path, "skipped", unread_reason(entry.path, call, templates))
+        return FileResult(entry.path, "skipped", unread_reason(entry.path, call, cfg.template_extensions))
     return FileResult(entry.path, "skipped", entry.reason) if entry.reason else None
 
 
@@ -166,7 +167,7 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
         for i, entry in enumerate(entries):
             results.append(None)
             if entry.status == "unread":
-                results[i] = unread_result(entry, cfg.template_extensions)
+                results[i] = unread_result(entry, cfg)
                 continue
             if entry.status != "file":
                 results[i] = FileResult(entry.path, entry.status, entry.reason)

@@ -155,6 +155,12 @@ def reads(path: str, templates: frozenset[str] = frozenset()) -> bool:
     return dialect_for(path) is not None or PurePath(path).suffix.lower() in TEMPLATE_EXTENSIONS
 
 
+def evidence_for(config: Config) -> calls.Evidence:
+    """What shows Digital River in a file, by this run's receiver names and types (see
+    `calls.SHARED_NAMES`: a call of `paymentRequest` counts only beside it)."""
+    return calls.evidence(config.settings.receiver_names, config.settings.dr_types)
+
+
 def searched_unread(path: str) -> bool:
     """Whether the walk should search the bytes of a file drmigrate does not read: every text
     format, never a binary one (decided by the name alone)."""
@@ -205,7 +211,7 @@ def _quoted_type_bytes(types: frozenset[str]) -> re.Pattern[bytes]:
 def is_candidate_bytes(raw: bytes, path: str, config: Config, suffix: str | None = None) -> bool:
     """`is_candidate` on the UTF-8 bytes of a file: an ASCII needle is found in UTF-8 bytes
     exactly where it is in the decoded text, so no text is needed to decide."""
-    if mentioned_in_bytes(raw) is not None:
+    if mentioned_in_bytes(raw, evidence_for(config)) is not None:
         return True
     if suffix is None:
         suffix = os.path.splitext(path)[1].lower()
@@ -227,7 +233,7 @@ def settled_from_bytes(raw: bytes, path: str, config: Config) -> FileResult | No
     """
     if raw[:2] in UTF16_PREFIXES or b"\x00" in raw[:8192]:
         return None  # UTF-16/32 text is not searched as bytes; NUL bytes: decode's error
-    if mentioned_in_bytes(raw) is not None:
+    if mentioned_in_bytes(raw, evidence_for(config)) is not None:
         return None
     suffix = os.path.splitext(path)[1].lower()
     if suffix in SERVER_EXTENSIONS and is_candidate_bytes(raw, path, config, suffix):
@@ -269,7 +275,7 @@ def build_output(path: str, text: str, config: Config, *, candidate: bool = True
     from drmigrate.frontends.bundles import classify, classify_by_name
 
     reason = classify(path, text) if candidate else classify_by_name(path)
-    return None if reason is None else BuildOutput(path, reason, mentioned(text) if candidate else None)
+    return None if reason is None else BuildOutput(path, reason, mentioned(text, evidence_for(config)) if candidate else None)
 
 
 def non_candidate_result(path: str, config: Config) -> FileResult:
@@ -287,16 +293,18 @@ def is_candidate(text: str, path: str = "", config: Config | None = None) -> boo
     """The cheap prefilter: a file that cannot hold a relevant call or payload is never parsed.
 
     Page code must mention one of the calls (`CALL_NAMES`: `createSource`, or a call of
-    `createDropin`, `createElement`, ...); server code (Python, PHP) builds the payload without
+    `createDropin`, ...; of `createElement` or `paymentRequest` only beside Digital River
+    evidence, `evidence_for`); server code (Python, PHP) builds the payload without
     calling anything, so there a quoted Digital River type (`'payPal'`) is enough.
     """
-    if mentioned(text) is not None:
+    config = config or make_config()
+    if mentioned(text, evidence_for(config)) is not None:
         return True
     suffix = os.path.splitext(path)[1].lower()
     if suffix in PHP_EXTENSIONS and "'type'" not in text and '"type"' not in text:
         return False  # a PHP array key is always quoted; pages say type="text/javascript"
     if suffix in PYTHON_EXTENSIONS | PHP_EXTENSIONS:
-        return (config or make_config()).settings.quotes_dr_type(text)
+        return config.settings.quotes_dr_type(text)
     return False
 
 
@@ -448,7 +456,7 @@ def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = 
     With `diff`, the fixes are computed but the findings reported are those of the original text.
     """
     if not reads(path, config.template_extensions):  # decided without importing any parser
-        call = mentioned(text)
+        call = mentioned(text, evidence_for(config))
         reason = unread_reason(path, call, config.template_extensions) if call else NOT_READ
         return FileResult(path, "skipped", reason)
     candidate = is_candidate(text, path, config)

@@ -106,6 +106,16 @@ def test_named_directory_that_the_excludes_drop_is_named(tree: Path, named: str,
     assert entries(tree, named, **settings) == {named: (str(tree / named), "skipped", reason, 0)}
 
 
+def test_named_repository_inside_an_ignored_directory_is_walked(tree: Path) -> None:
+    # a repository of its own (a benchmark tree, a checkout in `build/`) answers to its own ignore
+    # files only, as the walk of it does: the outer .gitignore that ignores its parent does not apply
+    nested = tree / "src" / "gen" / "shop"
+    nested.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(nested)], check=True)
+    (nested / "pay.js").write_text("x\n", "utf-8")
+    assert files(tree, "src/gen/shop") == ["src/gen/shop/pay.js"]
+
+
 def test_named_directory_with_nothing_to_read_is_named(tree: Path) -> None:
     (tree / "docs").mkdir()
     (tree / "docs" / "guide.md").write_text("digitalriver.createSource(x)\n", "utf-8")

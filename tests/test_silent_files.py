@@ -53,7 +53,15 @@ def write(root: Path, name: str, text: str | bytes) -> Path:
         pytest.param("dr.retrieveAvailablePaymentMethods({sessionId})", "retrieveAvailablePaymentMethods",
                      id="retrieveAvailablePaymentMethods"),
         pytest.param("dr.createElement('paypal', {sourceData})", "createElement", id="createElement"),
+        pytest.param("this.el = h.createElement('ApplePay', opts)", "createElement", id="by-its-element-type"),
         pytest.param("digitalriver.paymentRequest({country: 'US'})", "paymentRequest", id="paymentRequest"),
+        pytest.param("this.dr.paymentRequest(data)", "paymentRequest", id="by-its-receiver"),
+        pytest.param("const x = new DigitalRiver(key);\nwallet.paymentRequest(data)", "paymentRequest",
+                     id="beside-digital-river"),
+        pytest.param("stripe.paymentRequest({country: 'US', currency: 'usd'})", None, id="stripe-paymentRequest"),
+        pytest.param("render(createElement) { return createElement('div', this.label) }", None,
+                     id="vue-createElement"),
+        pytest.param("vue.createElement('div'); dr.createDropin(cfg)", "createDropin", id="later-name-counts"),
         pytest.param("document.createElement('div')", None, id="dom-createElement"),
         pytest.param("this.ownerDocument.createElement('div')", None, id="owner-document"),
         pytest.param("React.createElement('span', null)", None, id="react-createElement"),
@@ -340,3 +348,15 @@ def test_no_binary_file_is_turned_up(tmp_path: Path) -> None:
     write(tmp_path, "notes.txt", "x\n")
     found = Discovery(WalkSettings(root=tmp_path), _reads, _searched).entries([str(tmp_path)])
     assert sorted((Path(e.path).name, e.status) for e in found) == [("a.js", "file"), ("notes.txt", "unread")]
+
+
+def test_no_file_of_the_corpus_that_mentions_a_call_goes_unlisted() -> None:
+    from tests.fixturelib import ROOT
+
+    corpus = [ROOT / "fixtures", ROOT / "examples", ROOT / "tests" / "data"]
+    result = CliRunner().invoke(main, ["check", "--no-cache", "--format", "json", "--exit-zero",
+                                       *map(str, corpus)])
+    listed = {Path(f["path"]).resolve() for f in json.loads(result.stdout)["files"]}
+    mentioning = {p.resolve() for top in corpus for p in top.rglob("*")
+                  if p.is_file() and calls.mentioned_in_bytes(p.read_bytes()) is not None}
+    assert mentioning and mentioning <= listed, sorted(map(str, mentioning - listed))

@@ -28,11 +28,11 @@ class CombinedFrontEnd:
         self.name = f"{server.name}+{page.name}"
 
     def extract(self, text: str, settings: Settings) -> Extraction:
-        from drmigrate.calls import mentioned
+        from drmigrate.calls import evidence, mentioned
 
         # each reader runs only when its kind of payload can be there (a ParseError is the file's):
         # most templates have neither a quoted Digital River type nor a call of DigitalRiver.js
-        calls = mentioned(text) is not None
+        calls = mentioned(text, evidence(settings.receiver_names, settings.dr_types)) is not None
         server = (self.server.extract(text, settings) if settings.quotes_dr_type(text)
                   else Extraction((), self.server.name))
         page = (self.page.extract(text, settings) if calls
