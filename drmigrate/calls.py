@@ -12,12 +12,13 @@ Vue's `createElement`): a call of one counts only in a file that shows Digital R
 Without that, the bench tree's 55 files with a `x.paymentRequest(...)` of their own were parsed for
 nothing, and the cold run took several times longer.
 
-The search must cost about what `b"createSource" in raw` did: it runs over every file of a tree.
-Python's `re` scans for a pattern's leading literal at memory speed but tries an alternation of
-names at every position (measured on the bench tree: 0.07 s against 0.48 s for 70 MB), so the names
-are grouped under substrings they share (`create`: createSource, createDropin, createElement;
-`ayment`: paymentRequest, retrieveAvailablePaymentMethods) and each group is one pattern that starts
-with its substring; the rest of each name is checked around it with lookarounds.
+The search runs over every file of a tree, so it must stay near what `b"createSource" in raw`
+cost (0.035 s for the bench tree's 68 MB). Python's `re` scans for a pattern's leading literal fast
+but tries an alternation of names at every position (0.48 s), so the names are grouped under
+substrings they share (`create`: createSource, createDropin, createElement; `ayment`:
+paymentRequest, retrieveAvailablePaymentMethods), each group is one pattern that starts with its
+substring (the rest of each name is checked around it with lookarounds; 0.16 s for both), and a
+group's pattern runs only where `in` finds its gate (`_gates`; 0.11 s in all).
 """
 
 from __future__ import annotations
@@ -107,6 +108,17 @@ def _byte_patterns() -> tuple[re.Pattern[bytes], ...]:
     return tuple(re.compile(s.encode("ascii")) for s in _sources(calls_only=False))
 
 
+@cache
+def _gates() -> tuple[tuple[bytes, ...], ...]:
+    """Per group, substrings one of which a match must contain, searched with `in` first: it
+    skips through bytes faster than `re` scans for a literal (measured: the two groups' patterns
+    alone 0.16 s on the bench tree, gated 0.11 s; `createSource in` 0.035 s). A shared prefix
+    (`create`) is one gate for its group; a shared middle part (`ayment`) is in common words
+    (`payment`), so there each name is its own gate."""
+    return tuple((key.encode(),) if all(n.startswith(key) for n in names) else tuple(n.encode() for n in names)
+                 for key, names in _grouped())
+
+
 def _name(match: re.Match[str] | re.Match[bytes]) -> str:
     assert match.lastgroup is not None
     return CALL_NAMES[int(match.lastgroup[1:])]
@@ -150,11 +162,19 @@ def _name_offsets() -> dict[str, int]:
     return {name: name.index(key) for key, names in _grouped() for name in names}
 
 
+@cache
+def _text_gates() -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(g.decode() for g in gate) for gate in _gates())
+
+
 def _first(data: AnyStr, patterns: Sequence[re.Pattern[AnyStr]], receiver: re.Pattern[AnyStr],
-           argument: re.Pattern[AnyStr], names_digital_river: Callable[[], bool]) -> str | None:
+           argument: re.Pattern[AnyStr], names_digital_river: Callable[[], bool],
+           gates: Sequence[Sequence[AnyStr]]) -> str | None:
     offsets = _name_offsets()
     proven: bool | None = None
-    for pattern in patterns:
+    for pattern, gate in zip(patterns, gates, strict=True):
+        if not any(needle in data for needle in gate):
+            continue
         for found in pattern.finditer(data):
             name = _name(found)
             if name not in SHARED_NAMES:
@@ -175,7 +195,8 @@ def mentioned_in_bytes(raw: bytes, shown: Evidence | None = None) -> str | None:
 
     An ASCII pattern matches UTF-8 bytes exactly where it matches the decoded text."""
     ev = shown or evidence()
-    return _first(raw, _byte_patterns(), ev.receiver[1], ev.argument[1], lambda: b"digitalriver" in raw.lower())
+    return _first(raw, _byte_patterns(), ev.receiver[1], ev.argument[1], lambda: b"digitalriver" in raw.lower(),
+                  _gates())
 
 
 def mentioned(text: str, shown: Evidence | None = None) -> str | None:
@@ -184,7 +205,7 @@ def mentioned(text: str, shown: Evidence | None = None) -> str | None:
         return "createSource"
     ev = shown or evidence()
     return _first(text, _text_patterns(False), ev.receiver[0], ev.argument[0],
-                  lambda: "digitalriver" in text.lower())
+                  lambda: "digitalriver" in text.lower(), _text_gates())
 
 
 def calls_in(text: str) -> Iterator[tuple[int, str]]:
