@@ -156,9 +156,11 @@ def reads(path: str, templates: frozenset[str] = frozenset()) -> bool:
 
 
 def evidence_for(config: Config) -> calls.Evidence:
-    """What shows Digital River in a file, by this run's receiver names and types (see
-    `calls.SHARED_NAMES`: a call of `paymentRequest` counts only beside it)."""
-    return calls.evidence(config.settings.receiver_names, config.settings.dr_types)
+    """What shows Digital River in a file, by this run's receiver names, payment types and the
+    call rules' element types (see `calls.SHARED_NAMES`: a call of `paymentRequest` counts only
+    beside it)."""
+    elements = {t for rule in config.table.calls.values() for t in rule.element_types}
+    return calls.evidence(config.settings.receiver_names, config.settings.dr_types | elements)
 
 
 def searched_unread(path: str) -> bool:

@@ -360,3 +360,9 @@ def test_no_file_of_the_corpus_that_mentions_a_call_goes_unlisted() -> None:
     mentioning = {p.resolve() for top in corpus for p in top.rglob("*")
                   if p.is_file() and calls.mentioned_in_bytes(p.read_bytes()) is not None}
     assert mentioning and mentioning <= listed, sorted(map(str, mentioning - listed))
+
+
+def test_the_calls_searched_are_the_calls_the_rule_table_checks() -> None:
+    from drmigrate.rules import bundled_table
+
+    assert {rule.call for rule in bundled_table().calls.values()} == set(CALL_NAMES)

@@ -93,12 +93,13 @@ TEMPLATE_EXTENSIONS = frozenset(LANGUAGES)
 # a suffix added by the `template-extensions` setting: the common server tag syntaxes
 GENERIC = (_PHP, _ERB, _CURLY)
 _OUTPUT_EXAMPLES = {_PHP: "<?= … ?>", _ERB: "<%= … %>", _CURLY: "{{ … }}", _ISML: '<isprint value="${…}">',
-                    _EL: "${…}", _VISUALFORCE: "{!…}", _RAZOR: "@(…)"}
+                    _EL: "${…}", _VISUALFORCE: "{!…}", _RAZOR: "@(…)", _ASP: "<%= … %>", _SMARTY: "{$…}",
+                    _EL_DEFERRED: "#{…}"}  # a CDATA marker prints nothing
 
 
 def output_tag_examples(suffix: str) -> tuple[str, ...]:
     """How a value is printed in templates of `suffix` (`<?= … ?>` for `.phtml`); none for `.vue`."""
-    return tuple(_OUTPUT_EXAMPLES[p] for p in LANGUAGES.get(suffix.lower(), GENERIC))
+    return tuple(_OUTPUT_EXAMPLES[p] for p in LANGUAGES.get(suffix.lower(), GENERIC) if p in _OUTPUT_EXAMPLES)
 
 
 def output_tag(text: str, suffix: str) -> Tag | None:
