@@ -173,7 +173,10 @@ def _first(data: AnyStr, patterns: Sequence[re.Pattern[AnyStr]], receiver: re.Pa
     offsets = _name_offsets()
     proven: bool | None = None
     for pattern, gate in zip(patterns, gates, strict=True):
-        if not any(needle in data for needle in gate):
+        for needle in gate:  # a loop, not any(<generator>): this runs for every file of a tree
+            if needle in data:
+                break
+        else:
             continue
         for found in pattern.finditer(data):
             name = _name(found)

@@ -159,8 +159,15 @@ def evidence_for(config: Config) -> calls.Evidence:
     """What shows Digital River in a file, by this run's receiver names, payment types and the
     call rules' element types (see `calls.SHARED_NAMES`: a call of `paymentRequest` counts only
     beside it)."""
-    elements = {t for rule in config.table.calls.values() for t in rule.element_types}
-    return calls.evidence(config.settings.receiver_names, config.settings.dr_types | elements)
+    found = _EVIDENCE.get(id(config))
+    if found is None or found[0] is not config:  # asked for every file: built once per config
+        elements = {t for rule in config.table.calls.values() for t in rule.element_types}
+        found = (config, calls.evidence(config.settings.receiver_names, config.settings.dr_types | elements))
+        _EVIDENCE[id(config)] = found
+    return found[1]
+
+
+_EVIDENCE: dict[int, tuple[Config, calls.Evidence]] = {}
 
 
 def searched_unread(path: str) -> bool:
