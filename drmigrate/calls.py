@@ -137,23 +137,33 @@ class Evidence:
     `receiver-names` setting), its first argument is a Digital River element or payment type
     (`createElement('paypal', ...)`, in any case), or the file names Digital River
     (`DigitalRiver(`, `js.digitalriverws.com`, in any case). Each is checked where it is cheap:
-    the first two at the call, the last once per file (a search of lowered bytes)."""
+    the first two at the call, the last once per file (a search of lowered bytes). The patterns
+    are compiled when first needed: most runs meet no such call, and a pre-commit run of a few
+    files would pay for them at start."""
 
-    receiver: tuple[re.Pattern[str], re.Pattern[bytes]]
-    argument: tuple[re.Pattern[str], re.Pattern[bytes]]
-
-
-def _both(source: str) -> tuple[re.Pattern[str], re.Pattern[bytes]]:
-    return re.compile(source), re.compile(source.encode("ascii"))
+    receiver: str  # pattern sources
+    argument: str
 
 
 @lru_cache(maxsize=8)
 def evidence(receivers: tuple[str, ...] = (), types: frozenset[str] = frozenset()) -> Evidence:
-    from drmigrate.frontends import Settings
+    if not receivers:
+        from drmigrate.frontends import Settings
 
-    names = "|".join(sorted(map(re.escape, receivers or Settings().receiver_names), key=len, reverse=True))
+        receivers = Settings().receiver_names
+    names = "|".join(sorted(map(re.escape, receivers), key=len, reverse=True))
     kinds = "|".join(sorted({re.escape(t.lower()) for t in (*types, *ELEMENT_TYPES)}, key=len, reverse=True))
-    return Evidence(_both(rf"(?<![\w$])(?:{names})\s*\??\.\s*\Z"), _both(rf"""\s*\(\s*['"](?i:{kinds})['"]"""))
+    return Evidence(rf"(?<![\w$])(?:{names})\s*\??\.\s*\Z", rf"""\s*\(\s*['"](?i:{kinds})['"]""")
+
+
+@lru_cache(maxsize=32)
+def _text_re(source: str) -> re.Pattern[str]:
+    return re.compile(source)
+
+
+@lru_cache(maxsize=32)
+def _bytes_re(source: str) -> re.Pattern[bytes]:
+    return re.compile(source.encode("ascii"))
 
 
 @cache
@@ -167,8 +177,8 @@ def _text_gates() -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(g.decode() for g in gate) for gate in _gates())
 
 
-def _first(data: AnyStr, patterns: Sequence[re.Pattern[AnyStr]], receiver: re.Pattern[AnyStr],
-           argument: re.Pattern[AnyStr], names_digital_river: Callable[[], bool],
+def _first(data: AnyStr, patterns: Sequence[re.Pattern[AnyStr]], shown: Evidence,
+           compiled: Callable[[str], re.Pattern[AnyStr]], names_digital_river: Callable[[], bool],
            gates: Sequence[Sequence[AnyStr]]) -> str | None:
     offsets = _name_offsets()
     proven: bool | None = None
@@ -183,7 +193,8 @@ def _first(data: AnyStr, patterns: Sequence[re.Pattern[AnyStr]], receiver: re.Pa
             if name not in SHARED_NAMES:
                 return name
             start = found.start() - offsets[name]
-            if receiver.search(data[max(0, start - LOOK_BACK):start]) or argument.match(data, start + len(name)):
+            if (compiled(shown.receiver).search(data[max(0, start - LOOK_BACK):start])
+                    or compiled(shown.argument).match(data, start + len(name))):
                 return name
             if proven is None:
                 proven = names_digital_river()
@@ -197,8 +208,7 @@ def mentioned_in_bytes(raw: bytes, shown: Evidence | None = None) -> str | None:
     of `SHARED_NAMES` counts only with `Evidence` (by default, of the default receiver names).
 
     An ASCII pattern matches UTF-8 bytes exactly where it matches the decoded text."""
-    ev = shown or evidence()
-    return _first(raw, _byte_patterns(), ev.receiver[1], ev.argument[1], lambda: b"digitalriver" in raw.lower(),
+    return _first(raw, _byte_patterns(), shown or evidence(), _bytes_re, lambda: b"digitalriver" in raw.lower(),
                   _gates())
 
 
@@ -206,8 +216,7 @@ def mentioned(text: str, shown: Evidence | None = None) -> str | None:
     """`mentioned_in_bytes` on decoded text."""
     if "createSource" in text:
         return "createSource"
-    ev = shown or evidence()
-    return _first(text, _text_patterns(False), ev.receiver[0], ev.argument[0],
+    return _first(text, _text_patterns(False), shown or evidence(), _text_re,
                   lambda: "digitalriver" in text.lower(), _text_gates())
 
 

@@ -10,9 +10,6 @@ says to fix the source instead, naming it when it is known (`build_output_reason
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -167,6 +164,9 @@ def inline_map_sources(url: str) -> list[str] | None:
     match = _INLINE_MAP.match(url)
     if match is None:
         return None
+    import base64  # only for build output that mentions a call: not at start
+    import binascii
+
     try:
         return map_sources(base64.b64decode(match.group(1)).decode("utf-8"))
     except (binascii.Error, UnicodeDecodeError):
@@ -175,6 +175,8 @@ def inline_map_sources(url: str) -> list[str] | None:
 
 def map_sources(text: str) -> list[str]:
     """The source paths a source map names (`sourceRoot` + `sources`), as written; [] when unreadable."""
+    import json
+
     try:
         data = json.loads(text)
     except ValueError:
