@@ -381,6 +381,7 @@ def run(
     verbose: bool = False,
 ) -> None:
     table = _load_table(rules_path)
+    named = bool(paths) and tuple(paths) != ("-",)  # paths given on the command line (not stdin)
     paths = tuple(paths) or (".",)
     settings = resolve_settings(
         paths, config_file, select=select, ignore=ignore, session_id=session_id,
@@ -436,6 +437,13 @@ def run(
           color=colour, quiet=quiet, repository=repository, baseline=baseline_doc,
           baseline_notes=_stale_lines(baseline_file, stale) if baseline_file and not quiet else [],
           selected=bool(settings.select or settings.ignore or settings.per_file_ignores))
+    empty = reporters.nothing_checked(results) if named and not settings.force_exclude else None
+    if empty is not None:
+        # paths were named and none of them was checked: a gate that checked nothing must not
+        # pass (with --force-exclude, as pre-commit runs it, dropping every named file is normal)
+        if quiet or fmt not in ("text", "concise") or output_file is not None:
+            click.echo(f"error: {empty}", err=True)
+        sys.exit(EXIT_ERROR)
     sys.exit(exit_code(results, exit_zero=exit_zero, fixing=writing,
                        exit_non_zero_on_fix=exit_non_zero_on_fix))
 

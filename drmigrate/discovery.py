@@ -41,8 +41,9 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 )
 DEFAULT_MAX_FILE_SIZE = 5_000_000  # bytes; esprima reads ~0.4 MB/s, a bigger file is a bundle
 CACHE_DIR_NAME = ".drmigrate_cache"  # never walked, whatever the excludes say (see drmigrate.cache)
+NOT_READ = "not a file type drmigrate reads"
 # Skip reasons that a normal report does not repeat line by line (`--show-files` lists them).
-QUIET_SKIPS = ("excluded", "not a file type drmigrate reads")
+QUIET_SKIPS = ("excluded", NOT_READ)
 UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 
@@ -83,10 +84,15 @@ class WalkSettings:
 
 class Entry(NamedTuple):
     """One path the walk turned up. A named tuple, not a frozen dataclass: a walk makes one per
-    file, and a tuple is built several times faster."""
+    file, and a tuple is built several times faster.
+
+    An `unread` entry is a file drmigrate does not read, turned up only so that its bytes can be
+    searched for a call; `reason` is what to report when they mention none ("" for a walked file:
+    nothing; a name given on the command line is always answered).
+    """
 
     path: str  # display path
-    status: Literal["file", "skipped", "error"]
+    status: Literal["file", "skipped", "error", "unread"]
     reason: str = ""
     size: int = 0
 
@@ -252,11 +258,17 @@ class _Dir:
 
 
 class Discovery:
-    """Turns the paths given on the command line into entries, in a stable order."""
+    """Turns the paths given on the command line into entries, in a stable order.
 
-    def __init__(self, settings: WalkSettings, readable: Callable[[str], bool]) -> None:
+    `readable(name)` says which files drmigrate reads; `searched(name)`, which of the others are
+    still turned up as `unread` entries (text formats, whose bytes may mention a call).
+    """
+
+    def __init__(self, settings: WalkSettings, readable: Callable[[str], bool],
+                 searched: Callable[[str], bool] | None = None) -> None:
         self.settings = settings
         self.readable = readable
+        self.searched = searched
         self.root = os.path.abspath(settings.root)
         self.root_prefix = os.path.join(self.root, "")
         self.excludes = Patterns([*settings.exclude, *settings.extend_exclude])
@@ -288,6 +300,39 @@ class Discovery:
             return "excluded by .gitignore"
         return ""
 
+    def _exclude_pattern(self, rel: str, is_dir: bool) -> str:
+        """The exclude pattern that drops `rel` (which the patterns do match), for a message."""
+        for pattern in (*self.settings.exclude, *self.settings.extend_exclude):
+            if not pattern.lstrip().startswith("!") and Patterns([pattern]).match(rel, is_dir):
+                return pattern
+        return ""  # a negation made the set match where no single pattern does
+
+    def _exclude_setting(self, pattern: str) -> tuple[str, str]:
+        """(which setting holds `pattern`, how to check what it drops anyway)."""
+        if pattern in self.settings.extend_exclude:
+            return f"extend-exclude (`{pattern}`)", "remove it from extend-exclude to check it"
+        if self.settings.exclude == DEFAULT_EXCLUDES:
+            return f"the default excludes (`{pattern}`)", "pass --exclude '' to check it"
+        return f"the exclude setting (`{pattern}`)", "change exclude to check it"
+
+    def named_excluded(self, path: Path, is_dir: bool) -> str:
+        """Why a path named on the command line is dropped by the excludes or .gitignore, with the
+        setting that would check it ("" when it is not dropped). A named file is only dropped
+        with --force-exclude; the reason of a file starts with "excluded" (a quiet skip: pre-commit
+        names every changed file), a directory's does not."""
+        rel = self._relative(path, path if is_dir else path.parent)
+        head = "a directory excluded by" if is_dir else "excluded by"
+        if self._excluded_rel(rel, is_dir):
+            pattern = self._exclude_pattern(rel, is_dir)
+            setting, fix = self._exclude_setting(pattern) if pattern else ("the exclude settings", "")
+        elif (self.settings.respect_gitignore and not (is_dir and os.path.exists(os.path.join(path, ".git")))
+              and self.gitignores.ignored(str(path), is_dir)):  # a repository's own root: its ignores only
+            setting, fix = ".gitignore", "pass --no-respect-gitignore to check it"
+        else:
+            return ""
+        forced = "" if is_dir else ", which --force-exclude applies to named files"
+        return f"{head} {setting}{forced}" + (f"; {fix}" if fix else "")
+
     # ------------------------------------------------------------------ entry points
 
     def entries(self, paths: Sequence[str]) -> Iterator[Entry]:
@@ -298,18 +343,43 @@ class Discovery:
             elif not p.exists():
                 yield Entry(given, "error", "no such file or directory; check the path")
             elif p.is_dir():
-                yield from self._walk(p, self._top(p), use_git=True)
+                yield from self._explicit_dir(given, p)
             else:
                 yield from self._explicit_file(given, p)
 
+    def _explicit_dir(self, given: str, p: Path) -> Iterator[Entry]:
+        """A directory named on the command line: walked, unless the excludes or .gitignore drop
+        it; either way, and when nothing under it is a file drmigrate reads, it is named."""
+        why = self.named_excluded(p, True)
+        if why:
+            yield Entry(given, "skipped", why)
+            return
+        found = False
+        for entry in self._walk(p, self._top(p), use_git=True):
+            found = found or entry.status != "unread"
+            yield entry
+        if not found:
+            yield Entry(given, "skipped", "a directory with no file drmigrate reads that the excludes and "
+                                          ".gitignore leave; add a template suffix to template-extensions "
+                                          "to read such files")
+
     def _explicit_file(self, given: str, p: Path) -> Iterator[Entry]:
         if self.settings.force_exclude:
-            why = self.excluded(p, False, p.parent)
+            why = self.named_excluded(p, False)
             if why:
                 yield Entry(given, "skipped", why)
                 return
         if not self.readable(given):
-            yield Entry(given, "skipped", "not a file type drmigrate reads")
+            if self.searched is None or not self.searched(given):
+                yield Entry(given, "skipped", NOT_READ)
+                return
+            entry = self._stat_entry(given, os.stat)
+            if entry is not None and entry.status == "file":
+                yield Entry(given, "unread", NOT_READ, entry.size)
+            elif entry is not None and entry.reason.startswith("not a regular file"):
+                yield entry
+            else:
+                yield Entry(given, "skipped", NOT_READ)
             return
         entry = self._stat_entry(given, os.stat)
         if entry is not None:
@@ -347,6 +417,23 @@ class Discovery:
                          f"{format_size(st.st_size)}, over the max-file-size limit of "
                          f"{format_size(self.settings.max_file_size)}; raise max-file-size or exclude it")
         return Entry(shown, "file", size=st.st_size)
+
+    def _unread_entry(self, shown: str, st: os.stat_result | None) -> Entry | None:
+        """The `unread` entry of a walked file drmigrate does not read; None for one that is not a
+        regular file, was seen already, or is over the size limit (its bytes are not searched:
+        only the files drmigrate reads are reported for their size)."""
+        if st is None:
+            try:
+                st = os.lstat(shown)
+            except OSError:
+                return None
+        if not stat.S_ISREG(st.st_mode) or st.st_size > self.settings.max_file_size:
+            return None
+        key = (st.st_dev, st.st_ino)
+        if key in self.seen:
+            return None
+        self.seen.add(key)
+        return Entry(shown, "unread", size=st.st_size)
 
     # ------------------------------------------------------------------ directories
 
@@ -420,7 +507,7 @@ class Discovery:
             yield listing
             return
         respect = self.settings.respect_gitignore
-        readable, excluded, included = self.readable, self._child_excluded, self._included
+        readable, searched, excluded, included = self.readable, self.searched, self._child_excluded, self._included
         stack = [(start, iter(listing))]
         while stack:
             d, children = stack[-1]
@@ -442,10 +529,15 @@ class Discovery:
                             d.levels or (), d.in_repo, os.path.join(d.absolute, name), names)
                     stack.append((self._child(d, name, top_prefix, levels, in_repo), iter(sub)))
                     break
-                elif readable(name) and not excluded(d, name, False, top_prefix) and included(d, name, top_prefix):
-                    entry = self._stat_entry(os.path.join(d.key, name), os.lstat)  # the same as DirEntry.stat here
-                    if entry is not None:
-                        yield entry
+                else:
+                    read = readable(name)
+                    if ((read or (searched is not None and searched(name)))
+                            and not excluded(d, name, False, top_prefix) and included(d, name, top_prefix)):
+                        path = os.path.join(d.key, name)
+                        # os.lstat: the same as DirEntry.stat here
+                        entry = self._stat_entry(path, os.lstat) if read else self._unread_entry(path, None)
+                        if entry is not None:
+                            yield entry
             else:
                 stack.pop()
 
@@ -459,7 +551,7 @@ class Discovery:
         top_prefix = os.path.join(os.path.abspath(top), "")
         base.levels = ()
         dirs: dict[str, _Dir | None] = {"": base}  # None: excluded, the walk would not enter it
-        readable, excluded = self.readable, self._child_excluded
+        readable, searched, excluded = self.readable, self.searched, self._child_excluded
 
         def directory(rel_dir: str) -> _Dir | None:
             if rel_dir not in dirs:
@@ -495,10 +587,13 @@ class Discovery:
                 # an uninitialised submodule (no .git of its own) would make git list the outer
                 # repository's files: walk it here
                 yield from self._walk(top, sub, use_git=own_repo)
-            elif readable(name) and not excluded(d, name, False, top_prefix) and self._included(d, name, top_prefix):
-                entry = self._file_entry(shown, st)
-                if entry is not None:
-                    yield entry
+            else:
+                read = readable(name)
+                if ((read or (searched is not None and searched(name)))
+                        and not excluded(d, name, False, top_prefix) and self._included(d, name, top_prefix)):
+                    entry = self._file_entry(shown, st) if read else self._unread_entry(shown, st)
+                    if entry is not None:
+                        yield entry
 
     def _walked_link(self, shown: str, path: Path, top: Path) -> Iterator[Entry]:
         target = _resolve(path)
@@ -570,6 +665,56 @@ def _resolve(path: Path) -> Path | str:
         if exc.errno == errno.ELOOP:
             return "symlink loop; fix or remove the link"
         return f"cannot follow the symlink ({exc.strerror}); fix or remove the link"
+
+
+# Where compilers put their output, and the suffixes of the sources they compile.
+BUILD_DIRS = frozenset({"lib", "dist", "build", "es", "esm", "cjs", "umd", "out", "compiled", "target"})
+SOURCE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".jsx", ".mjs", ".js", ".es6")
+MAX_SOURCES_SHOWN = 3
+
+
+def sources_beside(path: str, text: str) -> list[str]:
+    """The source files a build-output file was made from, as far as the disk shows: those its
+    source map names (that exist), else a file of the same name with a source suffix beside it or
+    in the `src/` directory that stands where a build directory (`lib/`, `dist/`, ...) stands."""
+    from drmigrate.frontends.bundles import inline_map_sources, map_sources, source_map_url
+
+    directory = os.path.dirname(path)
+    url = source_map_url(text)
+    if url is not None:
+        named = inline_map_sources(url)
+        base = directory
+        if named is None and "://" not in url:
+            map_path = os.path.normpath(os.path.join(directory, url.split("?", 1)[0]))
+            try:
+                named = map_sources(read_bytes(map_path).decode("utf-8", "replace"))
+            except SourceError:
+                named = []
+            base = os.path.dirname(map_path)
+        found = []
+        for source in named or []:
+            local = re.sub(r"^[a-z][\w+.-]*://[^/]*/?", "", source)  # webpack:///./src/a.ts -> ./src/a.ts
+            candidate = os.path.normpath(os.path.join(base, local))
+            if os.path.isfile(candidate) and candidate != os.path.normpath(path):
+                found.append(candidate)
+        if found:
+            return _shown(list(dict.fromkeys(found)))
+    stem, own = os.path.splitext(os.path.basename(path))
+    places = [directory]
+    parts = directory.replace(os.sep, "/").split("/")
+    for index in range(len(parts) - 1, -1, -1):
+        if parts[index] in BUILD_DIRS:
+            places.append("/".join([*parts[:index], "src", *parts[index + 1:]]))
+            break
+    twins = [os.path.join(place, stem + suffix) for place in places for suffix in SOURCE_SUFFIXES
+             if not (place == directory and suffix == own)]
+    return _shown([t for t in twins if os.path.isfile(t)])
+
+
+def _shown(paths: list[str]) -> list[str]:
+    if len(paths) <= MAX_SOURCES_SHOWN:
+        return paths
+    return [*paths[:MAX_SOURCES_SHOWN], f"and {len(paths) - MAX_SOURCES_SHOWN} more"]
 
 
 def decode(raw: bytes, path: str) -> Source:

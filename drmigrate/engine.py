@@ -20,6 +20,7 @@ from drmigrate.model import (
     Block,
     Confidence,
     Edit,
+    EmbeddedCall,
     Finding,
     FixSafety,
     Intent,
@@ -34,7 +35,8 @@ from drmigrate.model import (
 from drmigrate.rules import CallRule, MethodRule, Report, RuleTable
 
 SESSION_KEY = "sessionId"
-MANUAL_CODES = frozenset({"DR200", "DR201", "DR202"})  # a person must act
+MANUAL_CODES = frozenset({"DR200", "DR201", "DR202", "DR204"})  # a person must act
+EMBEDDED_CODE = "DR204"  # a call in a server string: seen, not readable
 DEFAULT_QUOTES = {"js": "", "python": '"', "php": "'"}
 DEFAULT_SEPARATORS = {"js": ": ", "python": ": ", "php": " => "}
 
@@ -131,8 +133,12 @@ def analyze(
     protected: Sequence[Span] = (),
     options: Options | None = None,
     suppress: Callable[[str, Span], bool] | None = None,
+    embedded: Sequence[EmbeddedCall] = (),
 ) -> Analysis:
-    """`suppress(code, span)` marks findings the user silenced: they are left out and plan no edit."""
+    """`suppress(code, span)` marks findings the user silenced: they are left out and plan no edit.
+
+    `embedded` calls (JavaScript inside a server string) are reported for a person (DR204), each as
+    a site of its own whose type is unknown."""
     opts = options or Options()
     plan = _Plan(table, text, opts, suppress=suppress, comments=comments, protected=protected)
     outcomes: list[SiteOutcome] = []
@@ -147,6 +153,12 @@ def analyze(
         label = _site(plan, site, rule)
         if label is not None:
             outcomes.append(plan.outcome(site, first, rule.name if rule else "createSource", label or None))
+    for call in embedded if EMBEDDED_CODE in table.codes else ():
+        site = PayloadSite(call.span, None, origin="server-string", call=call.call)
+        first = len(plan.findings)
+        plan.report(EMBEDDED_CODE, call.span, site, call=call.call, holder=call.holder)
+        embedded_rule = table.call_rule(call.call)
+        outcomes.append(plan.outcome(site, first, embedded_rule.name if embedded_rule else call.call, None))
     edits, intents = _edits(plan)
     # a payload reaching two calls (or a call reached by two payloads) is reported once
     unique = {(f.code, f.span, f.message): f for i, f in reversed(list(enumerate(plan.findings)))

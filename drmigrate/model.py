@@ -97,6 +97,16 @@ class Block:
     part: Span | None = None  # the object it applies to; None: every part of the payload
 
 
+@dataclass(frozen=True)
+class EmbeddedCall:
+    """A call in code that another language holds as text (JavaScript in a PHP string or
+    heredoc): seen, but neither readable nor fixable, so it is reported for a person."""
+
+    span: Span  # the call's name, inside the string that holds it
+    call: str  # the call's name (`createSource`, ...)
+    holder: str  # what holds it, as the message says it: "string", "heredoc", "nowdoc"
+
+
 class Confidence(str, Enum):
     HIGH = "high"
     LOW = "low"

@@ -17,23 +17,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from drmigrate import config
+from drmigrate.calls import mentioned_in_bytes
 from drmigrate.discovery import (
     Discovery,
+    Entry,
     Source,
     SourceError,
     WalkSettings,
     decode,
     read_bytes,
+    sources_beside,
     write_source,
 )
 from drmigrate.model import FileResult
 from drmigrate.runner import (
     Config,
+    build_output,
+    evidence_for,
     front_end_for,
     is_candidate,
     reads,
     result_for,
+    searched_unread,
     settled_from_bytes,
+    unread_reason,
 )
 
 if TYPE_CHECKING:
@@ -62,6 +69,28 @@ def _reads(path: str, templates: frozenset[str] = frozenset()) -> bool:
     suffix = os.path.splitext(name)[1]
     probe = name if name.endswith(".d.ts") else f"x{suffix}"
     return _reads_suffix(suffix, probe, templates)
+
+
+@functools.lru_cache(maxsize=256)
+def _searched_suffix(suffix: str) -> bool:
+    return searched_unread(f"x{suffix}")
+
+
+def _searched(path: str) -> bool:
+    return _searched_suffix(os.path.splitext(path)[1].lower())
+
+
+def unread_result(entry: Entry, cfg: Config) -> FileResult | None:
+    """A file drmigrate does not read: listed as skipped when its bytes mention a call (with what
+    would check it), else only when it was named on the command line (`entry.reason`)."""
+    try:
+        raw = read_bytes(entry.path, entry.size)
+    except SourceError:
+        raw = b""
+    call = mentioned_in_bytes(raw, evidence_for(cfg))
+    if call is not None:
+        return FileResult(entry.path, "skipped", unread_reason(entry.path, call, cfg.template_extensions))
+    return FileResult(entry.path, "skipped", entry.reason) if entry.reason else None
 
 
 @functools.lru_cache(maxsize=256)
@@ -125,7 +154,7 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
                         include=settings.include, force_exclude=settings.force_exclude,
                         respect_gitignore=settings.respect_gitignore, max_file_size=settings.max_file_size,
                         git=git)
-    entries = Discovery(walk, lambda p: _reads(p, cfg.template_extensions)).entries(paths)
+    entries = Discovery(walk, lambda p: _reads(p, cfg.template_extensions), _searched).entries(paths)
     if fixing:
         cache = None
     mode = "diff" if want_fixes else "check"
@@ -137,6 +166,9 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
     try:
         for i, entry in enumerate(entries):
             results.append(None)
+            if entry.status == "unread":
+                results[i] = unread_result(entry, cfg)
+                continue
             if entry.status != "file":
                 results[i] = FileResult(entry.path, entry.status, entry.reason)
                 continue
@@ -153,6 +185,10 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
                 continue
             if not is_candidate(source.text, entry.path, file_cfg):  # decided here: no parser run
                 results[i] = result_for(entry.path, source.text, file_cfg, fix=fixing, diff=want_fixes)
+                continue
+            built = build_output(entry.path, source.text, file_cfg)
+            if built is not None:  # skipped as build output: named with the sources beside it
+                results[i] = built.result(sources_beside(entry.path, source.text) if built.call else ())
                 continue
             if cache is not None:
                 key = cache.key(entry.path, raw, file_cfg, mode)

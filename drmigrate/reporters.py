@@ -179,9 +179,24 @@ def counts(results: Sequence[FileResult]) -> Counts:
     )
 
 
+def nothing_checked(results: Sequence[FileResult]) -> str | None:
+    """The closing line of a run that analysed no file and met no error (None otherwise): what
+    was skipped and why, so that such a run never reads as "All checks passed"."""
+    c = counts(results)
+    if c.analysed or c.errors:
+        return None
+    skipped = [r for r in results if r.status == "skipped"]
+    if not skipped:
+        return "No files were checked: the paths hold no file drmigrate reads."
+    first = skipped[0]
+    more = f" (and {len(skipped) - 1} more skipped; `--show-files` lists them)" if len(skipped) > 1 else ""
+    return f"No files were checked: {first.path}: {first.reason}{more}."
+
+
 def summary(results: Sequence[FileResult], *, fixing: bool, baselined: int = 0) -> str:
     """The closing lines: what was found or fixed, what remains and what it takes."""
     c = counts(results)
+    empty = nothing_checked(results)
     details = []
     if c.fixable:
         details.append(f"{c.fixable} fixable with `drmigrate fix`")
@@ -192,7 +207,9 @@ def summary(results: Sequence[FileResult], *, fixing: bool, baselined: int = 0) 
         details.append(f"{c.manual} {'needs' if c.manual == 1 else 'need'} a manual change")
     detail = f" ({'; '.join(details)})" if details else ""
     parts = []
-    if fixing:
+    if empty is not None:
+        parts.append(empty)
+    elif fixing:
         head = (f"Fixed {_plural(c.fixed, 'finding')} in {_plural(c.fixed_files, 'file')}"
                 if c.fixed_files else "No fixes applied")
         if c.findings:
@@ -211,7 +228,7 @@ def summary(results: Sequence[FileResult], *, fixing: bool, baselined: int = 0) 
         parts.append(f"{_plural(baselined, 'finding')} in the baseline not shown.")
     if c.errors:
         parts.append(f"{c.errors} file{'s' if c.errors != 1 else ''} could not be analysed.")
-    if c.skipped:
+    if c.skipped and empty is None:
         parts.append(f"{_plural(c.skipped, 'file')} skipped (`--show-files` lists them).")
     return " ".join(parts)
 

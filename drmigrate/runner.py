@@ -15,7 +15,10 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import PurePath
 
+from drmigrate import calls
 from drmigrate import edits as splicer
+from drmigrate.calls import mentioned, mentioned_in_bytes
+from drmigrate.discovery import NOT_READ
 from drmigrate.engine import Options
 from drmigrate.frontends import Extraction, FrontEnd, ParseError, Settings
 from drmigrate.guard import GuardError
@@ -38,6 +41,37 @@ JSX_EXTENSIONS = frozenset({".jsx"})
 PYTHON_EXTENSIONS = frozenset({".py"})
 PHP_EXTENSIONS = frozenset({".php", ".phtml"})  # PHP pages: PHP arrays and <script> JS
 SERVER_EXTENSIONS = PYTHON_EXTENSIONS | PHP_EXTENSIONS  # payloads built without createSource
+CALL_NAMES = calls.CALL_NAMES  # the calls checked; the one list is in drmigrate.calls
+
+# Files drmigrate does not read. The walk searches their bytes for a call (`drmigrate.calls`), so
+# that one that mentions a call is listed with what it would take to check it; the classes below
+# decide what the note says. Binary formats are never opened.
+BINARY_SUFFIXES = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".bmp", ".tif", ".tiff", ".heic", ".psd",
+    ".woff", ".woff2", ".ttf", ".otf", ".eot",
+    ".zip", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".tar", ".jar", ".war", ".whl", ".egg",
+    ".mp3", ".mp4", ".m4a", ".m4v", ".wav", ".ogg", ".oga", ".webm", ".mov", ".avi", ".flac", ".mkv",
+    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".odp",
+    ".pyc", ".pyo", ".so", ".dll", ".dylib", ".exe", ".o", ".a", ".lib", ".class", ".wasm", ".node",
+    ".bin", ".dat", ".db", ".sqlite", ".sqlite3", ".mo", ".swf", ".swp", ".p12", ".pfx", ".jks", ".keystore",
+})
+# Prose, data and styles: a mention there is not code that runs; listed quietly (`--show-files`).
+DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".mdx", ".rst", ".txt", ".adoc", ".asciidoc", ".textile",
+                               ".org", ".rtf", ".tex"})
+DATA_SUFFIXES = frozenset({
+    ".json", ".jsonc", ".json5", ".yml", ".yaml", ".toml", ".ini", ".cfg", ".conf", ".env", ".properties",
+    ".csv", ".tsv", ".xml", ".xsd", ".lock", ".log", ".sql", ".graphql", ".gql", ".po", ".pot", ".xlf",
+    ".xliff", ".snap", ".patch", ".diff", ".plist", ".css", ".scss", ".sass", ".less", ".styl", ".pcss",
+})
+# Server code in languages drmigrate has no front end for: a payload built there is not seen.
+SERVER_LANGUAGE_SUFFIXES = frozenset({
+    ".rb", ".java", ".kt", ".kts", ".scala", ".groovy", ".go", ".cs", ".vb", ".fs", ".pl", ".pm",
+    ".lua", ".swift", ".rs", ".c", ".cc", ".cpp", ".h", ".hpp", ".ex", ".exs", ".erl", ".clj", ".dart",
+    ".r", ".sh", ".bash", ".ps1",
+})
+# Markup with its own syntax for script blocks (no `<script>` tag to find).
+INDENTED_MARKUP_SUFFIXES = frozenset({".pug", ".jade", ".haml", ".slim"})
+BACKUP_SUFFIXES = frozenset({".bak", ".orig", ".old", ".save", ".tmp", ".backup"})
 
 
 @dataclass(frozen=True)
@@ -121,6 +155,60 @@ def reads(path: str, templates: frozenset[str] = frozenset()) -> bool:
     return dialect_for(path) is not None or PurePath(path).suffix.lower() in TEMPLATE_EXTENSIONS
 
 
+def evidence_for(config: Config) -> calls.Evidence:
+    """What shows Digital River in a file, by this run's receiver names, payment types and the
+    call rules' element types (see `calls.SHARED_NAMES`: a call of `paymentRequest` counts only
+    beside it)."""
+    found = _EVIDENCE.get(id(config))
+    if found is None or found[0] is not config:  # asked for every file: built once per config
+        elements = {t for rule in config.table.calls.values() for t in rule.element_types}
+        found = (config, calls.evidence(config.settings.receiver_names, config.settings.dr_types | elements))
+        _EVIDENCE[id(config)] = found
+    return found[1]
+
+
+_EVIDENCE: dict[int, tuple[Config, calls.Evidence]] = {}
+
+
+def searched_unread(path: str) -> bool:
+    """Whether the walk should search the bytes of a file drmigrate does not read: every text
+    format, never a binary one (decided by the name alone)."""
+    return os.path.splitext(path)[1].lower() not in BINARY_SUFFIXES
+
+
+def unread_reason(path: str, call: str, templates: frozenset[str] = frozenset()) -> str:
+    """Why a file that mentions `call` is not checked, and the setting or step that would check it."""
+    name = os.path.basename(path)
+    stem, suffix = os.path.splitext(name)
+    suffix = suffix.lower()
+    shown = f'"{suffix}"' if suffix else "its name"
+    if suffix == ".map":
+        return f"{NOT_READ} (a source map, build output; it mentions {call}: fix the source it names)"
+    if suffix in DOCUMENT_SUFFIXES:
+        return (f"{NOT_READ} (documentation that mentions {call}; add {shown} to template-extensions "
+                "if it holds <script> blocks to check)")
+    if suffix in DATA_SUFFIXES:
+        return f"{NOT_READ} (a {suffix} file is data or styles, never code; it mentions {call})"
+    if name.endswith("~"):
+        inner = os.path.splitext(name.rstrip("~"))[1].lower()
+    else:
+        inner = os.path.splitext(stem)[1].lower() if suffix in BACKUP_SUFFIXES else ""
+    if inner and reads(f"x{inner}", templates):
+        return (f"a copy of a {inner} file (by its name) that mentions {call} is not read; "
+                f"rename it to end in {inner} to check it, or delete it")
+    if suffix in SERVER_LANGUAGE_SUFFIXES:
+        return (f"a {suffix} file that mentions {call} is not read: drmigrate reads server code only "
+                "in PHP and Python, and no setting changes that; review a payload built there by hand")
+    if suffix in INDENTED_MARKUP_SUFFIXES:
+        return (f"a {suffix} file that mentions {call} is not read: its script blocks are not "
+                "`<script>` tags, which is what template-extensions reads; review it by hand")
+    if not suffix:
+        return (f"a file without a suffix that mentions {call} is not read; give it the suffix of "
+                "its language to check it")
+    return (f"a {suffix} file that mentions {call} is not read; add {shown} to template-extensions "
+            "to check its <script> blocks")
+
+
 @lru_cache(maxsize=8)
 def _quoted_type_bytes(types: frozenset[str]) -> re.Pattern[bytes]:
     """`Settings.quotes_dr_type` on bytes: the same matches on UTF-8 (the pattern is ASCII)."""
@@ -132,7 +220,7 @@ def _quoted_type_bytes(types: frozenset[str]) -> re.Pattern[bytes]:
 def is_candidate_bytes(raw: bytes, path: str, config: Config, suffix: str | None = None) -> bool:
     """`is_candidate` on the UTF-8 bytes of a file: an ASCII needle is found in UTF-8 bytes
     exactly where it is in the decoded text, so no text is needed to decide."""
-    if b"createSource" in raw:
+    if mentioned_in_bytes(raw, evidence_for(config)) is not None:
         return True
     if suffix is None:
         suffix = os.path.splitext(path)[1].lower()
@@ -154,7 +242,7 @@ def settled_from_bytes(raw: bytes, path: str, config: Config) -> FileResult | No
     """
     if raw[:2] in UTF16_PREFIXES or b"\x00" in raw[:8192]:
         return None  # UTF-16/32 text is not searched as bytes; NUL bytes: decode's error
-    if b"createSource" in raw:
+    if mentioned_in_bytes(raw, evidence_for(config)) is not None:
         return None
     suffix = os.path.splitext(path)[1].lower()
     if suffix in SERVER_EXTENSIONS and is_candidate_bytes(raw, path, config, suffix):
@@ -172,30 +260,60 @@ def settled_without_text(raw: bytes, path: str, config: Config) -> FileResult | 
     return settled_from_bytes(raw, path, config)
 
 
+@dataclass(frozen=True)
+class BuildOutput:
+    """A file skipped as build output or vendored code: why, and the call it mentions, if any."""
+
+    path: str
+    reason: str
+    call: str | None
+
+    def result(self, sources: Sequence[str] = ()) -> FileResult:
+        """Its skip; `sources` are the files it was built from, when the disk shows them."""
+        from drmigrate.frontends.bundles import build_output_reason
+
+        return FileResult(self.path, "skipped", build_output_reason(self.reason, self.call, sources))
+
+
+def build_output(path: str, text: str, config: Config, *, candidate: bool = True) -> BuildOutput | None:
+    """Whether `path` is skipped as build output (None: it is read). The checks of the content
+    read the whole text, so they run only for files the prefilter keeps (`candidate`); the others
+    are decided by their name."""
+    if config.include_minified:
+        return None
+    from drmigrate.frontends.bundles import classify, classify_by_name
+
+    reason = classify(path, text) if candidate else classify_by_name(path)
+    return None if reason is None else BuildOutput(path, reason, mentioned(text, evidence_for(config)) if candidate else None)
+
+
 def non_candidate_result(path: str, config: Config) -> FileResult:
     """What `result_for` answers for a readable file that the prefilter rules out."""
     if not config.include_minified:
-        from drmigrate.frontends.bundles import classify_by_name
+        from drmigrate.frontends.bundles import build_output_reason, classify_by_name
 
         build_output = classify_by_name(path)
         if build_output is not None:
-            return FileResult(path, "skipped", build_output)
+            return FileResult(path, "skipped", build_output_reason(build_output, None))
     return FileResult(path, "clean", parser="prefilter")
 
 
 def is_candidate(text: str, path: str = "", config: Config | None = None) -> bool:
     """The cheap prefilter: a file that cannot hold a relevant call or payload is never parsed.
 
-    Page code must name `createSource`; server code (Python, PHP) builds the payload without
-    calling it, so there a quoted Digital River type (`'payPal'`) is enough.
+    Page code must mention one of the calls (`CALL_NAMES`: `createSource`, or a call of
+    `createDropin`, ...; of `createElement` or `paymentRequest` only beside Digital River
+    evidence, `evidence_for`); server code (Python, PHP) builds the payload without
+    calling anything, so there a quoted Digital River type (`'payPal'`) is enough.
     """
-    if "createSource" in text:
+    config = config or make_config()
+    if mentioned(text, evidence_for(config)) is not None:
         return True
     suffix = os.path.splitext(path)[1].lower()
     if suffix in PHP_EXTENSIONS and "'type'" not in text and '"type"' not in text:
         return False  # a PHP array key is always quoted; pages say type="text/javascript"
     if suffix in PYTHON_EXTENSIONS | PHP_EXTENSIONS:
-        return (config or make_config()).settings.quotes_dr_type(text)
+        return config.settings.quotes_dr_type(text)
     return False
 
 
@@ -347,18 +465,13 @@ def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = 
     With `diff`, the fixes are computed but the findings reported are those of the original text.
     """
     if not reads(path, config.template_extensions):  # decided without importing any parser
-        return FileResult(path, "skipped", "not a file type drmigrate reads")
+        call = mentioned(text, evidence_for(config))
+        reason = unread_reason(path, call, config.template_extensions) if call else NOT_READ
+        return FileResult(path, "skipped", reason)
     candidate = is_candidate(text, path, config)
-    if not config.include_minified:
-        from drmigrate.frontends.bundles import ADVICE, classify, classify_by_name
-
-        # the content checks read the whole text: only for files the prefilter keeps
-        build_output = classify(path, text) if candidate else classify_by_name(path)
-        if build_output is not None:
-            # never parsed (slow, and pointless to fix); a legacy call in it is still pointed out
-            if "createSource" in text:
-                build_output += f"; it mentions createSource: {ADVICE}"
-            return FileResult(path, "skipped", build_output)
+    built = build_output(path, text, config, candidate=candidate)
+    if built is not None:  # never parsed (slow, and pointless to fix); a call in it is pointed out
+        return built.result()
     if not candidate:
         return FileResult(path, "clean", parser="prefilter")
     try:

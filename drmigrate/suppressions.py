@@ -152,7 +152,7 @@ def analyze(extraction: Extraction, text: str, table: RuleTable, options: Option
     directives = Suppressions(text)
     result = engine.analyze(extraction.sites, table, text, comments=extraction.comments,
                             protected=extraction.protected, options=options,
-                            suppress=directives.predicate())
+                            suppress=directives.predicate(), embedded=extraction.embedded)
     info = table.codes.get(UNUSED_CODE)
     if not directives or info is None or not options.selected(UNUSED_CODE):
         return result

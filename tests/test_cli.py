@@ -161,21 +161,26 @@ def test_rules_and_explain() -> None:
 def test_bundles_skipped_unless_included(tmp_path: Path) -> None:
     (tmp_path / "app.min.js").write_text("var a=1;" + LEGACY, "utf-8")
     code, out, _ = run("check", str(tmp_path))
-    assert code == 0
+    assert code == 2  # the named directory holds nothing that was checked (see test_nothing_checked_*)
     assert "app.min.js: skipped: minified or bundled" in out
-    assert "fix the source, not the build output" in out
+    assert "fix the source, not the build output (--include-minified checks it anyway)" in out
+    (tmp_path / "checkout.js").write_text("var total = 1;\n", "utf-8")
+    code, out, _ = run("check", str(tmp_path))
+    assert code == 0 and "All checks passed (1 file). 1 file skipped" in out
     code, out, _ = run("check", "--include-minified", str(tmp_path))
     assert code == 1 and "app.min.js:1:36: DR100" in out
 
 
 def test_template_extensions_setting(tmp_path: Path) -> None:
     page = "<script>\n" + LEGACY + "</script>\n"
-    (tmp_path / "page.tpl").write_text(page, "utf-8")
+    (tmp_path / "page.vm").write_text(page, "utf-8")
     code, out, _ = run("check", str(tmp_path))
-    assert code == 0  # .tpl is not read by default
-    (tmp_path / ".drmigrate.toml").write_text('template-extensions = ["tpl"]\n', "utf-8")
+    assert code == 2  # .vm is not read by default: listed, and nothing else was checked
+    assert ('page.vm: skipped: a .vm file that mentions createSource is not read; add ".vm" to '
+            "template-extensions to check its <script> blocks") in out
+    (tmp_path / ".drmigrate.toml").write_text('template-extensions = ["vm"]\n', "utf-8")
     code, out, _ = run("check", str(tmp_path))
-    assert code == 1 and "page.tpl:2:28: DR100" in out
+    assert code == 1 and "page.vm:2:28: DR100" in out
 
 
 def test_receiver_names(tmp_path: Path) -> None:

@@ -76,13 +76,67 @@ def test_exclude_replaces_defaults_and_extend_adds(tree: Path) -> None:
 def test_explicit_files_bypass_excludes_unless_forced(tree: Path) -> None:
     assert files(tree, "dist/e.js", "src/gen/c.js") == ["dist/e.js", "src/gen/c.js"]
     forced = entries(tree, "dist/e.js", "src/gen/c.js", "a.js", force_exclude=True)
-    assert forced["dist/e.js"].status == "skipped" and "exclude" in forced["dist/e.js"].reason
-    assert forced["src/gen/c.js"].reason == "excluded by .gitignore"
+    assert forced["dist/e.js"] == (str(tree / "dist/e.js"), "skipped",
+                                   ("excluded by the default excludes (`dist`), which --force-exclude applies "
+                                   "to named files; pass --exclude '' to check it"), 0)
+    assert forced["src/gen/c.js"].reason == ("excluded by .gitignore, which --force-exclude applies to named "
+                                             "files; pass --no-respect-gitignore to check it")
     assert forced["a.js"].status == "file"
+
+
+@pytest.mark.parametrize(
+    ("named", "settings", "reason"),
+    [
+        pytest.param("node_modules/x", {}, "a directory excluded by the default excludes (`node_modules`); "
+                     "pass --exclude '' to check it", id="default-exclude"),
+        pytest.param("node_modules", {}, "a directory excluded by the default excludes (`node_modules`); "
+                     "pass --exclude '' to check it", id="the-excluded-dir-itself"),
+        pytest.param("src", {"extend_exclude": ("src/",)}, "a directory excluded by extend-exclude (`src/`); "
+                     "remove it from extend-exclude to check it", id="extend-exclude"),
+        pytest.param("src", {"exclude": ("/src",)}, "a directory excluded by the exclude setting (`/src`); "
+                     "change exclude to check it", id="exclude"),
+        pytest.param("src/gen", {}, "a directory excluded by .gitignore; pass --no-respect-gitignore to check it",
+                     id="gitignore"),
+        pytest.param("server", {}, "a directory excluded by .gitignore; pass --no-respect-gitignore to check it",
+                     id="info-exclude"),
+    ],
+)
+def test_named_directory_that_the_excludes_drop_is_named(tree: Path, named: str, settings: dict[str, object],
+                                                         reason: str) -> None:
+    assert entries(tree, named, **settings) == {named: (str(tree / named), "skipped", reason, 0)}
+
+
+def test_named_repository_inside_an_ignored_directory_is_walked(tree: Path) -> None:
+    # a repository of its own (a benchmark tree, a checkout in `build/`) answers to its own ignore
+    # files only, as the walk of it does: the outer .gitignore that ignores its parent does not apply
+    nested = tree / "src" / "gen" / "shop"
+    nested.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(nested)], check=True)
+    (nested / "pay.js").write_text("x\n", "utf-8")
+    assert files(tree, "src/gen/shop") == ["src/gen/shop/pay.js"]
+
+
+def test_named_directory_with_nothing_to_read_is_named(tree: Path) -> None:
+    (tree / "docs").mkdir()
+    (tree / "docs" / "guide.md").write_text("digitalriver.createSource(x)\n", "utf-8")
+    found = entries(tree, "docs")
+    assert [e.status for e in found.values()] == ["skipped"]
+    assert found["docs"].reason.startswith("a directory with no file drmigrate reads")
 
 
 def test_explicit_unread_type_is_skipped_with_reason(tree: Path) -> None:
     assert entries(tree, "notes.txt")["notes.txt"].reason == "not a file type drmigrate reads"
+
+
+def test_walk_turns_up_unread_text_files_for_their_bytes_only(tree: Path) -> None:
+    (tree / "theme").mkdir()
+    for name in ("checkout.vm", "logo.png", "guide.md"):
+        (tree / "theme" / name).write_bytes(b"digitalriver.createSource({})\n")
+    walk = WalkSettings(root=tree, git=LISTING["git"])
+    found = {Path(e.path).name: e.status for e in Discovery(walk, _readable, lambda n: not n.endswith(".png"))
+             .entries([str(tree / "theme")])}
+    # no binary is ever opened; the others are `unread`, the report decides from their bytes
+    assert found == {"checkout.vm": "unread", "guide.md": "unread", "theme": "skipped"}
 
 
 def test_size_limit_is_a_reported_skip(tree: Path) -> None:

@@ -96,3 +96,19 @@ def test_hooks_block_fix_and_pass(tmp_path: Path) -> None:
     assert manual.returncode == 1, manual.stdout
     assert "exit code: 1" in manual.stdout and "files were modified" not in manual.stdout
     assert "DR200" in manual.stdout and (project / "manual.js").read_text("utf-8") == MANUAL
+
+    # the templates read by default reach the hooks (identify knows them: types_or)
+    (project / "checkout.liquid").write_text("<script>\n{{ x }}\n" + LEGACY + "</script>\n", "utf-8")
+    (project / "pay.astro").write_text("---\nconst a = 1;\n---\n<script>\n" + LEGACY + "</script>\n", "utf-8")
+    templates = subprocess.run([sys.executable, "-m", "pre_commit", "run", "drmigrate", "--files",
+                                "checkout.liquid", "pay.astro"],
+                               cwd=project, env=env, capture_output=True, text=True, check=False)
+    assert templates.returncode == 1, templates.stdout
+    assert "checkout.liquid:3:28: DR100" in templates.stdout and "pay.astro:5:28: DR100" in templates.stdout
+
+    # a commit of build output only: --force-exclude drops every file, which is no failure
+    (project / "dist").mkdir()
+    (project / "dist" / "app.js").write_text(LEGACY, "utf-8")
+    built = subprocess.run([sys.executable, "-m", "pre_commit", "run", "drmigrate", "--files", "dist/app.js"],
+                           cwd=project, env=env, capture_output=True, text=True, check=False)
+    assert built.returncode == 0, built.stdout

@@ -113,7 +113,7 @@ def test_config_command_shows_the_table_in_order(shop: Path) -> None:
         pytest.param("templates/*.html", '"{{ session_id }}"', None, id="jinja-html-quoted"),
         pytest.param("**/*.erb", "<%= @sid.to_json %>", None, id="erb"),
         pytest.param("**/*.ejs", "<%- JSON.stringify(sid) %>", None, id="ejs-raw"),
-        pytest.param("**/*.tpl", "{{ sid }}", None, id="template-extensions-suffix"),
+        pytest.param("**/*.vm", "{{ sid }}", None, id="template-extensions-suffix"),
         pytest.param("**/*.js", "<?= $sid ?>", "matches JavaScript files, where a server tag is never filled in",
                      id="tag-for-js"),
         pytest.param("**/*.js", "'<?= $sid ?>'", "matches JavaScript files, where a server tag", id="quoted-tag-for-js"),
@@ -134,7 +134,7 @@ def test_config_command_shows_the_table_in_order(shop: Path) -> None:
 )
 def test_values_are_checked_for_the_files_a_pattern_can_match(pattern: str, value: str,
                                                               problem: str | None) -> None:
-    found = per_file_session_problem(pattern, value, template_extensions=(".tpl",))
+    found = per_file_session_problem(pattern, value, template_extensions=(".vm",))
     if problem is None:
         assert found is None
     else:

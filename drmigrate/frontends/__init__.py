@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
-from drmigrate.model import Intent, PayloadSite, Span
+from drmigrate.model import EmbeddedCall, Intent, PayloadSite, Span
 
 
 class ParseError(Exception):
@@ -62,6 +62,7 @@ class Extraction:
     comments: tuple[Span, ...] = ()
     protected: tuple[Span, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    embedded: tuple[EmbeddedCall, ...] = ()  # calls in strings of another language (PHP echo)
 
 
 class FrontEnd(Protocol):

@@ -1,19 +1,23 @@
 """Build output and vendored code: files drmigrate lists as skipped instead of editing.
 
-A minified file, a webpack / rollup / esbuild bundle, a deployed static copy or the DigitalRiver.js
-library itself may well contain `createSource`, but fixing it is pointless (the next build
-overwrites it) or wrong (the library defines the method, it does not call it with a payload).
-`classify` is pure and cheap: it runs before any parser does.
+A minified file, a webpack / rollup / esbuild bundle, Babel or TypeScript output, a deployed static
+copy or the DigitalRiver.js library itself may well contain `createSource`, but fixing it is
+pointless (the next build overwrites it) or wrong (the library defines the method, it does not call
+it with a payload). `classify` is pure and cheap: it runs before any parser does. Every reason ends
+with the setting that reads such files anyway (`--include-minified`), and one that mentions a call
+says to fix the source instead, naming it when it is known (`build_output_reason`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import PurePosixPath
 
 ADVICE = "fix the source, not the build output"
 LIBRARY = "the DigitalRiver.js library itself"
+INCLUDE = "--include-minified checks it"
 
 LONG_LINE = 1_000  # characters; hand-written code rarely has one, minified code is made of them
 VERY_LONG_LINE = 20_000
@@ -38,6 +42,22 @@ _BUNDLER_MARKERS = (
     ("System.register(", "a SystemJS bundle"),
     ("/*! For license information please see", "a minified bundle"),
 )
+# Transpiler output: the helpers Babel and TypeScript emit into each file they compile. One alone
+# proves nothing (hand-written code may define `_typeof` or `_extends`); two, or one with the
+# CommonJS prologue both compilers write (`Object.defineProperty(exports, "__esModule", ...)`), do.
+_BABEL_HELPERS = re.compile(
+    r"(?<![\w$])(_classCallCheck|_createClass|_typeof|_defineProperty|_interopRequireDefault"
+    r"|_interopRequireWildcard|_asyncToGenerator|regeneratorRuntime|_inherits|_possibleConstructorReturn"
+    r"|_getPrototypeOf|_slicedToArray|_toConsumableArray|_objectSpread2?|_objectWithoutProperties)(?![\w$])"
+)
+_TYPESCRIPT_HELPERS = re.compile(
+    r"(?<![\w$])(__awaiter|__extends|__assign|__generator|__decorate|__importDefault|__importStar"
+    r"|__createBinding|__spreadArray|__rest|__values|__read|tslib)(?:_\d+)?(?![\w$])"
+)
+_COMPILED_SUFFIXES = (".js", ".cjs", ".mjs")  # what compilers write (a .ts file is a source)
+_ES_MODULE_PROLOGUE = re.compile(r"""Object\.defineProperty\(\s*exports\s*,\s*["']__esModule["']""")
+_SOURCE_MAP_URL = re.compile(r"^[ \t]*//[#@] sourceMappingURL=(\S+)", re.MULTILINE)
+_INLINE_MAP = re.compile(r"data:application/json(?:;charset=[\w-]+)?;base64,([A-Za-z0-9+/=]+)$")
 # The library defines `createSource`; merchant code only calls it.
 _DEFINES_CREATE_SOURCE = re.compile(
     r"createSource\s*[:=]\s*(?:async\s+)?function\b|prototype\.createSource\s*="
@@ -98,12 +118,70 @@ def classify_by_name(path: str) -> str | None:
     return _vendored(path)
 
 
+def transpiled(text: str) -> str | None:
+    """Why `text` is Babel or TypeScript output (the helpers it carries), or None."""
+    for pattern, compiler in ((_BABEL_HELPERS, "Babel"), (_TYPESCRIPT_HELPERS, "TypeScript")):
+        found = list(dict.fromkeys(m.group(1) for m in pattern.finditer(text)))
+        if len(found) >= 2 or (found and _ES_MODULE_PROLOGUE.search(text)):
+            shown = ", ".join(f"`{h}`" for h in found[:3])
+            return f"build output (compiled by {compiler}: its helpers {shown})"
+    return None
+
+
 def _by_content(name: str, text: str) -> str | None:
     if _MINIFIED_NAME.search(name):
         return "minified or bundled (by its name)"
     for marker, what in _BUNDLER_MARKERS:
         if marker in text:
             return f"build output ({what}: `{marker}`)"
+    compiled = transpiled(text) if name.lower().endswith(_COMPILED_SUFFIXES) else None
+    if compiled is not None:
+        return compiled
     if _SOURCE_MAP.search(text):
         return "build output (it has a `sourceMappingURL` comment)"
     return _minified(text)
+
+
+def build_output_reason(reason: str, call: str | None, sources: Sequence[str] = ()) -> str:
+    """The skip note of a build-output file: why, what to do when it mentions a call (fix the
+    source, named when known), and the setting that reads such files anyway."""
+    if reason == LIBRARY:
+        return f"{reason}; nothing in it to migrate ({INCLUDE} anyway)" if call else f"{reason}; {INCLUDE}"
+    if call is None:
+        return f"{reason}; {INCLUDE}"
+    fix = f"fix its source ({', '.join(sources)}), not the build output" if sources else ADVICE
+    return f"{reason}; it mentions {call}: {fix} ({INCLUDE} anyway)"
+
+
+def source_map_url(text: str) -> str | None:
+    """The `sourceMappingURL` of a file (the last one: a bundle may embed others), or None."""
+    found = _SOURCE_MAP_URL.findall(text)
+    return found[-1] if found else None
+
+
+def inline_map_sources(url: str) -> list[str] | None:
+    """The `sources` of an inline (base64 `data:`) source map; None when `url` is not one."""
+    match = _INLINE_MAP.match(url)
+    if match is None:
+        return None
+    import base64  # only for build output that mentions a call: not at start
+    import binascii
+
+    try:
+        return map_sources(base64.b64decode(match.group(1)).decode("utf-8"))
+    except (binascii.Error, UnicodeDecodeError):
+        return []
+
+
+def map_sources(text: str) -> list[str]:
+    """The source paths a source map names (`sourceRoot` + `sources`), as written; [] when unreadable."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
+        return []
+    root = data.get("sourceRoot") if isinstance(data.get("sourceRoot"), str) else ""
+    return [f"{root.rstrip('/')}/{s}" if root else s for s in data["sources"] if isinstance(s, str)]

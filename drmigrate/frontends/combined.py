@@ -13,7 +13,8 @@ import re
 from collections.abc import Sequence
 
 from drmigrate.frontends import Extraction, FrontEnd, Settings
-from drmigrate.model import Intent, Span
+from drmigrate.frontends.php import PhpFrontEnd, embedded_calls
+from drmigrate.model import EmbeddedCall, Intent, Span
 
 
 def _inside(inner: Span, outer: Span) -> bool:
@@ -27,12 +28,18 @@ class CombinedFrontEnd:
         self.name = f"{server.name}+{page.name}"
 
     def extract(self, text: str, settings: Settings) -> Extraction:
+        from drmigrate.calls import evidence, mentioned
+
         # each reader runs only when its kind of payload can be there (a ParseError is the file's):
-        # most templates have neither a quoted Digital River type nor a createSource call
+        # most templates have neither a quoted Digital River type nor a call of DigitalRiver.js
+        calls = mentioned(text, evidence(settings.receiver_names, settings.dr_types)) is not None
         server = (self.server.extract(text, settings) if settings.quotes_dr_type(text)
                   else Extraction((), self.server.name))
-        page = (self.page.extract(text, settings) if "createSource" in text
+        page = (self.page.extract(text, settings) if calls
                 else Extraction((), self.page.name))
+        embedded: tuple[EmbeddedCall, ...] = ()
+        if calls and isinstance(self.server, PhpFrontEnd):  # JavaScript that PHP prints as a string
+            embedded = embedded_calls(text)
         server_spans: list[Span] = [part.span for site in server.sites for part in site.parts]
         server_spans += [write.span for site in server.sites for write in site.writes]
         protected = tuple(p for p in page.protected if not any(_inside(s, p) for s in server_spans))
@@ -51,6 +58,7 @@ class CombinedFrontEnd:
             comments=tuple(comments),
             protected=protected,
             notes=server.notes + page.notes,
+            embedded=server.embedded + page.embedded + embedded,
         )
 
     def parses(self, text: str) -> bool:

@@ -28,7 +28,7 @@ from drmigrate.frontends.server_payloads import (
     server_sites,
 )
 from drmigrate.guard import GuardError, SyntaxView, TNode, check
-from drmigrate.model import Enclosure, Intent, ObjectLit, Prop, Span, Write
+from drmigrate.model import EmbeddedCall, Enclosure, Intent, ObjectLit, Prop, Span, Write
 
 _LANGUAGE = Language(tree_sitter_php.language_php())
 
@@ -419,6 +419,36 @@ def is_expression(text: str) -> bool:
         and offsets(right.start_byte) == len(prefix)
         and source[offsets(right.end_byte):].strip() == ";"
     )
+
+
+# String literals, and how a message names them: JavaScript printed by PHP sits in one of these.
+_STRINGS = {"string": "string", "encapsed_string": "string", "heredoc": "heredoc", "nowdoc": "nowdoc"}
+
+
+def embedded_calls(text: str) -> tuple[EmbeddedCall, ...]:
+    """DigitalRiver.js calls in PHP strings, heredocs and nowdocs (`echo "<script>...";`,
+    `$js = <<<JS ... JS;`, `wp_add_inline_script('x', '...')`): JavaScript that is text to PHP and
+    no `<script>` block of the page, so it cannot be read, only pointed out.
+
+    Read leniently: a string stays a string in a tree that has errors elsewhere, and a page that
+    the PHP reader cannot read must still have its strings looked at (its scripts are read anyway).
+    """
+    from drmigrate.calls import calls_in
+
+    offsets = _Offsets(text)
+    root = Parser(_LANGUAGE).parse(offsets.data).root_node
+    found: list[EmbeddedCall] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        holder = _STRINGS.get(node.type)
+        if holder is None:
+            stack.extend(node.children)
+            continue
+        start = offsets(node.start_byte)
+        for at, name in calls_in(text[start:offsets(node.end_byte)]):
+            found.append(EmbeddedCall((start + at, start + at + len(name)), name, holder))
+    return tuple(sorted(found, key=lambda c: c.span))
 
 
 class PhpFrontEnd:

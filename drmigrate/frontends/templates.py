@@ -37,6 +37,24 @@ _ISML = (
 )
 _EL = r"(?P<el>\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\})"
 _VISUALFORCE = r"(?P<vf>\{![^{}]*(?:\{[^{}]*\}[^{}]*)*\})"
+# ASP.NET Web Forms and classic ASP: `<%= %>`, `<%: %>` (encoded), `<%# %>` (data binding) and
+# `<%$ %>` (expression builders) print a value; `<% %>`, `<%@ %>` directives and `<%-- --%>` do not.
+_ASP = r"(?P<asp><%--[\s\S]*?--%>|<%(?:(?P<expr_asp>[=:#$])|@)?[\s\S]*?%>)"
+# Smarty (PrestaShop, WHMCS): `{$var|modifier}`, `{$json nofilter}`, `{#config#}` and plugin calls with attributes
+# (`{l s='Pay' mod='x'}`) print; `{if …}`, `{/foreach}`, `{literal}`, `{* … *}` do not. A `{`
+# followed by a blank is never a tag (Smarty's auto_literal), and inside `{literal}…{/literal}`
+# nothing is (see `_literal_bodies`): JavaScript's own braces stay JavaScript.
+_SMARTY = (
+    r"(?P<smarty>\{\*[\s\S]*?\*\}"
+    r"|\{(?P<expr_smarty>\$[A-Za-z_][\w.\[\]'\"$>-]*(?:\|[^{}\n]*)?(?:\s+nofilter)?|#\w+#)\}"
+    r"|\{/?(?:if|elseif|else|foreach|foreachelse|section|sectionelse|while|for|forelse|capture|strip"
+    r"|literal|nocache|block|function|assign|include|extends|append)\b[^{}\n]*\}"
+    r"|\{(?P<call_smarty>[A-Za-z_]\w*)(?:\s+[\w.]+\s*=\s*(?:'[^'\n]*'|\"[^\"\n]*\"|[^\s{}]+))+\s*\})"
+)
+_SMARTY_LITERAL = re.compile(r"\{literal\}([\s\S]*?)\{/literal\}")
+# JSF / Facelets (XHTML): deferred `#{…}` beside `${…}`; XHTML wraps scripts in CDATA sections.
+_EL_DEFERRED = r"(?P<el_deferred>#\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\})"
+_CDATA = r"(?P<cdata><!\[CDATA\[|\]\]>)"
 _RAZOR = r"(?P<razor>(?<![@\w])@(?:\([^()]*(?:\([^()]*\)[^()]*)*\)|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\([^()\n]*\))*))"
 
 LANGUAGES: dict[str, tuple[str, ...]] = {
@@ -58,17 +76,30 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
     ".cshtml": (_RAZOR,),
     ".vue": (),
     ".svelte": (),
+    ".liquid": (_CURLY,),  # Shopify: `{{ }}` and `{% %}` as in Twig
+    ".mustache": (_CURLY,),
+    ".handlebars": (_CURLY,),
+    ".jinja2": (_CURLY,),
+    ".aspx": (_ASP,),
+    ".ascx": (_ASP,),
+    ".master": (_ASP,),
+    ".asp": (_ASP,),
+    ".tpl": (_PHP, _ERB, _SMARTY, _CURLY),  # Smarty, and the PHP (OpenCart), ERB-style and {{ }} .tpl files
+    ".xhtml": (_EL, _EL_DEFERRED, _CDATA),
+    ".astro": (),  # its `<script>` blocks are TypeScript (TYPESCRIPT_BY_DEFAULT); the frontmatter is no script
 }
+TYPESCRIPT_BY_DEFAULT = frozenset({".astro"})
 TEMPLATE_EXTENSIONS = frozenset(LANGUAGES)
 # a suffix added by the `template-extensions` setting: the common server tag syntaxes
 GENERIC = (_PHP, _ERB, _CURLY)
 _OUTPUT_EXAMPLES = {_PHP: "<?= … ?>", _ERB: "<%= … %>", _CURLY: "{{ … }}", _ISML: '<isprint value="${…}">',
-                    _EL: "${…}", _VISUALFORCE: "{!…}", _RAZOR: "@(…)"}
+                    _EL: "${…}", _VISUALFORCE: "{!…}", _RAZOR: "@(…)", _ASP: "<%= … %>", _SMARTY: "{$…}",
+                    _EL_DEFERRED: "#{…}"}  # a CDATA marker prints nothing
 
 
 def output_tag_examples(suffix: str) -> tuple[str, ...]:
     """How a value is printed in templates of `suffix` (`<?= … ?>` for `.phtml`); none for `.vue`."""
-    return tuple(_OUTPUT_EXAMPLES[p] for p in LANGUAGES.get(suffix.lower(), GENERIC))
+    return tuple(_OUTPUT_EXAMPLES[p] for p in LANGUAGES.get(suffix.lower(), GENERIC) if p in _OUTPUT_EXAMPLES)
 
 
 def output_tag(text: str, suffix: str) -> Tag | None:
@@ -127,12 +158,20 @@ class Script:
     typescript: bool
 
 
+def _literal_bodies(text: str) -> list[Span]:
+    """The bodies of Smarty's `{literal}` blocks: no tag is read inside one."""
+    return [m.span(1) for m in _SMARTY_LITERAL.finditer(text)]
+
+
 def find_tags(text: str, suffix: str) -> list[Tag]:
     pattern = _pattern(suffix)
     if pattern is None:
         return []
     tags = []
+    literals = _literal_bodies(text) if _SMARTY in LANGUAGES.get(suffix, ()) and "{literal}" in text else []
     for match in pattern.finditer(text):
+        if literals and any(a <= match.start() < b for a, b in literals):
+            continue
         groups = match.groupdict()
         if groups.get("php") is not None:
             short = groups.get("expr_php_short") is not None
@@ -143,7 +182,13 @@ def find_tags(text: str, suffix: str) -> list[Tag]:
             outputs = match.group(0).startswith("{{") and groups.get("hbs_block") is None
         elif groups.get("isml") is not None:
             outputs = groups.get("isprint") is not None
-        else:  # `${…}`, `{!…}`, Razor `@…`
+        elif groups.get("asp") is not None:
+            outputs = groups.get("expr_asp") is not None
+        elif groups.get("smarty") is not None:
+            outputs = groups.get("expr_smarty") is not None or groups.get("call_smarty") is not None
+        elif groups.get("cdata") is not None:
+            outputs = False
+        else:  # `${…}`, `#{…}`, `{!…}`, Razor `@…`
             outputs = True
         tags.append(Tag((match.start(), match.end()), outputs))
     return tags
@@ -163,8 +208,10 @@ def _attributes(tag: str) -> dict[str, str]:
     return out
 
 
-def find_scripts(text: str, tags: list[Tag]) -> list[Script]:
-    """Inline JavaScript / TypeScript `<script>` bodies (not `src=` ones, not other types)."""
+def find_scripts(text: str, tags: list[Tag], *, typescript: bool = False) -> list[Script]:
+    """Inline JavaScript / TypeScript `<script>` bodies (not `src=` ones, not other types).
+
+    `typescript`: the template language's scripts are TypeScript unless they say otherwise."""
     # Look for markup in a copy with the template tags blanked, so `<script src="<?= $u ?>">`
     # or a tag printing "</script>" cannot end anything early.
     chars = list(text)
@@ -193,7 +240,8 @@ def find_scripts(text: str, tags: list[Tag]) -> list[Script]:
         if "src" in attrs or (kind not in JS_TYPES and lang not in TS_LANGS):
             continue
         scripts.append(
-            Script((open_end + 1, body_end), lang in TS_LANGS or kind == "text/typescript")
+            Script((open_end + 1, body_end), lang in TS_LANGS or kind == "text/typescript"
+                   or (typescript and not lang and kind in ("", "module")))
         )
 
 
@@ -258,7 +306,7 @@ class TemplateFrontEnd:
 
     def extract(self, text: str, settings: Settings) -> Extraction:
         tags = find_tags(text, self.suffix)
-        scripts = find_scripts(text, tags)
+        scripts = find_scripts(text, tags, typescript=self.suffix in TYPESCRIPT_BY_DEFAULT)
         if not scripts:
             return Extraction(sites=(), parser=self.name, notes=("no inline script",))
         masked, protected = mask(text, scripts, tags)
@@ -315,7 +363,7 @@ class TemplateFrontEnd:
     def parses(self, text: str) -> bool:
         """The fixed text's scripts still parse (no more failing blocks than before the fix)."""
         tags = find_tags(text, self.suffix)
-        scripts = find_scripts(text, tags)
+        scripts = find_scripts(text, tags, typescript=self.suffix in TYPESCRIPT_BY_DEFAULT)
         if not scripts:
             return True
         masked, _ = mask(text, scripts, tags)
@@ -389,7 +437,7 @@ class TemplateGrammar:
 
     def _parts(self, text: str) -> tuple[str, list[Script], list[Tag]]:
         tags = find_tags(text, self.front.suffix)
-        scripts = find_scripts(text, tags)
+        scripts = find_scripts(text, tags, typescript=self.front.suffix in TYPESCRIPT_BY_DEFAULT)
         masked, _ = mask(text, scripts, tags) if scripts else (_blank(text), ())
         return masked, scripts, tags
 
