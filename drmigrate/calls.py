@@ -177,22 +177,44 @@ def _text_gates() -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(g.decode() for g in gate) for gate in _gates())
 
 
+@cache
+def _group_names() -> tuple[tuple[str, ...], ...]:
+    return tuple(names for _key, names in _grouped())
+
+
+@cache
+def _group_names_bytes() -> tuple[tuple[bytes, ...], ...]:
+    return tuple(tuple(n.encode() for n in names) for names in _group_names())
+
+
 def _first(data: AnyStr, patterns: Sequence[re.Pattern[AnyStr]], shown: Evidence,
            compiled: Callable[[str], re.Pattern[AnyStr]], names_digital_river: Callable[[], bool],
-           gates: Sequence[Sequence[AnyStr]]) -> str | None:
+           gates: Sequence[Sequence[AnyStr]], spelled: Sequence[Sequence[AnyStr]]) -> str | None:
     offsets = _name_offsets()
     proven: bool | None = None
-    for pattern, gate in zip(patterns, gates, strict=True):
+    for pattern, gate, names, group in zip(patterns, gates, spelled, _group_names(), strict=True):
         for needle in gate:  # a loop, not any(<generator>): this runs for every file of a tree
             if needle in data:
                 break
         else:
             continue
-        for found in pattern.finditer(data):
+        # where each name occurs (`find` skips through text several times faster than `re`
+        # scans for the group's literal); the pattern is tried only there, at its shared part
+        starts: list[int] = []
+        for spelling, name in zip(names, group, strict=True):
+            at = data.find(spelling)
+            while at != -1:
+                starts.append(at + offsets[name])
+                at = data.find(spelling, at + 1)
+        starts.sort()
+        for key_at in starts:
+            found = pattern.match(data, key_at)
+            if found is None:
+                continue
             name = _name(found)
             if name not in SHARED_NAMES:
                 return name
-            start = found.start() - offsets[name]
+            start = key_at - offsets[name]
             if (compiled(shown.receiver).search(data[max(0, start - LOOK_BACK):start])
                     or compiled(shown.argument).match(data, start + len(name))):
                 return name
@@ -209,7 +231,7 @@ def mentioned_in_bytes(raw: bytes, shown: Evidence | None = None) -> str | None:
 
     An ASCII pattern matches UTF-8 bytes exactly where it matches the decoded text."""
     return _first(raw, _byte_patterns(), shown or evidence(), _bytes_re, lambda: b"digitalriver" in raw.lower(),
-                  _gates())
+                  _gates(), _group_names_bytes())
 
 
 def mentioned(text: str, shown: Evidence | None = None) -> str | None:
@@ -217,7 +239,8 @@ def mentioned(text: str, shown: Evidence | None = None) -> str | None:
     if "createSource" in text:
         return "createSource"
     return _first(text, _text_patterns(False), shown or evidence(), _text_re,
-                  lambda: "digitalriver" in text.lower(), _text_gates())
+                  lambda: "digitalriver" in text.lower(), _text_gates(),
+                  _group_names())
 
 
 def calls_in(text: str) -> Iterator[tuple[int, str]]:

@@ -15,18 +15,20 @@ import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from drmigrate import baseline as baselines
-from drmigrate import config, report_html, report_merge, reporters
+from drmigrate import config, reporters
 from drmigrate.discovery import SourceError, decode
 from drmigrate.engine import Options
 from drmigrate.model import FileResult
 from drmigrate.pipeline import file_config, process_paths
 from drmigrate.rules import CallRule, CodeInfo, MethodRule, RuleTable, RuleTableError, load_table
 from drmigrate.runner import Config, make_config, result_for
+
+if TYPE_CHECKING:  # the baseline and report modules load only for the runs that use them
+    from drmigrate import baseline as baselines
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -428,6 +430,8 @@ def run(
     hidden = 0
     stale: tuple[baselines.Entry, ...] = ()
     if accepted is not None:
+        from drmigrate import baseline as baselines
+
         applied = baselines.apply(accepted, results, fixing=writing)
         results, hidden, stale = list(applied.results), applied.hidden, applied.stale
     baseline_doc = None if accepted is None else {
@@ -449,6 +453,8 @@ def run(
 
 
 def _read_baseline(path: str) -> baselines.Baseline:
+    from drmigrate import baseline as baselines
+
     try:
         text = Path(path).read_bytes().decode("utf-8")
     except FileNotFoundError:
@@ -467,6 +473,8 @@ def _read_baseline(path: str) -> baselines.Baseline:
 def _write_baseline(path: str, results: Sequence[FileResult], accepted: baselines.Baseline | None, *,
                     fixing: bool, stdout_text: str | None, quiet: bool, color: bool | None) -> None:
     """Adopt (every finding) or, with an existing baseline, shrink it to the entries still found."""
+    from drmigrate import baseline as baselines
+
     root = Path(path).absolute().parent
     if accepted is None:
         entries = baselines.record(results, root, fixing=fixing)
@@ -517,6 +525,7 @@ def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: 
     if diff:
         # the diff is the output; the report goes to stderr, as with `ruff check --diff`
         click.echo(reporters.styled_diff(reporters.to_diff(results)), nl=False, file=out, color=color)
+        out.flush()  # the diff comes before the report, on a terminal showing both streams
         out = sys.stderr
     hidden = baseline["hidden"] if baseline else 0
     if fmt == "json":
@@ -525,6 +534,8 @@ def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: 
     elif fmt == "html":
         doc = reporters.report_doc(results, table=table, fixing=fixing, repository=repository,
                                    baseline=baseline)
+        from drmigrate import report_html
+
         report = report_html.render(doc)
     elif fmt == "sarif":
         report = reporters.to_sarif(results, table)
@@ -582,6 +593,8 @@ def merge_reports(reports: Sequence[str], fmt: str, output_file: str | None) -> 
     Each report is tagged with its repository: the name given to `check --repository NAME`, else
     the report file's name without `.json`.
     """
+    from drmigrate import report_html, report_merge
+
     docs = []
     for path in reports:
         try:

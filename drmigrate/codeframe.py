@@ -55,6 +55,8 @@ def cell_width(ch: str) -> int:
 
 
 def width(text: str) -> int:
+    if text.isascii() and text.isprintable():  # the common case: one cell per character
+        return len(text)
     return sum(cell_width(ch) for ch in text)
 
 
@@ -74,6 +76,8 @@ def _visible(ch: str, column: int) -> str:
 
 def _pieces(line: str) -> list[str]:
     """The display text of each code point of `line`."""
+    if line.isascii() and line.isprintable():  # no tab, no control character: shown as it is
+        return list(line)
     out = []
     column = 0
     for ch in line:

@@ -222,6 +222,11 @@ def is_candidate_bytes(raw: bytes, path: str, config: Config, suffix: str | None
     exactly where it is in the decoded text, so no text is needed to decide."""
     if mentioned_in_bytes(raw, evidence_for(config)) is not None:
         return True
+    return _server_candidate_bytes(raw, path, config, suffix)
+
+
+def _server_candidate_bytes(raw: bytes, path: str, config: Config, suffix: str | None = None) -> bool:
+    """The server-code half of `is_candidate_bytes`: a quoted Digital River type in Python or PHP."""
     if suffix is None:
         suffix = os.path.splitext(path)[1].lower()
     if suffix in PHP_EXTENSIONS and b"'type'" not in raw and b'"type"' not in raw:
@@ -245,7 +250,7 @@ def settled_from_bytes(raw: bytes, path: str, config: Config) -> FileResult | No
     if mentioned_in_bytes(raw, evidence_for(config)) is not None:
         return None
     suffix = os.path.splitext(path)[1].lower()
-    if suffix in SERVER_EXTENSIONS and is_candidate_bytes(raw, path, config, suffix):
+    if suffix in SERVER_EXTENSIONS and _server_candidate_bytes(raw, path, config, suffix):
         return None
     if not raw.isascii():
         try:

@@ -28,16 +28,21 @@ def is_node(value: object) -> bool:
     return getattr(value, "range", None) is not None and hasattr(value, "type")
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # values that are never a node
+
+
 def fields(node: Node) -> Iterator[tuple[str, Node]]:
     """(field name, child node) for every child, in source order within each field."""
+    plain = _PLAIN  # most values are names, operators and flags: ruled out by their class first
     for key, value in vars(node).items():
-        if key in _SKIPPED_FIELDS:
+        kind = value.__class__
+        if kind in plain or key in _SKIPPED_FIELDS:
             continue
-        if isinstance(value, list):
+        if kind is list:
             for item in value:
-                if item is not None and is_node(item):
+                if item.__class__ not in plain and is_node(item):
                     yield key, item
-        elif value is not None and is_node(value):
+        elif is_node(value):
             yield key, value
 
 
