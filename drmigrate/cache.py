@@ -40,7 +40,7 @@ from drmigrate.discovery import CACHE_DIR_NAME
 from drmigrate.model import FileResult, Finding, SiteOutcome
 from drmigrate.runner import Config
 
-FORMAT = 2  # bump when the entry layout changes
+FORMAT = 3  # bump when the entry layout changes
 ENTRIES = f"v{FORMAT}"
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -258,6 +258,7 @@ def _result_to(result: FileResult) -> dict[str, Any]:
         "fixes_applied": result.fixes_applied,
         "findings": [_plain(f) for f in result.findings],
         "sites": [_plain(s) for s in result.sites],
+        "leftovers": [[line, what] for line, what in result.leftovers],
     }
 
 
@@ -275,4 +276,5 @@ def _result_from(data: dict[str, Any], path: str, text: str) -> FileResult:
         fixed=data["fixed"] if isinstance(data["fixed"], str) else None,
         sites=tuple(_rebuild(SiteOutcome, s) for s in data["sites"]),
         fixes_applied=int(data["fixes_applied"]),
+        leftovers=tuple((int(line), str(what)) for line, what in data["leftovers"]),
     )

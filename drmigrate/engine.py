@@ -85,6 +85,7 @@ class _Plan:
     suppressed: set[int] = field(default_factory=set)  # finding indices: reported, never fixed
     comments: Sequence[Span] = ()
     protected: Sequence[Span] = ()
+    leftovers: list[tuple[Span, str]] = field(default_factory=list)  # emptied statements that stay
 
     def report(self, code: str, span: Span, site: PayloadSite, **values: str) -> int:
         info = self.table.codes[code]
@@ -166,7 +167,7 @@ def analyze(
     kept = sorted(unique.values(), key=lambda f: (f.span[0], f.code, f.span[1]))
     silenced = tuple(f for i, f in enumerate(plan.findings) if opts.selected(f.code) and i in plan.suppressed)
     return Analysis(tuple(kept), tuple(edits), suppressed=silenced, sites=tuple(outcomes),
-                    intents=tuple(intents))
+                    intents=tuple(intents), leftovers=tuple(sorted(set(plan.leftovers))))
 
 
 def _site(plan: _Plan, site: PayloadSite, call: CallRule | None) -> str | None:
@@ -553,26 +554,44 @@ def _edits(plan: _Plan) -> tuple[list[Edit], list[Intent]]:
 
 
 def _without_debris(plan: _Plan, writes: list[Write]) -> tuple[list[Write], set[Span]]:
-    """The statements to remove: an `if` whose block loses every statement (no comment inside) goes
-    whole instead of leaving `if (c) {}` behind; a condition that calls something stays as a
-    statement of its own."""
-    by_block: dict[Span, list[Write]] = {}
+    """The statements to remove: a statement whose block loses every statement (no comment inside)
+    goes whole instead of leaving `if (c) {}` behind — an `if` without `else`, a `while` loop with a
+    condition that only reads, a labelled or bare block — and so does the one around it, when that
+    is left empty in turn; a condition that calls something stays as a statement of its own. One
+    that must stay (a `for` loop, an `if` with an `else`, a `try`) is noted in `plan.leftovers`."""
+    groups: dict[Span, list[Write]] = {}
+    out: list[Write] = []
     for write in writes:
         if write.enclosure is not None and write.effect_span is None:
-            by_block.setdefault(write.enclosure.span, []).append(write)
-    out = [w for w in writes if w.enclosure is None or w.effect_span is not None]
-    for span, inside in by_block.items():
+            groups.setdefault(write.enclosure.span, []).append(write)
+        else:
+            out.append(write)
+    done: set[Span] = set()
+    while len(done) < len(groups):
+        # innermost first: an emptied statement joins the group of the block around it
+        span = min((s for s in groups if s not in done), key=lambda s: s[1] - s[0])
+        done.add(span)
+        inside = groups[span]
         enclosure = inside[0].enclosure
         assert enclosure is not None
         commented = any(span[0] <= c0 and c1 <= span[1] and not any(w.span[0] <= c0 and c1 <= w.span[1]
                                                                      for w in inside)
                         for c0, c1 in plan.comments)
-        if len(inside) == enclosure.count and not commented:
-            # a condition that may do something stays as a statement: `if (f()) {}` -> `f();`
-            out.append(Write(inside[0].path, span, True, slot=enclosure.slot, effect_span=enclosure.test,
-                             open_before=enclosure.open_before, risky_after=enclosure.risky_after))
-        else:
+        if len(inside) != enclosure.count or commented:
             out.extend(inside)
+            continue
+        if enclosure.keeps:
+            plan.leftovers.append((span, enclosure.keeps))
+            out.extend(inside)
+            continue
+        # a condition that may do something stays as a statement: `if (f()) {}` -> `f();`
+        holder = Write(inside[0].path, span, True, slot=enclosure.slot, effect_span=enclosure.test,
+                       open_before=enclosure.open_before, risky_after=enclosure.risky_after,
+                       enclosure=enclosure.outer)
+        if holder.enclosure is not None and holder.effect_span is None and holder.enclosure.span not in done:
+            groups.setdefault(holder.enclosure.span, []).append(holder)
+        else:
+            out.append(holder)
     stuck = {w.span for w in out if w.needs_enclosure}
     return sorted((w for w in out if w.span not in stuck), key=lambda w: w.span), stuck
 

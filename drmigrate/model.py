@@ -65,6 +65,8 @@ class Enclosure:
     slot: tuple[int, int] | None = None
     open_before: bool = False
     risky_after: bool = False
+    keeps: str = ""  # it cannot go (`the \`for\` loop`): emptied, it is reported as left empty
+    outer: Enclosure | None = None  # the enclosure the statement itself sits alone in, if any
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,7 @@ class Analysis:
     suppressed: tuple[Finding, ...] = ()  # silenced by a drmigrate-ignore comment; no edit planned
     intents: tuple[Intent, ...] = ()  # what the edits mean, for the fix guard
     sites: tuple[SiteOutcome, ...] = ()  # one per payload site seen, for the migration status
+    leftovers: tuple[tuple[Span, str], ...] = ()  # statements the fixes leave with an empty block
 
 
 FileStatus = Literal["clean", "findings", "fixed", "skipped", "error"]
@@ -225,6 +228,9 @@ class FileResult:
     fixed: str | None = None  # the fixed text, when fixes changed something
     sites: tuple[SiteOutcome, ...] = ()  # the payload sites seen (after fixing, when fixing)
     fixes_applied: int = 0  # findings of the original text that the fixes in `fixed` resolved
+    # statements whose block the fixes empty but cannot remove (`for` loops, `if`/`else`, `try`):
+    # (line, what), in the fixed text when fixed, else in the original (what a fix would leave)
+    leftovers: tuple[tuple[int, str], ...] = ()
 
     @property
     def changed(self) -> bool:

@@ -152,11 +152,11 @@ def merge_steps(parts: Iterable[Sequence[Mapping[str, Any]]]) -> list[dict[str, 
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for steps in parts:
         for step in steps:
-            key = (str(step["kind"]), str(step.get("code") or ""))
+            key = (str(step["kind"]), str(step.get("code") or ("after fix" if step.get("after_fix") else "")))
             into = merged.setdefault(key, {"kind": key[0], "count": 0, "files": 0})
             into["count"] += as_int(step.get("count"))
             into["files"] += as_int(step.get("files"))
-            for name in ("code", "name"):
+            for name in ("code", "name", "after_fix"):
                 if step.get(name) is not None:
                     into[name] = step[name]
             if "codes" in step:

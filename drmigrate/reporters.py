@@ -239,7 +239,7 @@ SESSIONS_DOC = "https://docs.digitalriver.com/digital-river-api/payments/payment
 PLACEHOLDER_CODE = "DR110"
 # codes whose fix inserts the session id: their `fix` step names `--session-id`
 ADDS_SESSION_ID = frozenset({"DR100", "DR130", "DR131", "DR132"})
-STEP_KINDS = ("fix", "wire-session-id", "unsafe-fixes", "manual-review", "server")
+STEP_KINDS = ("fix", "wire-session-id", "unsafe-fixes", "manual-review", "empty-blocks", "server")
 SHOWN_LOCATIONS = 3  # in the text; the JSON has them all
 
 
@@ -255,6 +255,8 @@ def next_steps(results: Sequence[FileResult]) -> list[dict[str, Any]]:
     - wire-session-id: drmigrate's placeholders (DR110), where they are;
     - unsafe-fixes: findings only `--unsafe-fixes` applies (a person decides);
     - manual-review: one per code that needs a person (DR2xx, DR300), where;
+    - empty-blocks: statements the fixes leave (`after_fix`: left) with an empty block that
+      drmigrate does not remove (a `for` loop, an `if` with an `else`, a `try`), where;
     - server: the server's part of the migration, whenever payloads remain or were fixed: create
       the checkout, pass its `payment.session.id` to the page.
     """
@@ -282,6 +284,13 @@ def next_steps(results: Sequence[FileResult]) -> list[dict[str, Any]]:
             if kind == "manual-review":
                 step.update(code=code, name=found[0][1].name)
             steps.append(step)
+    for after_fix in (True, False):
+        left = [(r.path, line, what) for r in results if (r.status == "fixed") is after_fix
+                for line, what in r.leftovers]
+        if left:
+            steps.append({"kind": "empty-blocks", "count": len(left), "files": len({p for p, _, _ in left}),
+                          "after_fix": after_fix,
+                          "locations": [{"path": p, "line": line, "what": what} for p, line, what in left]})
     sites = sum(len(r.sites) for r in results)
     fixed = any(r.status == "fixed" for r in results)
     if sites and (steps or fixed):
@@ -325,10 +334,23 @@ def step_message(step: dict[str, Any]) -> str:
         code = step.get("code") or "?"
         return (f"Review by hand: {count} {step.get('name') or code} ({code}){at}; "
                 f"`drmigrate explain {code}` says what to do.")
+    if kind == "empty-blocks":
+        what = "statement" if count == 1 else "statements"
+        if step.get("after_fix"):
+            return (f"Tidy by hand: the fixes left {count} {what} with an empty block{at} "
+                    f"({_whats(step)}); remove or rewrite {them}.")
+        return (f"Tidy by hand after fixing: the fixes leave {count} {what} with an empty block{at} "
+                f"({_whats(step)}); drmigrate removes only an `if` without `else`, a `while` loop or a "
+                "block whose condition only reads.")
     if kind == "server":
         return ("On the server: create the checkout and pass its `payment.session.id` to the page "
                 f"(`paymentSessionId` before API version 2021-03-23); see {SESSIONS_DOC}")
     return f"{kind}: {count}"
+
+
+def _whats(step: dict[str, Any]) -> str:
+    found = [str(loc.get("what")) for loc in step.get("locations") or () if isinstance(loc, dict) and loc.get("what")]
+    return ", ".join(dict.fromkeys(found)) or "blocks"
 
 
 def _short(step: dict[str, Any]) -> str:
@@ -341,6 +363,8 @@ def _short(step: dict[str, Any]) -> str:
         return f"{count} unsafe to decide"
     if kind == "manual-review":
         return f"{count} {step.get('code')} to review"
+    if kind == "empty-blocks":
+        return f"{count} emptied {'block' if count == 1 else 'blocks'} to tidy"
     if kind == "server":
         return f"the server step (payment.session.id, {SESSIONS_DOC})"
     return f"{count} {kind}"

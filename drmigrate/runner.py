@@ -25,6 +25,7 @@ from drmigrate.guard import GuardError
 from drmigrate.model import (
     Analysis,
     Confidence,
+    Edit,
     FileResult,
     FileStatus,
     Finding,
@@ -356,6 +357,7 @@ class Outcome:
     initial: tuple[Finding, ...] = ()  # on the original text, when fixing
     sites: tuple[SiteOutcome, ...] = ()  # the payload sites of the final text
     initial_sites: tuple[SiteOutcome, ...] = ()  # ... and of the original text
+    leftovers: tuple[tuple[int, str], ...] = ()  # (line, what) the fixes leave with an empty block
 
 
 def _extract(front: FrontEnd, text: str, config: Config) -> Extraction:
@@ -380,8 +382,9 @@ def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
     initial_sites = result.sites
     if not fix or not result.edits:
         return Outcome(initial, None, extraction.parser, initial=initial, sites=result.sites,
-                       initial_sites=initial_sites)
+                       initial_sites=initial_sites, leftovers=_lines(text, [(s[0], w) for s, w in result.leftovers]))
     current = text
+    left: list[tuple[int, str]] = []  # offsets in `current` of the statements left empty so far
     for _ in range(MAX_FIX_PASSES):
         if not result.edits:
             break
@@ -393,7 +396,9 @@ def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
         except (splicer.OverlapError, GuardError) as exc:
             refused = _refusal(result, exc, current, config)
             return Outcome(_locate(refused, current), _changed(text, current), extraction.parser,
-                           initial=initial, sites=result.sites, initial_sites=initial_sites)
+                           initial=initial, sites=result.sites, initial_sites=initial_sites,
+                           leftovers=_lines(current, left))
+        left = [(_moved(o, result.edits), w) for o, w in [*left, *((s[0], w) for s, w in result.leftovers)]]
         current = candidate
         try:
             extraction, result = _analysis(front, current, config)
@@ -404,9 +409,20 @@ def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
             return Outcome(_locate(result.findings, current), _changed(text, current), extraction.parser,
                            error=f"fixes did not settle after {MAX_FIX_PASSES} passes; the file holds the "
                                  "last proven pass; please report this",
-                           initial=initial, sites=result.sites, initial_sites=initial_sites)
+                           initial=initial, sites=result.sites, initial_sites=initial_sites,
+                           leftovers=_lines(current, left))
     return Outcome(_locate(result.findings, current), _changed(text, current), extraction.parser,
-                   initial=initial, sites=result.sites, initial_sites=initial_sites)
+                   initial=initial, sites=result.sites, initial_sites=initial_sites, leftovers=_lines(current, left))
+
+
+def _moved(offset: int, edits: Sequence[Edit]) -> int:
+    """Where `offset` (outside every edit) is once `edits` are applied."""
+    return offset + sum(len(e.text) - (e.end - e.start) for e in edits if e.end <= offset)
+
+
+def _lines(text: str, found: Sequence[tuple[int, str]]) -> tuple[tuple[int, str], ...]:
+    index = LineIndex(text)
+    return tuple(sorted({(index.position(o)[0], what) for o, what in found}))
 
 
 def _analysis(front: FrontEnd, text: str, config: Config) -> tuple[Extraction, Analysis]:
@@ -493,12 +509,15 @@ def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = 
         if outcome.error:
             return FileResult(path, "error", outcome.error, outcome.initial, outcome.parser, text,
                               sites=sites)
-        return FileResult(path, shown, "", outcome.initial, outcome.parser, text, outcome.fixed, sites=sites)
+        return FileResult(path, shown, "", outcome.initial, outcome.parser, text, outcome.fixed, sites=sites,
+                          leftovers=outcome.leftovers)
     if outcome.error:
         return FileResult(path, "error", outcome.error, outcome.findings, outcome.parser, text, outcome.fixed,
-                          sites=sites)
+                          sites=sites, leftovers=outcome.leftovers if outcome.fixed is not None else ())
     if outcome.fixed is not None and fix:
         return FileResult(path, "fixed", "", outcome.findings, outcome.parser, text, outcome.fixed,
-                          sites=sites, fixes_applied=sum(f.fix_applicable for f in outcome.initial))
+                          sites=sites, fixes_applied=sum(f.fix_applicable for f in outcome.initial),
+                          leftovers=outcome.leftovers)
     status: FileStatus = "findings" if outcome.findings else "clean"
-    return FileResult(path, status, "", outcome.findings, outcome.parser, text, outcome.fixed, sites=sites)
+    return FileResult(path, status, "", outcome.findings, outcome.parser, text, outcome.fixed, sites=sites,
+                      leftovers=outcome.leftovers)

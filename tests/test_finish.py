@@ -86,6 +86,8 @@ def test_an_unrelated_session_id_out_of_scope_is_not_suggested() -> None:
 
 DEBRIS = [
     re.compile(r"\bif\s*\([^()]*(?:\([^()]*\)[^()]*)*\)\s*\{\s*\}"),  # if (c) {}
+    re.compile(r"\b(?:while|for)\s*\([^()]*(?:\([^()]*\)[^()]*)*\)\s*\{\s*\}"),  # while (c) {}, for (...) {}
+    re.compile(r"\b(?:do|try|else|finally)\s*\{\s*\}"),
     re.compile(r"\b(?:Object\.assign|\$\.extend|jQuery\.extend|_\.extend)\(\s*[\w$.]+\s*,\s*\{\s*\}\s*\)"),
     re.compile(r"^\s*if [^\n]*:\s*\n(?!\s)", re.MULTILINE),  # Python: an if with nothing under it
 ]
@@ -120,8 +122,78 @@ def test_no_fixture_output_has_debris_left_by_a_removal() -> None:
         pytest.param("var p = {type: 'payPal', payPal: {}};\np = $.extend(p, {amount: t});\ndigitalriver.createSource(p);\n",
                      "var p = {type: 'payPal', sessionId: sid, payPal: {}};\ndigitalriver.createSource(p);\n",
                      id="extend-of-an-emptied-part"),
+        pytest.param("var p = {type: 'payPal', payPal: {}};\nwhile (n > 0 && !done) { p.amount = t; }\n"
+                     "do {\n  p.currency = c\n} while (retry)\ndigitalriver.createSource(p);\n",
+                     "var p = {type: 'payPal', sessionId: sid, payPal: {}};\ndigitalriver.createSource(p);\n",
+                     id="loops-with-conditions-that-only-read"),
+        pytest.param("var p = {type: 'payPal', payPal: {}};\nfill: { p.amount = t; }\n{ p.currency = c; }\n"
+                     "digitalriver.createSource(p);\n",
+                     "var p = {type: 'payPal', sessionId: sid, payPal: {}};\ndigitalriver.createSource(p);\n",
+                     id="labelled-and-bare-blocks"),
+        pytest.param("var p = {type: 'payPal', payPal: {}};\nif (a) {\n  if (b) {\n    p.amount = t;\n  }\n"
+                     "  while (c) { p.currency = c; }\n}\ndigitalriver.createSource(p);\n",
+                     "var p = {type: 'payPal', sessionId: sid, payPal: {}};\ndigitalriver.createSource(p);\n",
+                     id="nested-blocks-emptied-in-turn"),
+        pytest.param("var p = {type: 'payPal', payPal: {}};\nif (a) {\n  if (b) { p.amount = t }\n  // keep\n}\n"
+                     "digitalriver.createSource(p);\n",
+                     "var p = {type: 'payPal', sessionId: sid, payPal: {}};\nif (a) {\n  // keep\n}\n"
+                     "digitalriver.createSource(p);\n", id="a-comment-stops-the-cascade"),
+        pytest.param("const p = {type: 'payPal', payPal: {}}\ndo { p.amount = t } while (n > 1)\n;[a, b].forEach(f)\n"
+                     "digitalriver.createSource(p)\n",
+                     "const p = {type: 'payPal', sessionId: sid, payPal: {}}\n;[a, b].forEach(f)\n"
+                     "digitalriver.createSource(p)\n", id="semicolon-less-do-while"),
+        pytest.param("var p = {type: 'payPal', payPal: {}};\nfor (var i = 0; i < cart.lines.length; i++) {\n"
+                     "  p.payPal.items.push(cart.lines[i]);\n}\nfor (const line of cart.lines) { p.amount = line.total; }\n"
+                     "for (k in cart) { p.currency = c; }\ndigitalriver.createSource(p);\n",
+                     "var p = {type: 'payPal', sessionId: sid, payPal: {}};\ndigitalriver.createSource(p);\n",
+                     id="loops-that-only-count"),
     ],
 )
 def test_debris_goes_with_the_removal(before: str, after: str) -> None:
     outcome = process_text(before, "a.js", make_config(options=Options(session_id={"js": "sid"})), fix=True)
     assert not outcome.error and outcome.fixed == after
+    assert not outcome.leftovers
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "what"),
+    [
+        pytest.param("if (a) { p.amount = t; } else { log(a); }", 2, "the `if` with an `else`", id="if-else"),
+        pytest.param("for (var i = 0; i < n; i++) { p.amount = t; }\nreport(i);", 2, "the `for` loop",
+                     id="for-whose-counter-is-read-after"),
+        pytest.param("for (const k of next()) {\n  p.currency = c\n}", 2, "the `for` loop", id="for-of-a-call"),
+        pytest.param("for (var j = 0; j < n; j++, tick()) { p.amount = t; }", 2, "the `for` loop",
+                     id="for-that-calls"),
+        pytest.param("try { p.amount = t; } finally { done(); }", 2, "the `try` statement", id="try"),
+        pytest.param("while (next()) { p.amount = t; }", 2, "the `while` loop", id="while-that-calls"),
+        pytest.param("function setTotal() { p.amount = t; }\nsetTotal();", 2, "the function body", id="function"),
+    ],
+)
+def test_a_statement_that_must_stay_is_reported_as_left_empty(body: str, line: int, what: str) -> None:
+    before = f"var p = {{type: 'payPal', payPal: {{}}}};\n{body}\ndigitalriver.createSource(p);\n"
+    config = make_config(options=Options(session_id={"js": "sid"}))
+    checked = process_text(before, "a.js", config, fix=False)
+    assert checked.leftovers == ((line, what),)  # what the fix will leave, before it runs
+    fixed = process_text(before, "a.js", config, fix=True)
+    assert fixed.fixed is not None and "p.amount" not in fixed.fixed and "p.currency" not in fixed.fixed
+    assert fixed.leftovers == ((line, what),)
+    assert fixed.fixed.splitlines()[line - 1].startswith(body.split()[0])  # the line, in the fixed text
+
+
+def test_leftovers_are_in_what_is_left_after_fixing_and_in_merged_reports(tmp_path: Path) -> None:
+    page = tmp_path / "page.js"
+    page.write_text("var p = {type: 'payPal', amount: 1, payPal: {}};\n// shipping\n"
+                    "for (var i = 0; i < items.length; i++) { p.payPal.items = items; }\n"
+                    "digitalriver.createSource(p);\nreport(i);\n", "utf-8")
+    code, out = _invoke("check", str(page))
+    assert code == 1 and "the fixes leave 1 statement with an empty block at" in out and "page.js:3" in out
+    report = tmp_path / "r.json"
+    code, out = _invoke("fix", "--session-id", "sid", "--format", "json", "--output-file", str(report), str(page))
+    assert code == 0 and "for (var i = 0; i < items.length; i++) { }" in page.read_text("utf-8")
+    (step,) = [s for s in json.loads(report.read_text("utf-8"))["next_steps"] if s["kind"] == "empty-blocks"]
+    assert step["after_fix"] is True and step["locations"][0]["line"] == 3
+    assert step["locations"][0]["what"] == "the `for` loop"
+    merged = CliRunner().invoke(main, ["report", "merge", str(report)])
+    out = merged.output
+    assert "Tidy by hand: the fixes left 1 statement with an empty block at r: " in out
+    assert _invoke("check", str(page))[0] == 0  # drmigrate's part is done; the note was the fix run's

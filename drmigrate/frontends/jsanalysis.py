@@ -1204,19 +1204,99 @@ def _paths(path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
         yield path
 
 
-def _enclosure(analysis: Analysis, stmt: Node) -> Enclosure | None:
-    """The `if` (no `else`, a condition without side effects) whose braced block holds `stmt`."""
+def _enclosure(analysis: Analysis, stmt: Node, depth: int = 0) -> Enclosure | None:
+    """The statement whose braced block holds `stmt`, when removing every statement of that block
+    would leave it empty: an `if` without `else`, a `while` / `do` loop, a labelled or bare block
+    (a condition that only reads goes with it; an `if` condition that may do something stays as a
+    statement) — or, `keeps` set, a statement that must stay (a `for` loop, an `if` with an `else`,
+    a `try`, a function), reported as left empty."""
     block = analysis.parent.get(id(stmt))
     holder = analysis.parent.get(id(block)) if block is not None else None
-    if block is None or block.type != "BlockStatement" or holder is None or holder.type != "IfStatement" \
-            or holder.consequent is not block or holder.alternate is not None:
+    if block is None or block.type != "BlockStatement" or holder is None or not block.body:
         return None
+    count = len(block.body)
+    kind = holder.type
+    test: Span | None = None
+    keeps = ""
+    if kind == "IfStatement":
+        if holder.alternate is not None:
+            keeps = "the `if` with an `else`"
+        elif not _plain(holder.test):
+            test = span_of(holder.test)
+            if _NOT_A_STATEMENT_START.match(analysis.text[test[0]:test[1]]):
+                keeps = "the `if`"
+    elif kind in ("WhileStatement", "DoWhileStatement"):
+        if not _plain(holder.test):
+            keeps = f"the `{'while' if kind == 'WhileStatement' else 'do'}` loop"
+    elif kind == "LabeledStatement" or kind in STATEMENT_LISTS:
+        if kind in STATEMENT_LISTS:  # a bare `{ ... }` inside a statement list
+            holder = block
+    elif kind in ("ForStatement", "ForInStatement", "ForOfStatement"):
+        if not _loop_only_counts(analysis, holder):
+            keeps = "the `for` loop"
+    elif kind in ("TryStatement", "CatchClause"):
+        keeps = "the `try` statement"
+    elif kind in FUNCTIONS:
+        keeps = "the function body"
+    else:
+        return None
+    if keeps:
+        return Enclosure(span_of(holder), count, keeps=keeps)
     slot, before, after = _separation(analysis, holder)
-    test = None if _plain(holder.test) else span_of(holder.test)
-    if test is not None and _NOT_A_STATEMENT_START.match(analysis.text[test[0]:test[1]]):
-        return None
-    return Enclosure(span_of(holder), len(block.body or ()), test=test, slot=slot, open_before=before,
-                     risky_after=after)
+    outer = _enclosure(analysis, holder, depth + 1) if depth < 32 and slot is not None else None
+    return Enclosure(span_of(holder), count, test=test, slot=slot, open_before=before, risky_after=after,
+                     outer=outer if test is None else None)  # an `if (f())` stays as `f();`
+
+
+def _loop_only_counts(analysis: Analysis, loop: Node) -> bool:
+    """A `for` loop that does nothing but step its own variables once its body is gone:
+    `for (var i = 0; i < n; i++)`, `for (const line of cart.lines)`, `for (k in o)` — a head that
+    only reads and steps, a condition (an endless `for (;;)` stays), and loop variables that no
+    code outside the loop refers to."""
+    names: list[Node] = []
+
+    def declared(head: Node | None) -> bool:
+        if head is None:
+            return True
+        if head.type == "VariableDeclaration":
+            for declarator in head.declarations or ():
+                if declarator.id.type != "Identifier" or (declarator.init is not None and not _plain(declarator.init)):
+                    return False
+                names.append(declarator.id)
+            return True
+        if head.type == "Identifier":
+            names.append(head)
+            return True
+        if head.type == "AssignmentExpression" and head.operator == "=" and head.left.type == "Identifier" \
+                and _plain(head.right):
+            names.append(head.left)
+            return True
+        return False
+
+    def steps(update: Node | None) -> bool:
+        if update is None:
+            return True
+        if update.type == "SequenceExpression":
+            return all(steps(e) for e in update.expressions or ())
+        target = update.argument if update.type == "UpdateExpression" else \
+            update.left if update.type == "AssignmentExpression" and _plain(update.right) else None
+        return target is not None and target.type == "Identifier" and any(n.name == target.name for n in names)
+
+    if loop.type == "ForStatement":
+        if not declared(loop.init) or loop.test is None or not _plain(loop.test) or not steps(loop.update):
+            return False
+    elif getattr(loop, "await", False) or not declared(loop.left) or not _plain(loop.right):
+        return False
+    inside = span_of(loop)
+    for name in names:
+        variable = analysis.scopes.variable(name)
+        if variable is None:
+            return False
+        for ref in variable.references:
+            at = span_of(ref.identifier)
+            if not (inside[0] <= at[0] and at[1] <= inside[1]):
+                return False
+    return bool(names) or loop.type == "ForStatement"
 
 
 def _plain(node: Node) -> bool:
