@@ -563,37 +563,46 @@ def _without_debris(plan: _Plan, writes: list[Write]) -> tuple[list[Write], set[
     out: list[Write] = []
     for write in writes:
         if write.enclosure is not None and write.effect_span is None:
-            groups.setdefault(write.enclosure.span, []).append(write)
+            groups.setdefault(write.enclosure.group, []).append(write)
         else:
             out.append(write)
     done: set[Span] = set()
     while len(done) < len(groups):
         # innermost first: an emptied statement joins the group of the block around it
-        span = min((s for s in groups if s not in done), key=lambda s: s[1] - s[0])
-        done.add(span)
-        inside = groups[span]
+        block = min((s for s in groups if s not in done), key=lambda s: s[1] - s[0])
+        done.add(block)
+        inside = groups[block]
         enclosure = inside[0].enclosure
         assert enclosure is not None
-        commented = any(span[0] <= c0 and c1 <= span[1] and not any(w.span[0] <= c0 and c1 <= w.span[1]
-                                                                     for w in inside)
-                        for c0, c1 in plan.comments)
-        if len(inside) != enclosure.count or commented:
+        span = enclosure.span
+
+        if len(inside) != enclosure.count or _commented(plan, block, inside):
             out.extend(inside)
             continue
         if enclosure.keeps:
             plan.leftovers.append((span, enclosure.keeps))
             out.extend(inside)
             continue
+        if _commented(plan, span, inside):  # a comment in the condition or the label: the statement stays, emptied
+            plan.leftovers.append((span, enclosure.name))
+            out.extend(inside)
+            continue
         # a condition that may do something stays as a statement: `if (f()) {}` -> `f();`
         holder = Write(inside[0].path, span, True, slot=enclosure.slot, effect_span=enclosure.test,
                        open_before=enclosure.open_before, risky_after=enclosure.risky_after,
                        enclosure=enclosure.outer)
-        if holder.enclosure is not None and holder.effect_span is None and holder.enclosure.span not in done:
-            groups.setdefault(holder.enclosure.span, []).append(holder)
+        if holder.enclosure is not None and holder.effect_span is None and holder.enclosure.group not in done:
+            groups.setdefault(holder.enclosure.group, []).append(holder)
         else:
             out.append(holder)
     stuck = {w.span for w in out if w.needs_enclosure}
     return sorted((w for w in out if w.span not in stuck), key=lambda w: w.span), stuck
+
+
+def _commented(plan: _Plan, region: Span, removed: Sequence[Write]) -> bool:
+    """A comment in `region` that is not inside one of the `removed` statements."""
+    return any(region[0] <= c0 and c1 <= region[1] and not any(w.span[0] <= c0 and c1 <= w.span[1] for w in removed)
+               for c0, c1 in plan.comments)
 
 
 __all__ = ["Options", "Report", "analyze"]

@@ -67,6 +67,13 @@ class Enclosure:
     risky_after: bool = False
     keeps: str = ""  # it cannot go (`the \`for\` loop`): emptied, it is reported as left empty
     outer: Enclosure | None = None  # the enclosure the statement itself sits alone in, if any
+    block: Span | None = None  # the emptied block itself (an `if` with an `else` has two)
+    name: str = "the `if`"  # what the statement is, to name it when it stays emptied
+
+    @property
+    def group(self) -> Span:
+        """What the statements to remove are counted in: the block (else the statement)."""
+        return self.block or self.span
 
 
 @dataclass(frozen=True)

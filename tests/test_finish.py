@@ -167,6 +167,13 @@ def test_debris_goes_with_the_removal(before: str, after: str) -> None:
         pytest.param("try { p.amount = t; } finally { done(); }", 2, "the `try` statement", id="try"),
         pytest.param("while (next()) { p.amount = t; }", 2, "the `while` loop", id="while-that-calls"),
         pytest.param("function setTotal() { p.amount = t; }\nsetTotal();", 2, "the function body", id="function"),
+        pytest.param("outer: while (more) { p.amount = t; }", 2, "the `while` loop", id="the-body-of-a-label"),
+        pytest.param("if (z) for (var j = 0; j < n; j++) { p.amount = t; }", 2, "the `for` loop",
+                     id="the-body-of-an-unbraced-if"),
+        pytest.param("if (y) log(y); else if (w) { p.currency = c; }", 2, "the `if`", id="else-if"),
+        pytest.param("if (/* why */ a) { p.amount = t; }", 2, "the `if`", id="a-comment-in-the-condition"),
+        pytest.param("if (a) { p.amount = t; } else { p.currency = c; }", 2, "the `if` with an `else`",
+                     id="both-branches-emptied"),
     ],
 )
 def test_a_statement_that_must_stay_is_reported_as_left_empty(body: str, line: int, what: str) -> None:

@@ -1240,12 +1240,21 @@ def _enclosure(analysis: Analysis, stmt: Node, depth: int = 0) -> Enclosure | No
         keeps = "the function body"
     else:
         return None
+    inner = span_of(block)
     if keeps:
-        return Enclosure(span_of(holder), count, keeps=keeps)
+        return Enclosure(span_of(holder), count, keeps=keeps, block=inner)
     slot, before, after = _separation(analysis, holder)
-    outer = _enclosure(analysis, holder, depth + 1) if depth < 32 and slot is not None else None
+    if slot is None:  # the body of a label, an `else`, an unbraced `if`: removing it would break that
+        return Enclosure(span_of(holder), count, keeps=_HOLDER_NAMES.get(holder.type, "the block"), block=inner)
+    outer = _enclosure(analysis, holder, depth + 1) if depth < 32 else None
     return Enclosure(span_of(holder), count, test=test, slot=slot, open_before=before, risky_after=after,
-                     outer=outer if test is None else None)  # an `if (f())` stays as `f();`
+                     outer=outer if test is None else None, block=inner,  # `if (f())` stays as `f();`
+                     name=_HOLDER_NAMES.get(holder.type, "the block"))
+
+
+_HOLDER_NAMES = {"IfStatement": "the `if`", "WhileStatement": "the `while` loop", "DoWhileStatement": "the `do` loop",
+                 "LabeledStatement": "the labelled block", "ForStatement": "the `for` loop",
+                 "ForInStatement": "the `for` loop", "ForOfStatement": "the `for` loop"}
 
 
 def _loop_only_counts(analysis: Analysis, loop: Node) -> bool:

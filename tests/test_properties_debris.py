@@ -1,0 +1,146 @@
+"""Generated programs of nested blocks around payload writes: the fix must remove exactly the
+statements a removal empties and may remove (an `if` without `else`, a loop that only reads or
+counts, a labelled or bare block, in turn outwards), keep every other statement, and name each
+statement it leaves with an empty block.
+
+The oracle is a model of the rules written here, independently of drmigrate's planner, rendered as
+the expected program; the fixed text is compared with it as esprima and tree-sitter trees.
+Profiles as in test_properties (`HYPOTHESIS_PROFILE=thorough`: ten times the examples).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+
+import esprima
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from drmigrate.engine import Options
+from drmigrate.frontends.treesitter_js import parse_tree
+from drmigrate.runner import make_config, process_text
+
+_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+EXAMPLES = 300 * (10 if _PROFILE == "thorough" else 1)
+_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=_PROFILE == "ci", database=None,
+                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+CONFIG = make_config(options=Options(session_id={"js": "sid"}))
+
+# holder kinds: (head, whether its emptied block may go with it, the statement left when it goes)
+HOLDERS = {
+    "if": ("if (ready) ", True, None),
+    "if-call": ("if (isReady(cart)) ", True, "isReady(cart);"),
+    "while": ("while (n > 0 && !done) ", True, None),
+    "while-call": ("while (more()) ", False, None),
+    "for-count": ("for (var {v} = 0; {v} < cart.lines.length; {v}++) ", True, None),
+    "for-read-after": ("for (var {v} = 0; {v} < n; {v}++) ", False, None),
+    "for-of": ("for (const {v} of cart.lines) ", True, None),
+    "label": ("{v}: ", True, None),
+    "bare": ("", True, None),
+}
+WRITES = ("p.amount = total;", "p.currency = 'USD';", "p.payPal.shipping = ship;", "p.payPal.items = items;")
+
+
+@dataclass
+class Node:
+    kind: str  # "write", "keep", a HOLDERS key, or "if-else"
+    body: list[Node] = field(default_factory=list)
+    other: list[Node] = field(default_factory=list)  # the `else` block
+    name: str = ""
+
+
+def _node(depth: int) -> st.SearchStrategy[Node]:
+    leaf = st.one_of(st.sampled_from(WRITES).map(lambda w: Node("write", name=w)),
+                     st.just(Node("keep")))
+    if depth == 0:
+        return leaf
+    block = st.lists(_node(depth - 1), min_size=1, max_size=3)
+    holder = st.builds(lambda k, b: Node(k, b), st.sampled_from(sorted(HOLDERS)), block)
+    if_else = st.builds(lambda b, o: Node("if-else", b, o), block, block)
+    return st.one_of(leaf, holder, if_else)
+
+
+@dataclass
+class Model:
+    counters: int = 0
+    leftovers: int = 0
+    reads_after: list[str] = field(default_factory=list)
+
+    def fresh(self) -> str:
+        self.counters += 1
+        return f"i{self.counters}"
+
+
+def _render(nodes: list[Node], model: Model, indent: str, *, fixed: bool) -> list[str]:
+    """The statements of a block, before the fix or (`fixed`) as the model says they end."""
+    out: list[str] = []
+    for node in nodes:
+        if node.kind == "write":
+            if not fixed:
+                out.append(indent + node.name)
+            continue
+        if node.kind == "keep":
+            out.append(indent + "log(n);")
+            continue
+        if not node.name:
+            node.name = model.fresh()
+        inner = _render(node.body, model, indent + "  ", fixed=fixed)
+        emptied = fixed and not inner
+        if node.kind == "if-else":
+            other = _render(node.other, model, indent + "  ", fixed=fixed)
+            model.leftovers += fixed and (not inner or not other)
+            out += [indent + "if (ready) {", *inner, indent + "} else {", *other, indent + "}"]
+            continue
+        head, may_go, stays = HOLDERS[node.kind]
+        head = head.replace("{v}", node.name)
+        if node.kind == "for-read-after":
+            model.reads_after.append(node.name)
+        if emptied and may_go:
+            if stays:
+                out.append(indent + stays)
+            continue
+        model.leftovers += emptied
+        out += [indent + head + "{", *inner, indent + "}"]
+    return out
+
+
+def _program(nodes: list[Node], *, fixed: bool) -> tuple[str, int]:
+    model = Model()
+    first = "var p = {type: 'payPal', sessionId: sid, payPal: {}};" if fixed else \
+        "var p = {type: 'payPal', payPal: {}};"
+    lines = [first, *_render(nodes, model, "", fixed=fixed), "digitalriver.createSource(p);"]
+    lines += [f"report({name});" for name in model.reads_after]
+    return "\n".join(lines) + "\n", model.leftovers
+
+
+def _esprima(text: str) -> str:
+    def strip(node: object) -> object:
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if k not in ("range", "loc")}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    return json.dumps(strip(esprima.parseScript(text).toDict()), sort_keys=True)
+
+
+def _tree_sitter(text: str) -> str:
+    tree, _ = parse_tree(text, "javascript")
+    assert not tree.root_node.has_error, text
+    return str(tree.root_node)
+
+
+@_SETTINGS
+@given(st.lists(_node(3), min_size=1, max_size=4))
+def test_emptied_blocks_go_or_are_named(nodes: list[Node]) -> None:
+    before, _ = _program(nodes, fixed=False)
+    expected, leftovers = _program(nodes, fixed=True)
+    outcome = process_text(before, "page.js", CONFIG, fix=True)
+    assert not outcome.error, outcome.error
+    assert not [f for f in outcome.findings if f.code == "DR203"], [f.message for f in outcome.findings]
+    fixed = outcome.fixed if outcome.fixed is not None else before
+    assert _esprima(fixed) == _esprima(expected), f"\n--- before\n{before}--- fixed\n{fixed}--- expected\n{expected}"
+    assert _tree_sitter(fixed) == _tree_sitter(expected)
+    assert len(outcome.leftovers) == leftovers, (outcome.leftovers, fixed)
