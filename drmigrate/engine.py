@@ -501,6 +501,16 @@ def _edits(plan: _Plan) -> tuple[list[Edit], list[Intent]]:
                                                         risky_after=carrier.risky_after),
                                                   [i for idx in work.remove.values() for i in idx]))
             continue
+        cut = work.obj.cut
+        if cut is not None and work.insertion is None and len(work.remove) == len(work.obj.props) \
+                and not work.obj.others and not any(cut[0] <= c0 and c1 <= cut[1] for c0, c1 in plan.comments) \
+                and not any(cut[0] < p1 and p0 < cut[1] for p0, p1 in plan.protected):
+            # `x = Object.assign({}, base, {amount: t})` would be left merging `{}`: the argument goes
+            edits.append(Edit(cut[0], cut[1], ""))
+            intents.append(Intent("remove", work.obj.span))
+            for i in (i for idx in work.remove.values() for i in idx):
+                plan.findings[i] = replace(plan.findings[i], fix_applicable=True)
+            continue
         result = plan_object(plan.text, work.obj, work.remove.keys(), work.insertion, plan.comments,
                              plan.protected)
         for index, why in result.refused.items():

@@ -38,6 +38,7 @@ class ObjectLit:
     opaque: tuple[str, ...] = ()  # parts it cannot see into (spread of a parameter, ...)
     others: tuple[Span, ...] = ()  # entries that are not `key: value` (`...base`, `**extra`)
     carrier: Enclosure | None = None  # `Object.assign(p, {...});`: the statement that only merges it
+    cut: Span | None = None  # `, {...}` in `x = Object.assign({}, base, {...})`: drops it from the call
 
     def elements(self) -> tuple[Span, ...]:
         """Every entry in source order: the properties and the others."""

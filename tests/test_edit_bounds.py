@@ -25,10 +25,17 @@ def _allowed(case: Case, text: str) -> list[Span]:
     spans: list[Span] = []
     for site in extraction.sites:
         spans.extend(part.span for part in site.parts)
-        # debris: the `if` that only held removed writes, the merge of an emptied part
+        # the `, {...}` that drops an emptied part from a merge call's arguments
+        spans.extend(part.cut for part in site.parts if part.cut is not None)
+        # debris: the `if` that only held removed writes (and the statements around it, emptied in
+        # turn), the merge of an emptied part
         statements = [w.span for w in site.writes]
         statements += [part.carrier.span for part in site.parts if part.carrier is not None]
-        statements += [w.enclosure.span for w in site.writes if w.enclosure is not None]
+        for write in site.writes:
+            enclosure = write.enclosure
+            while enclosure is not None:
+                statements.append(enclosure.span)
+                enclosure = enclosure.outer
         for statement in statements:
             write = Write(("",), statement, True)
             end = line_end_after(text, write.span[1], allow_comma=False)

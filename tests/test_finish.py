@@ -147,6 +147,12 @@ def test_no_fixture_output_has_debris_left_by_a_removal() -> None:
                      "for (k in cart) { p.currency = c; }\ndigitalriver.createSource(p);\n",
                      "var p = {type: 'payPal', sessionId: sid, payPal: {}};\ndigitalriver.createSource(p);\n",
                      id="loops-that-only-count"),
+        pytest.param("var base = {type: 'payPal', payPal: {}};\nvar p = Object.assign({}, base, {amount: t, currency: c});\n"
+                     "var q = $.extend(true, {}, base, {amount: t} /* kept */, {});\ndigitalriver.createSource(p);\n"
+                     "digitalriver.createSource(q);\n",
+                     "var base = {type: 'payPal', sessionId: sid, payPal: {}};\nvar p = Object.assign({}, base);\n"
+                     "var q = $.extend(true, {}, base /* kept */, {});\ndigitalriver.createSource(p);\n"
+                     "digitalriver.createSource(q);\n", id="a-merged-part-emptied-in-an-expression"),
     ],
 )
 def test_debris_goes_with_the_removal(before: str, after: str) -> None:
@@ -204,3 +210,11 @@ def test_leftovers_are_in_what_is_left_after_fixing_and_in_merged_reports(tmp_pa
     out = merged.output
     assert "Tidy by hand: the fixes left 1 statement with an empty block at r: " in out
     assert _invoke("check", str(page))[0] == 0  # drmigrate's part is done; the note was the fix run's
+
+
+def test_a_php_loop_left_empty_is_named() -> None:
+    before = ("<?php\n$data = ['type' => 'payPal', 'payPal' => []];\nforeach ($quote->getItems() as $item) {\n"
+              "    $data['payPal']['items'][] = $item;\n}\necho json_encode($data);\n")
+    outcome = process_text(before, "a.php", make_config(options=Options(session_id={"php": "$sid"})), fix=True)
+    assert outcome.fixed is not None and "['items']" not in outcome.fixed
+    assert outcome.leftovers == ((3, "the `foreach` loop"),)

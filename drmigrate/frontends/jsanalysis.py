@@ -1133,7 +1133,8 @@ def _site(analysis: Analysis, callsite: CallSite, cand: Candidate, confidence: C
         if shared:
             blocks.append(Block((), shared, part.span, part=scope))
         carrier = _carrier(analysis, ast_part) if ast_part is not root else None
-        parts.append(replace(part, carrier=carrier) if carrier is not None else part)
+        cut = _argument_cut(analysis, ast_part) if ast_part is not root and carrier is None else None
+        parts.append(replace(part, carrier=carrier, cut=cut) if carrier is not None or cut is not None else part)
     if not source:  # a configuration that carries the session (Drop-in, paymentRequest, an element)
         return PayloadSite(call_span, None, parts=tuple(parts), writes=tuple(sorted(writes, key=lambda w: w.span)),
                            opaque=tuple(cand.opaque) + tuple(o for p in parts for o in p.opaque),
@@ -1343,6 +1344,24 @@ def _carrier(analysis: Analysis, part: Node) -> Enclosure | None:
         return None
     slot, before, after = _separation(analysis, stmt)
     return Enclosure(span_of(stmt), 1, slot=slot, open_before=before, risky_after=after)
+
+
+def _argument_cut(analysis: Analysis, part: Node) -> Span | None:
+    """`Object.assign({}, base, {amount: t})` used as a value: the text that drops the merged
+    literal `part` from the arguments (from the end of the one before it), when it is not the
+    target and only a comma and spaces stand between the two."""
+    call = analysis.parent.get(id(part))
+    if call is None or call.type != "CallExpression" or dotted(call.callee) not in MERGE_CALLS:
+        return None
+    args = list(call.arguments or ())
+    index = next((i for i, a in enumerate(args) if a is part), None)
+    target = 1 if args and _is_literal_bool(args[0]) else 0
+    if index is None or index <= target:
+        return None
+    before = span_of(args[index - 1])[1]
+    if not re.fullmatch(r"\s*,\s*", analysis.text[before:span_of(part)[0]]):
+        return None
+    return before, span_of(part)[1]
 
 
 def _write(analysis: Analysis, use: Use, call: Node, part: Span) -> Write | None:

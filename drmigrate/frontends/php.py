@@ -55,6 +55,16 @@ def _call_name(node: Node) -> str:
     return ""
 
 
+# statements that stay when their block is emptied, by tree-sitter-php node type
+_PHP_HOLDERS = {"if_statement": "the `if` with an `else`", "else_clause": "the `if` with an `else`",
+                "else_if_clause": "the `if` with an `else`", "foreach_statement": "the `foreach` loop",
+                "for_statement": "the `for` loop", "while_statement": "the `while` loop",
+                "do_statement": "the `do` loop", "try_statement": "the `try` statement",
+                "catch_clause": "the `try` statement", "finally_clause": "the `try` statement",
+                "function_definition": "the function body", "method_declaration": "the function body",
+                "anonymous_function": "the function body", "switch_statement": "the `switch`"}
+
+
 def _calls(node: Node) -> bool:
     stack = [node]
     while stack:
@@ -286,19 +296,25 @@ class _Collector:
                                  span=self.offsets.span(outer)))
 
     def enclosure(self, stmt: Node) -> Enclosure | None:
-        """The `if (...) { ... }` (no else) whose braced block holds `stmt`, to go when it is empty."""
+        """The `if (...) { ... }` (no else) whose braced block holds `stmt`, to go when it is empty;
+        or (`keeps`) a statement that stays, a loop, an `if` with an `else`, a function, reported
+        when its block is left empty."""
         block = stmt.parent
         owner = block.parent if block is not None else None
-        if block is None or block.type != "compound_statement" or owner is None or owner.type != "if_statement" \
-                or owner.child_by_field_name("body") != block \
-                or any(c.type in ("else_clause", "else_if_clause") for c in owner.children):
+        if block is None or block.type != "compound_statement" or owner is None:
             return None
+        statements = [c for c in block.named_children if c.type != "comment"]
+        if owner.type != "if_statement" or owner.child_by_field_name("body") != block \
+                or any(c.type in ("else_clause", "else_if_clause") for c in owner.children):
+            keeps = _PHP_HOLDERS.get(owner.type)
+            if keeps is None:
+                return None
+            return Enclosure(self.offsets.span(owner), len(statements), keeps=keeps, block=self.offsets.span(block))
         condition = owner.child_by_field_name("condition")
         if condition is not None and condition.type == "parenthesized_expression" and condition.named_child_count:
             condition = condition.named_children[0]
         if condition is None:
             return None
-        statements = [c for c in block.named_children if c.type != "comment"]
         test = None if effects(condition) is None and not _calls(condition) else self.offsets.span(condition)
         return Enclosure(self.offsets.span(owner), len(statements), test=test)
 
