@@ -548,7 +548,7 @@ def _edits(plan: _Plan) -> tuple[list[Edit], list[Intent]]:
                 plan.findings.append(Finding(
                     "DR202", plan.table.codes["DR202"].name,
                     plan.table.message("DR202", field=".".join(write.path),
-                                       reason="it is the only statement of its block, and the block stays"),
+                                       reason="removing it would leave its block empty, and the statement that holds the block stays"),
                     write.span, plan.findings[i].source_type, "none", plan.findings[i].confidence))
     writes = [(w, idx) for w, idx in writes if w.span not in stuck]
     edits.extend(statement_removals(plan.text, statements, [*plan.comments, *plan.protected]))
@@ -577,6 +577,7 @@ def _without_debris(plan: _Plan, writes: list[Write]) -> tuple[list[Write], set[
         else:
             out.append(write)
     done: set[Span] = set()
+    stuck: set[Span] = set()
     while len(done) < len(groups):
         # innermost first: an emptied statement joins the group of the block around it
         block = min((s for s in groups if s not in done), key=lambda s: s[1] - s[0])
@@ -590,7 +591,10 @@ def _without_debris(plan: _Plan, writes: list[Write]) -> tuple[list[Write], set[
             out.extend(inside)
             continue
         if enclosure.keeps:
-            plan.leftovers.append((span, enclosure.keeps))
+            if enclosure.fills:  # Python: the block would be left empty, which does not parse
+                stuck.update(w.span for w in inside)
+            else:
+                plan.leftovers.append((span, enclosure.keeps))
             out.extend(inside)
             continue
         if _commented(plan, span, inside):  # a comment in the condition or the label: the statement stays, emptied
@@ -605,7 +609,7 @@ def _without_debris(plan: _Plan, writes: list[Write]) -> tuple[list[Write], set[
             groups.setdefault(holder.enclosure.group, []).append(holder)
         else:
             out.append(holder)
-    stuck = {w.span for w in out if w.needs_enclosure}
+    stuck.update(w.span for w in out if w.needs_enclosure)
     return sorted((w for w in out if w.span not in stuck), key=lambda w: w.span), stuck
 
 

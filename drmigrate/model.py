@@ -70,6 +70,7 @@ class Enclosure:
     outer: Enclosure | None = None  # the enclosure the statement itself sits alone in, if any
     block: Span | None = None  # the emptied block itself (an `if` with an `else` has two)
     name: str = "the `if`"  # what the statement is, to name it when it stays emptied
+    fills: bool = False  # its block must keep a statement (Python): if it stays, so does a write
 
     @property
     def group(self) -> Span:

@@ -7,12 +7,12 @@ from dataclasses import replace
 import pytest
 
 from drmigrate.edits import apply
-from drmigrate.engine import analyze
+from drmigrate.engine import Options, analyze
 from drmigrate.frontends import ParseError, Settings
 from drmigrate.frontends.python_cst import PythonFrontEnd, is_expression
 from drmigrate.model import ObjectLit, PayloadSite
 from drmigrate.rules import bundled_table
-from drmigrate.runner import front_end_for
+from drmigrate.runner import front_end_for, make_config, process_text
 from tests.fixturelib import SETTINGS, Case, cases, cut, read
 
 TABLE = bundled_table()
@@ -268,7 +268,7 @@ def test_writes_to_one_key_stand_or_fall_together() -> None:
 def f(cart):
     p = {"type": "payPal", "payPal": {}}
     p["payPal"]["items"] = []
-    for line in cart.lines:
+    for line in cart.lines():
         p["payPal"]["items"].append(line)
     p["amount"] = cart.total
 """
@@ -279,6 +279,45 @@ def f(cart):
         (("payPal", "items"), False, "the write is the only statement of its block"),
         (("amount",), True, ""),
     ]
+    text = text.replace("        p[\"payPal\"][\"items\"].append(line)\n",
+                        "        p[\"payPal\"][\"items\"].append(line)\n        p[\"amount\"] = line.total\n")
+    (site,) = extract(text)  # the loop's two writes are its whole block: they stay, and so does the first
+    assert [(w.path, w.removable) for w in site.writes] == [
+        (("payPal", "items"), False), (("payPal", "items"), False), (("amount",), False), (("amount",), False)]
+
+
+def test_a_loop_that_only_walks_a_list_goes_with_its_writes() -> None:
+    text = """\
+def f(cart):
+    p = {"type": "payPal", "payPal": {}}
+    p["payPal"]["items"] = []
+    for line in cart.lines:
+        p["payPal"]["items"].append(line)
+    if cart.shipping:
+        if cart.ship_to:
+            p["payPal"]["shipping"] = cart.ship_to
+    return json.dumps(p)
+"""
+    outcome = process_text(text, "a.py", make_config(options=Options(session_id={"python": "sid"})), fix=True)
+    assert not outcome.error and not outcome.findings, outcome.findings
+    assert outcome.fixed == ('def f(cart):\n    p = {"type": "payPal", "sessionId": sid, "payPal": {}}\n'
+                             '    return json.dumps(p)\n')
+
+
+def test_a_block_that_would_be_left_empty_keeps_its_writes() -> None:
+    text = """\
+def f(cart):
+    p = {"type": "payPal", "payPal": {}}
+    for line in cart.lines():
+        p["amount"] = line.total
+        p["currency"] = line.currency
+    return json.dumps(p)
+"""
+    outcome = process_text(text, "a.py", make_config(options=Options(session_id={"python": "sid"})), fix=True)
+    assert not outcome.error and outcome.fixed is not None and 'p["amount"] = line.total' in outcome.fixed
+    refused = [f for f in outcome.findings if f.code == "DR202"]
+    assert len(refused) == 2 and all("leave their block empty" in f.message for f in refused)
+    assert not [f for f in outcome.findings if f.code == "DR203"]  # planned, not caught by the guard
 
 
 def test_write_string_value_and_trailing_semicolon() -> None:

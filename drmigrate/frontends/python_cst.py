@@ -224,12 +224,38 @@ class _Collector(cst.CSTVisitor):
             node.body, "the write is the only statement of its block" if len(node.body) == 1 else ""
         )
         owner = self.stack[-2] if len(self.stack) > 1 else None
-        if isinstance(owner, cst.If) and owner.orelse is None and owner.body is node:
-            # an `if` that only holds removed writes goes with them (a block cannot be left empty)
+        if owner is None or getattr(owner, "body", None) is not node:
+            return
+        # the statement whose block this is: a block cannot be left empty, so when its writes all
+        # go, the statement goes too (an `if` without `else`, a loop that only reads or walks a
+        # list) — or, when it cannot, the last of them stays (`fills`, DR202)
+        test: Span | None = None
+        removable = getattr(owner, "orelse", None) is None
+        if isinstance(owner, cst.If):
             test = None if _plain(owner.test) else self.span(owner.test)
-            enclosure = Enclosure(self.span(owner), len(node.body), test=test)
-            for stmt in node.body:
-                self.enclosures[id(stmt)] = enclosure
+        elif isinstance(owner, cst.While):
+            removable = removable and _plain(owner.test)
+        elif isinstance(owner, cst.For):
+            removable = removable and owner.asynchronous is None and _plain(owner.iter) \
+                and isinstance(owner.target, cst.Name) and not self._named_outside(owner.target.value, self.span(owner))
+        else:
+            removable = False
+        outer = None
+        holder = self.stack[-3] if len(self.stack) > 2 else None
+        if removable and test is None and isinstance(holder, cst.IndentedBlock) and len(holder.body) == 1:
+            # the statement is its block's only one: it can go only with the statement around it
+            outer = self.enclosures.get(id(owner))
+            removable = outer is not None and not outer.keeps
+        enclosure = Enclosure(self.span(owner), len(node.body), test=test if removable else None,
+                              outer=outer if removable else None, keeps="" if removable else "its block",
+                              fills=True)
+        for stmt in node.body:
+            self.enclosures[id(stmt)] = enclosure
+
+    def _named_outside(self, name: str, span: Span) -> bool:
+        """Whether `name` appears in the source outside `span` (a conservative reading)."""
+        pattern = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
+        return any(not (span[0] <= m.start() < span[1]) for m in pattern.finditer(self.text))
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self.in_line.update(id(stmt) for stmt in node.body)
@@ -421,7 +447,8 @@ class _Collector(cst.CSTVisitor):
             why = next((w for w in reversed(self.whys[-2:]) if w), "")
             line = self.stack[-2] if len(self.stack) > 1 else None
             enclosure = self.enclosures.get(id(line)) if line is not None else None
-            alone = why == "the write is the only statement of its block" and enclosure is not None
+            alone = why == "the write is the only statement of its block" and enclosure is not None \
+                and not enclosure.keeps
             if alone:
                 why = ""
             found = _string(value) if value is not None else None

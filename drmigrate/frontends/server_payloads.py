@@ -174,7 +174,7 @@ def server_sites(
             source_type=prop.string_value,
             type_span=prop.span,
             parts=(lit, *merged),
-            writes=tuple(sorted(_hold_together(mine), key=lambda w: w.span)),
+            writes=tuple(sorted(_hold_together(_filled_blocks(mine)), key=lambda w: w.span)),
             opaque=opaque,  # `**base` / `...$base` may already hold sessionId
             language=language,
             origin=origin,
@@ -230,6 +230,26 @@ def _dominates(binding: Binding, place: Place) -> bool:
         return False
     (list_id, index), (other_list, other_index) = binding.place[depth], place[depth]
     return list_id == other_list and index < other_index
+
+
+def _filled_blocks(writes: list[Write]) -> list[Write]:
+    """Writes that are every statement of a block whose statement stays (Python: `for x in
+    load():`, an `else:`) cannot all go, since a block cannot be left empty: they all stay."""
+    counts: dict[tuple[int, int], int] = {}
+    for write in writes:
+        enclosure = write.enclosure
+        if write.removable and enclosure is not None and enclosure.keeps and enclosure.fills:
+            counts[enclosure.group] = counts.get(enclosure.group, 0) + 1
+    out = []
+    for write in writes:
+        enclosure = write.enclosure
+        if write.removable and enclosure is not None and enclosure.keeps and enclosure.fills \
+                and counts[enclosure.group] >= enclosure.count:
+            write = replace(write, removable=False, enclosure=None,
+                            why_not="removing the writes would leave their block empty, and the statement "
+                                    "that holds the block stays")
+        out.append(write)
+    return out
 
 
 def _hold_together(writes: list[Write]) -> list[Write]:
