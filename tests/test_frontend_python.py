@@ -344,7 +344,7 @@ def f(a):
     assert [w.path for w in second.writes] == [("currency",)]
 
 
-def test_writes_before_the_payload_or_in_other_scopes_do_not_reach_it() -> None:
+def test_writes_before_the_payload_do_not_reach_it_and_writes_in_other_scopes_stay() -> None:
     text = '''\
 p["amount"] = 0
 p = {"type": "payPal", "amount": 1}
@@ -354,7 +354,10 @@ class C:
     p["amount"] = 3
 '''
     (site,) = extract(text)
-    assert site.writes == ()
+    # the first write runs before the payload exists; g and C's body write the module's `p`
+    # (Python names not bound in a function are global) at a time drmigrate cannot order
+    assert [(w.path, w.removable) for w in site.writes] == [(("amount",), False), (("amount",), False)]
+    assert all("inside a function" in w.why_not for w in site.writes)
 
 
 def test_attribute_variable() -> None:
@@ -460,3 +463,36 @@ def test_server_fixtures_cover_both_languages_and_look_alikes() -> None:
             "php-helper-sessionid", "python-lookalike", "php-lookalike"} <= tops
     unchanged = [c for c in SERVER_CASES if not c.after.exists()]
     assert {c.id.split("/")[0] for c in unchanged} == {"python-lookalike", "php-lookalike"}
+
+
+def test_a_function_that_writes_or_reads_the_module_payload_is_seen() -> None:
+    text = """\
+import json
+p = {"type": "payPal", "payPal": {}}
+p["currency"] = "USD"
+
+
+def add_total(cart):
+    p["amount"] = cart.total
+
+
+def log_total():
+    print(p["currency"])
+
+
+def other():
+    p = {}
+    p["amount"] = 1
+    return p
+
+
+print(json.dumps(p))
+"""
+    outcome = process_text(text, "a.py", make_config(options=Options(session_id={"python": "sid"})), fix=True)
+    assert not outcome.error and outcome.fixed is not None
+    assert 'p["amount"] = cart.total' in outcome.fixed and 'p["currency"] = "USD"' in outcome.fixed
+    assert '    p["amount"] = 1' in outcome.fixed  # the function's own `p` is another variable
+    why = {f.line: f.message for f in outcome.findings if f.code == "DR202"}
+    assert "inside a function" in why[7]  # the write in add_total stays, reported
+    assert "inside a function" in why[3]  # `currency` is read by log_total: it stays too
+    assert 16 not in why and not [f for f in outcome.findings if f.line == 16]

@@ -167,6 +167,7 @@ class _Collector(cst.CSTVisitor):
         self.writes: list[PendingWrite] = []
         self.comments: list[Span] = []
         self.scopes: list[int] = []
+        self.module_scope: int | None = None
         self.place: list[tuple[int, int]] = []
         self.whys: list[str] = []  # for each enclosing list: why removing from it breaks code
         # statement id -> (list id, index, why removing it from there would break the code)
@@ -203,6 +204,8 @@ class _Collector(cst.CSTVisitor):
                 self.place.append(slot[:2])
         if isinstance(node, (cst.Module, cst.FunctionDef, cst.ClassDef)):
             self.scopes.append(id(node))
+            if isinstance(node, cst.Module):
+                self.module_scope = id(node)
         self.stack.append(node)
         return super().on_visit(node)
 
@@ -537,7 +540,7 @@ class PythonFrontEnd:
         MetadataWrapper(module, unsafe_skip_copy=True).visit(collector)
         sites = server_sites(collector.contexts, collector.bindings, collector.writes, collector.uses,
                              settings.dr_types, language="python", origin="python-dict",
-                             names=settings.payload_names)
+                             names=settings.payload_names, global_scope=collector.module_scope)
         return Extraction(sites=sites, parser=self.name, comments=tuple(sorted(collector.comments)))
 
     def parses(self, text: str) -> bool:

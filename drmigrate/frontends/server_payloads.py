@@ -146,8 +146,13 @@ def server_sites(
     language: str,
     origin: str,
     names: tuple[str, ...] = (),
+    global_scope: int | None = None,
 ) -> tuple[PayloadSite, ...]:
-    """Every literal that is a payload, with the writes, reads and merges its variable reaches."""
+    """Every literal that is a payload, with the writes, reads and merges its variable reaches.
+
+    `global_scope` (Python: the module): a function that writes or reads a module-level payload
+    variable without binding the name itself reaches it too, at a time drmigrate cannot order —
+    such a write stays (DR202) and such a read keeps its key."""
     by_span = {b.literal: b for b in bindings if b.literal is not None}
     sites: list[PayloadSite] = []
     for entry in sorted(literals, key=lambda e: e.lit.span):
@@ -163,12 +168,19 @@ def server_sites(
         if not looks_like_payload(lit, prop.string_value, dr_types, in_list=entry.in_list,
                                   serialized=serialized, named=named):
             continue
-        blocks = tuple(Block(u.path, u.reason, u.span) for u in reached if u.kind == "read")
+        remote_uses = [u for u in uses if u.kind == "read" and _from_a_function(binding, u.scope, u.name, bindings,
+                                                                                 global_scope)]
+        blocks = tuple(Block(u.path, u.reason, u.span) for u in reached if u.kind == "read") + tuple(
+            Block(u.path, f"{u.reason}, inside a function that may run at any time", u.span) for u in remote_uses)
         merged = tuple(u.part for u in reached if u.kind == "merge" and u.part is not None)
         opaque = lit.opaque + tuple(f"the merged part `{u.reason}`" for u in reached
                                     if u.kind == "merge" and u.part is None)
         mine = [w.write for w in writes if binding is not None
                 and _reaches(binding, w.scope, w.name, w.write.span[0], w.place, bindings)]
+        mine += [replace(w.write, removable=False, enclosure=None, needs_enclosure=False,
+                         why_not="the write is inside a function or class body, which may run before or after the "
+                                 "payload is used")
+                 for w in writes if _from_a_function(binding, w.scope, w.name, bindings, global_scope)]
         sites.append(PayloadSite(
             call_span=lit.span,
             source_type=prop.string_value,
@@ -181,6 +193,14 @@ def server_sites(
             blocks=blocks,
         ))
     return tuple(sites)
+
+
+def _from_a_function(binding: Binding | None, scope: int, name: str, bindings: Sequence[Binding],
+                     global_scope: int | None) -> bool:
+    """`name` used in a function (`scope`) that does not bind it refers to the module's `binding`."""
+    return (binding is not None and global_scope is not None and binding.scope == global_scope
+            and scope != global_scope and name == binding.name
+            and not any(b.scope == scope and b.name == name for b in bindings))
 
 
 def _reaches(binding: Binding, scope: int, name: str, start: int, place: Place,
