@@ -140,6 +140,8 @@ def help_text(f: Finding) -> str:
     if hidden_unsafe(f):
         why = "unsafe: the receiver was not recognised" if f.fix == "safe" else "unsafe"
         return f"{title} ({why}; `--unsafe-fixes` applies it)"
+    if f.code == PLACEHOLDER_CODE:  # not a person's edit: the run with the expression does it
+        return "wire it: `drmigrate fix --session-id EXPR` replaces the placeholder"
     if title:
         return f"{title} (manual)"
     return f"manual: a person must change this; `drmigrate explain {f.code}` says why"
@@ -203,8 +205,12 @@ def summary(results: Sequence[FileResult], *, fixing: bool, baselined: int = 0) 
     if c.unsafe:
         more = "more " if c.fixable else ""
         details.append(f"{c.unsafe} {more}with `drmigrate fix --unsafe-fixes`")
-    if c.manual:
-        details.append(f"{c.manual} {'needs' if c.manual == 1 else 'need'} a manual change")
+    wire = sum(1 for r in results for f in r.findings if f.code == PLACEHOLDER_CODE and finding_state(f) == "manual")
+    if wire:
+        details.append(f"{_plural(wire, 'placeholder')} to wire with `drmigrate fix --session-id EXPR`")
+    manual = c.manual - wire
+    if manual:
+        details.append(f"{manual} {'needs' if manual == 1 else 'need'} a manual change")
     detail = f" ({'; '.join(details)})" if details else ""
     parts = []
     if empty is not None:

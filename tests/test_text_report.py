@@ -80,8 +80,11 @@ def test_fix_summary_without_unsafe_fixes(repo: Path) -> None:
 def test_placeholder_left_by_fix_is_counted_as_remaining(tmp_path: Path) -> None:
     (tmp_path / "pay.js").write_text(FILES["pay.js"], "utf-8")
     result = invoke("fix", str(tmp_path))
-    assert summary_of(result.stdout) == "Fixed 3 findings in 1 file; 1 finding remains in 1 file (1 needs a manual change)."
-    assert "DR110" in result.stdout and "(manual)" in result.stdout
+    assert summary_of(result.stdout) == ("Fixed 3 findings in 1 file; 1 finding remains in 1 file "
+                                         "(1 placeholder to wire with `drmigrate fix --session-id EXPR`).")
+    # the placeholder is not a person's edit: the help says which run replaces it
+    assert "DR110" in result.stdout and "(manual)" not in result.stdout
+    assert "help: wire it: `drmigrate fix --session-id EXPR` replaces the placeholder" in result.stdout
     assert result.exit_code == 1
 
 
