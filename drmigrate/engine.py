@@ -494,7 +494,7 @@ def _edits(plan: _Plan) -> tuple[list[Edit], list[Intent]]:
         carrier = work.obj.carrier
         if carrier is not None and work.insertion is None and len(work.remove) == len(work.obj.props) \
                 and not work.obj.others and not any(
-                    carrier.span[0] <= c0 and c1 <= carrier.span[1] for c0, c1 in plan.comments):
+                    carrier.span[0] <= c0 and c1 <= carrier.span[1] for c0, c1 in (*plan.comments, *plan.protected)):
             # `Object.assign(p, {amount: t});` would be left merging `{}`: the statement goes
             plan.writes.setdefault(carrier.span, (Write(("",), carrier.span, True, slot=carrier.slot,
                                                         open_before=carrier.open_before,
@@ -553,10 +553,11 @@ def _edits(plan: _Plan) -> tuple[list[Edit], list[Intent]]:
     writes = [(w, idx) for w, idx in writes if w.span not in stuck]
     edits.extend(statement_removals(plan.text, statements, [*plan.comments, *plan.protected]))
     for write in statements:
+        only = write.held or None
         if write.effect_span is not None:
-            intents.append(Intent("hoist", write.span, keep=write.effect_span))
+            intents.append(Intent("hoist", write.span, keep=write.effect_span, only=only))
         else:
-            intents.append(Intent("remove", write.span))
+            intents.append(Intent("remove", write.span, only=only))
     for _, indices in writes:
         for i in indices:
             plan.findings[i] = replace(plan.findings[i], fix_applicable=True)
@@ -604,7 +605,7 @@ def _without_debris(plan: _Plan, writes: list[Write]) -> tuple[list[Write], set[
         # a condition that may do something stays as a statement: `if (f()) {}` -> `f();`
         holder = Write(inside[0].path, span, True, slot=enclosure.slot, effect_span=enclosure.test,
                        open_before=enclosure.open_before, risky_after=enclosure.risky_after,
-                       enclosure=enclosure.outer)
+                       enclosure=enclosure.outer, held=tuple(s for w in inside for s in (w.held or (w.span,))))
         if holder.enclosure is not None and holder.effect_span is None and holder.enclosure.group not in done:
             groups.setdefault(holder.enclosure.group, []).append(holder)
         else:
@@ -614,9 +615,10 @@ def _without_debris(plan: _Plan, writes: list[Write]) -> tuple[list[Write], set[
 
 
 def _commented(plan: _Plan, region: Span, removed: Sequence[Write]) -> bool:
-    """A comment in `region` that is not inside one of the `removed` statements."""
+    """A comment or a template tag in `region` that is not inside one of the `removed` statements:
+    the statement around them stays (a tag such as `<?php if (...): ?>` is never removed with it)."""
     return any(region[0] <= c0 and c1 <= region[1] and not any(w.span[0] <= c0 and c1 <= w.span[1] for w in removed)
-               for c0, c1 in plan.comments)
+               for c0, c1 in (*plan.comments, *plan.protected))
 
 
 __all__ = ["Options", "Report", "analyze"]

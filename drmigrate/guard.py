@@ -201,9 +201,12 @@ def check(grammar: Grammar, original: str, fixed: str, intents: Sequence[Intent]
     by the span of the intent that inserts each: the fixed text must have them too.
     """
     before, after = grammar.views(original, fixed)
-    removed = [i.span for i in intents if i.kind == "remove"]
-    gone = removed + [(i.span[0], i.keep[0]) for i in intents if i.kind == "hoist" and i.keep is not None]
-    gone += [(i.keep[1], i.span[1]) for i in intents if i.kind == "hoist" and i.keep is not None]
+    # where comments and tags may go: removed code, less what a removed statement only held
+    gone = [s for i in intents if i.kind == "remove" for s in (i.only if i.only is not None else (i.span,))]
+    hoisted = [i for i in intents if i.kind == "hoist" and i.keep is not None and i.only is None]
+    gone += [(i.span[0], i.keep[0]) for i in hoisted if i.keep is not None]
+    gone += [(i.keep[1], i.span[1]) for i in hoisted if i.keep is not None]
+    gone += [s for i in intents if i.kind == "hoist" and i.only is not None for s in i.only]
     gone += [i.span for i in intents if i.kind == "replace"]
     want = expected_tree(grammar, before, original, intents)
     _merge(want, before.merged)

@@ -96,6 +96,7 @@ class Write:
     value_span: Span | None = None  # the value written
     enclosure: Enclosure | None = None  # the `if` whose block it is in, when that can go with it
     needs_enclosure: bool = False  # removable only with its enclosure (Python: a block cannot be empty)
+    held: tuple[Span, ...] = ()  # a statement removed with the writes it held: their spans
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,9 @@ class Intent:
     text: str = ""
     after: Span | None = None
     keep: Span | None = None
+    # a statement removed with the writes it held: the only regions whose comments and template
+    # tags may go with it (None: anywhere in `span`); a tag elsewhere in it is a refusal
+    only: tuple[Span, ...] | None = None
 
 
 SiteState = Literal["migrated", "remaining", "manual", "suppressed"]

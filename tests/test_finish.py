@@ -218,3 +218,14 @@ def test_a_php_loop_left_empty_is_named() -> None:
     outcome = process_text(before, "a.php", make_config(options=Options(session_id={"php": "$sid"})), fix=True)
     assert outcome.fixed is not None and "['items']" not in outcome.fixed
     assert outcome.leftovers == ((3, "the `foreach` loop"),)
+
+
+def test_a_template_tag_in_an_emptied_block_keeps_the_block_and_the_tag() -> None:
+    before = ("<script>\nvar p = {type: 'payPal', payPal: {returnUrl: '<?= $u ?>'}};\nif (needsShipping) {\n"
+              "  <?php if ($block->hasShipping()): ?>\n  p.payPal.shipping = ship;\n  <?php endif; ?>\n}\n"
+              "digitalriver.createSource(p);\n</script>\n")
+    outcome = process_text(before, "a.phtml", make_config(options=Options(session_id={"js": "sid"})), fix=True)
+    assert not outcome.error and outcome.fixed is not None
+    assert "p.payPal.shipping" not in outcome.fixed
+    assert "if (needsShipping) {\n  <?php if ($block->hasShipping()): ?>\n  <?php endif; ?>\n}" in outcome.fixed
+

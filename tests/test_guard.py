@@ -197,3 +197,20 @@ def test_without_the_breakage_the_same_inputs_are_fixed() -> None:
     outcome = process_text(text, "a.js", make_config(), fix=True)
     assert outcome.fixed is not None and "...extra" in outcome.fixed
     assert not [f for f in outcome.findings if f.code == "DR203"]
+
+
+def test_a_statement_removed_with_its_writes_may_not_take_a_template_tag() -> None:
+    """Defence in depth: even if the planner removed an `if` whose block holds a tag beside the
+    write, the guard refuses, since only the writes' own regions may lose tags."""
+    from drmigrate.runner import front_end_for
+
+    text = ("<script>\nvar p = {type: 'payPal'};\nif (a) {\n  <?php if ($x): ?>\n  p.amount = 1;\n"
+            "  <?php endif; ?>\n}\ndigitalriver.createSource(p);\n</script>\n")
+    start, write = text.index("if (a)"), text.index("p.amount")
+    end = text.index("}\n", start) + 1
+    fixed = text[:start] + text[end + 1:]
+    front = front_end_for("a.phtml")
+    assert front is not None
+    front.verify(text, fixed, [Intent("remove", (start, end))])  # a whole removal may take them
+    with pytest.raises(GuardError):
+        front.verify(text, fixed, [Intent("remove", (start, end), only=((write, text.index(";", write) + 1),))])
