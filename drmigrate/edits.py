@@ -337,7 +337,8 @@ def statement_removals(text: str, writes: Sequence[Write], keep: Sequence[Span] 
 
     Statements removed side by side count as one run: when the statement before the run ends
     without `;` and the one after it starts with `(`, `[`, a template... (code without
-    semicolons), the run's last `;` stays, so the next line does not continue the one before.
+    semicolons), the run's last `;` stays (a run that ends in a block, `if (c) {...}`, leaves a
+    `;` in its place), so the next line does not continue the one before.
     """
     ordered = sorted(writes, key=lambda w: w.span)
     kept = Keep(s for s in keep if not any(w.span[0] <= s[0] and s[1] <= w.span[1] and w.effect_span is None
@@ -350,7 +351,7 @@ def statement_removals(text: str, writes: Sequence[Write], keep: Sequence[Span] 
             continue
         start, end = write.span
         guard = False
-        if write.slot is not None and text[start:end].rstrip().endswith(";"):
+        if write.slot is not None:
             list_id, index = write.slot
             nxt = (list_id, index + 1)
             if nxt not in slots or not any(w.slot == nxt and w.effect_span is None for w in ordered):
@@ -363,10 +364,24 @@ def statement_removals(text: str, writes: Sequence[Write], keep: Sequence[Span] 
                         break
                     first = earlier
                 guard = first.open_before and write.risky_after
-        if guard:
+        if guard and text[start:end].rstrip().endswith(";"):
             semi = start + text[start:end].rstrip().rfind(";")
             edits.extend(_cut(text, start, semi, kept))
             continue
+        if guard:  # `if (c) {...}`, a block: the next line gets the `;` the open one before needs
+            eol = line_end_after(text, end, allow_comma=False)
+            ahead = eol
+            while ahead is not None and ahead < len(text) and text[ahead] in " \t\r\n":
+                ahead += 1
+            if alone_before(text, start) and eol is not None and ahead is not None and ahead < len(text) \
+                    and text[ahead] in RISKY_STARTS:
+                edits.extend(_cut(text, line_start(text, start), eol, kept))
+                edits.append(Edit(ahead, ahead, ";"))  # standard style: `;[a, b].forEach(f)`
+                continue
+            cut = _cut(text, start, end, kept)
+            if cut:
+                edits.extend([*cut[:-1], Edit(cut[-1].start, cut[-1].end, ";")])
+                continue
         eol = line_end_after(text, end, allow_comma=False)
         if alone_before(text, start) and eol is not None:
             edits.extend(_cut(text, line_start(text, start), eol, kept))

@@ -142,6 +142,12 @@ def test_no_fixture_output_has_debris_left_by_a_removal() -> None:
                      "digitalriver.createSource(p)\n",
                      "const p = {type: 'payPal', sessionId: sid, payPal: {}}\n;[a, b].forEach(f)\n"
                      "digitalriver.createSource(p)\n", id="semicolon-less-do-while"),
+        pytest.param("let p = {type: 'payPal', payPal: {}}\nif (a) { p.amount = 1 }\n(function () { init() })()\n"
+                     "while (b) { p.currency = 'X' }\n  [1, 2].forEach(f)\nlbl: { p.amount = 3 }\n\n`x`.trim()\n"
+                     "digitalriver.createSource(p)\n",
+                     "let p = {type: 'payPal', sessionId: sid, payPal: {}}\n;(function () { init() })()\n"
+                     "  ;[1, 2].forEach(f)\n\n;`x`.trim()\ndigitalriver.createSource(p)\n",
+                     id="semicolon-less-blocks-before-risky-lines"),
         pytest.param("var p = {type: 'payPal', payPal: {}};\nfor (var i = 0; i < cart.lines.length; i++) {\n"
                      "  p.payPal.items.push(cart.lines[i]);\n}\nfor (const line of cart.lines) { p.amount = line.total; }\n"
                      "for (k in cart) { p.currency = c; }\ndigitalriver.createSource(p);\n",
