@@ -53,7 +53,7 @@ class Node:
 
 def _node(depth: int) -> st.SearchStrategy[Node]:
     leaf = st.one_of(st.sampled_from(WRITES).map(lambda w: Node("write", name=w)),
-                     st.just(Node("keep")))
+                     st.just(Node("keep")), st.just(Node("risky")))
     if depth == 0:
         return leaf
     block = st.lists(_node(depth - 1), min_size=1, max_size=3)
@@ -73,25 +73,39 @@ class Model:
         return f"i{self.counters}"
 
 
-def _render(nodes: list[Node], model: Model, indent: str, *, fixed: bool) -> list[str]:
-    """The statements of a block, before the fix or (`fixed`) as the model says they end."""
+def _render(nodes: list[Node], model: Model, indent: str, *, fixed: bool, asi: bool = False,
+            open_before: bool = False) -> list[str]:
+    """The statements of a block, before the fix or (`fixed`) as the model says they end.
+
+    `asi`: semicolon-less style; a line that starts with `[` gets the `;` that ends the statement
+    before it when that one is open (an expression statement, not a block), as standard style
+    writes it. `open_before`: the statement before the block's first one is open."""
     out: list[str] = []
+    end = "" if asi else ";"
+    is_open = open_before  # the last statement of this list so far ends without a block
     for node in nodes:
         if node.kind == "write":
             if not fixed:
-                out.append(indent + node.name)
+                out.append(indent + node.name.rstrip(";") + end)
+                is_open = True
             continue
         if node.kind == "keep":
-            out.append(indent + "log(n);")
+            out.append(indent + "log(n)" + end)
+            is_open = True
+            continue
+        if node.kind == "risky":
+            out.append(indent + (";" if asi and is_open else "") + "[n].forEach(log)" + end)
+            is_open = True
             continue
         if not node.name:
             node.name = model.fresh()
-        inner = _render(node.body, model, indent + "  ", fixed=fixed)
+        inner = _render(node.body, model, indent + "  ", fixed=fixed, asi=asi)
         emptied = fixed and not inner
         if node.kind == "if-else":
-            other = _render(node.other, model, indent + "  ", fixed=fixed)
+            other = _render(node.other, model, indent + "  ", fixed=fixed, asi=asi)
             model.leftovers += fixed and (not inner or not other)
             out += [indent + "if (ready) {", *inner, indent + "} else {", *other, indent + "}"]
+            is_open = False
             continue
         head, may_go, stays = HOLDERS[node.kind]
         head = head.replace("{v}", node.name)
@@ -99,19 +113,23 @@ def _render(nodes: list[Node], model: Model, indent: str, *, fixed: bool) -> lis
             model.reads_after.append(node.name)
         if emptied and may_go:
             if stays:
-                out.append(indent + stays)
+                out.append(indent + stays.rstrip(";") + end)
+                is_open = True
             continue
         model.leftovers += emptied
         out += [indent + head + "{", *inner, indent + "}"]
+        is_open = False
     return out
 
 
-def _program(nodes: list[Node], *, fixed: bool) -> tuple[str, int]:
+def _program(nodes: list[Node], *, fixed: bool, asi: bool = False) -> tuple[str, int]:
     model = Model()
-    first = "var p = {type: 'payPal', sessionId: sid, payPal: {}};" if fixed else \
-        "var p = {type: 'payPal', payPal: {}};"
-    lines = [first, *_render(nodes, model, "", fixed=fixed), "digitalriver.createSource(p);"]
-    lines += [f"report({name});" for name in model.reads_after]
+    end = "" if asi else ";"
+    first = ("var p = {type: 'payPal', sessionId: sid, payPal: {}}" if fixed else
+             "var p = {type: 'payPal', payPal: {}}") + end
+    lines = [first, *_render(nodes, model, "", fixed=fixed, asi=asi, open_before=True),
+             "digitalriver.createSource(p)" + end]
+    lines += [f"report({name}){end}" for name in model.reads_after]
     return "\n".join(lines) + "\n", model.leftovers
 
 
@@ -133,10 +151,11 @@ def _tree_sitter(text: str) -> str:
 
 
 @_SETTINGS
-@given(st.lists(_node(3), min_size=1, max_size=4))
-def test_emptied_blocks_go_or_are_named(nodes: list[Node]) -> None:
-    before, _ = _program(nodes, fixed=False)
-    expected, leftovers = _program(nodes, fixed=True)
+@given(st.lists(_node(3), min_size=1, max_size=4), st.booleans())
+def test_emptied_blocks_go_or_are_named(nodes: list[Node], asi: bool) -> None:
+    before, _ = _program(nodes, fixed=False, asi=asi)
+    expected, leftovers = _program(nodes, fixed=True, asi=asi)
+    assert _esprima(before)  # the generated program itself parses
     outcome = process_text(before, "page.js", CONFIG, fix=True)
     assert not outcome.error, outcome.error
     assert not [f for f in outcome.findings if f.code == "DR203"], [f.message for f in outcome.findings]
