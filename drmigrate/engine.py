@@ -445,12 +445,31 @@ def _remove_path(plan: _Plan, site: PayloadSite, path: tuple[str, ...], code: st
                 f"another statement that needs `{field_name}` cannot be removed ({blocker.why_not})")
         elif any(c0 >= write.span[0] and c1 <= write.span[1] for c0, c1 in plan.comments):
             why = "a comment sits inside the statement to remove"
+        elif _stray_tag(plan, write):
+            why = "a template tag sits inside the statement to remove, outside the value it writes"
         if why:
             plan.findings[index] = replace(plan.findings[index], fix="none")
             if not write.removable or blocker is None:  # the blocking statement says why for all
                 plan.report("DR202", write.span, site, field=shown, reason=why)
             continue
         plan.writes.setdefault(write.span, (write, []))[1].append(index)
+
+
+def _written(plan: _Plan, write: Write) -> Span:
+    """What a write statement writes: its value, or a call's whole expression (`p.payPal.items.push(...)`)."""
+    if write.value_span is not None:
+        return write.value_span
+    close = plan.text.rfind(")", write.span[0], write.span[1])
+    return write.span[0], close + 1 if close >= 0 else write.span[0]
+
+
+def _stray_tag(plan: _Plan, write: Write) -> bool:
+    """A template tag in `write`'s statement that is not part of what it writes (`p.amount = <?= $t ?>`
+    goes with its tag; a `{# note #}` before the `;` of a statement without one of its own does not)."""
+    start, end = write.span
+    allowed = _written(plan, write)
+    return any(start <= t0 and t1 <= end and not (allowed[0] <= t0 and t1 <= allowed[1])
+               for t0, t1 in plan.protected)
 
 
 def _hash_of(part: ObjectLit, obj: ObjectLit) -> str:
@@ -553,7 +572,11 @@ def _edits(plan: _Plan) -> tuple[list[Edit], list[Intent]]:
     writes = [(w, idx) for w, idx in writes if w.span not in stuck]
     edits.extend(statement_removals(plan.text, statements, [*plan.comments, *plan.protected]))
     for write in statements:
-        only = write.held or None
+        # what the guard lets the removal take with it: the writes a removed statement held, or
+        # what the write itself writes (a tag elsewhere in it must survive)
+        only: tuple[Span, ...] | None = write.held or None
+        if only is None and write.path != ("",):
+            only = (_written(plan, write),)
         if write.effect_span is not None:
             intents.append(Intent("hoist", write.span, keep=write.effect_span, only=only))
         else:

@@ -235,3 +235,14 @@ def test_a_template_tag_in_an_emptied_block_keeps_the_block_and_the_tag() -> Non
     assert "p.payPal.shipping" not in outcome.fixed
     assert "if (needsShipping) {\n  <?php if ($block->hasShipping()): ?>\n  <?php endif; ?>\n}" in outcome.fixed
 
+
+
+def test_a_template_tag_before_the_semicolon_of_a_write_stays() -> None:
+    # semicolon-less: the write ends at the `;` after the tag, so its statement holds the tag
+    before = ("<p>{{ title }}</p>\n<script>\nvar p = {type: 'payPal', payPal: {}}\np.amount = total\n{# note #}\n"
+              ";[n].forEach(log)\ndigitalriver.createSource(p)\n</script>\n")
+    outcome = process_text(before, "page.twig", make_config(options=Options(session_id={"js": "sid"})), fix=True)
+    assert not outcome.error and outcome.fixed is not None and "{# note #}" in outcome.fixed
+    assert "p.amount = total" in outcome.fixed
+    (refused,) = [f for f in outcome.findings if f.code == "DR202"]
+    assert "template tag" in refused.message

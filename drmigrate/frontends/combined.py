@@ -81,8 +81,9 @@ class CombinedFrontEnd:
         tags = [t.span for t in find_tags(original, suffix)]
         server = [i for i in intents if any(_inside(i.span, t) for t in tags)]
         page = [i for i in intents if i not in server]
-        gone = [s for i in page if i.kind in ("remove", "replace")
-                for s in (i.only if i.only is not None else (i.span,))]
+        # page code the fix removes is text to the server's guard (the page's guard checks which
+        # tags may go with it)
+        gone = [i.span for i in page if i.kind in ("remove", "replace")]
         if isinstance(self.server, PhpFrontEnd):
             # a tag the page's fix inserts (`sessionId: <?= … ?>`) is page code to the PHP guard:
             # blanked, as the tags inside removed page code are in the original
