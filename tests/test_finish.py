@@ -246,3 +246,15 @@ def test_a_template_tag_before_the_semicolon_of_a_write_stays() -> None:
     assert "p.amount = total" in outcome.fixed
     (refused,) = [f for f in outcome.findings if f.code == "DR202"]
     assert "template tag" in refused.message
+
+
+def test_php_blocks_emptied_in_turn_go_or_are_named() -> None:
+    before = ('<?php\n$data = ["type" => "payPal", "payPal" => []];\nif ($a) {\n    if ($b) {\n'
+              '        $data["amount"] = $total;\n    }\n}\nforeach ($items as $i) {\n    if ($c) {\n'
+              '        $data["currency"] = "USD";\n    }\n}\nif ($x) if ($y) { $data["amount"] = 1; }\n'
+              'echo json_encode($data);\n')
+    outcome = process_text(before, "a.php", make_config(options=Options(session_id={"php": "$sid"})), fix=True)
+    assert not outcome.error and outcome.fixed == (
+        '<?php\n$data = ["type" => "payPal", "sessionId" => $sid, "payPal" => []];\nforeach ($items as $i) {\n}\n'
+        'if ($x) if ($y) { }\necho json_encode($data);\n')
+    assert outcome.leftovers == ((3, "the `foreach` loop"), (5, "the `if`"))

@@ -316,7 +316,16 @@ class _Collector:
         if condition is None:
             return None
         test = None if effects(condition) is None and not _calls(condition) else self.offsets.span(condition)
-        return Enclosure(self.offsets.span(owner), len(statements), test=test)
+        span, inner = self.offsets.span(owner), self.offsets.span(block)
+        holder = owner.parent
+        if holder is None or holder.type not in ("compound_statement", "program"):
+            # the body of an unbraced `if`, an `else`, a label: removing it would break that
+            return Enclosure(span, len(statements), keeps="the `if`", block=inner)
+        # the `if` is its block's only statement: once it goes, that block is emptied in turn
+        alone = holder.type == "compound_statement" and len([c for c in holder.named_children
+                                                              if c.type != "comment"]) == 1
+        outer = self.enclosure(owner) if alone and test is None else None
+        return Enclosure(span, len(statements), test=test, outer=outer, block=inner)
 
     def merge(self, call: Node, name: str, scope: int, place: Place, start: int) -> None:
         """`$data = array_merge($data, [...])`: the literal parts join the payload."""
