@@ -452,18 +452,26 @@ def run(
                        exit_non_zero_on_fix=exit_non_zero_on_fix))
 
 
+def _read_utf8(path: str, *, missing: str, unreadable: str, not_text: str) -> str:
+    """A file given on the command line, as text; each failure a one-line error naming the file
+    (`unreadable` gets the OS's reason in its `{}`)."""
+    try:
+        return Path(path).read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: {missing}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: {unreadable.format(exc.strerror)}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: {not_text}") from None
+
+
 def _read_baseline(path: str) -> baselines.Baseline:
     from drmigrate import baseline as baselines
 
-    try:
-        text = Path(path).read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such baseline file; create it with `drmigrate check "
-                          f"--write-baseline {path}`") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the baseline ({exc.strerror}); check --baseline") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: the baseline is not UTF-8 text; rewrite it with --write-baseline") from None
+    text = _read_utf8(path, missing=f"no such baseline file; create it with `drmigrate check "
+                                    f"--write-baseline {path}`",
+                      unreadable="cannot read the baseline ({}); check --baseline",
+                      not_text="the baseline is not UTF-8 text; rewrite it with --write-baseline")
     try:
         return baselines.loads(text, path, Path(path).absolute().parent)
     except baselines.BaselineError as exc:
@@ -597,15 +605,10 @@ def merge_reports(reports: Sequence[str], fmt: str, output_file: str | None) -> 
 
     docs = []
     for path in reports:
-        try:
-            text = Path(path).read_bytes().decode("utf-8")
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: no such report; make it with `drmigrate check --format json "
-                              f"--output-file {path}`") from None
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read the report ({exc.strerror})") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"{path}: not a drmigrate JSON report (not UTF-8 text)") from None
+        text = _read_utf8(path, missing=f"no such report; make it with `drmigrate check --format json "
+                                        f"--output-file {path}`",
+                          unreadable="cannot read the report ({})",
+                          not_text="not a drmigrate JSON report (not UTF-8 text)")
         try:
             docs.append((path, report_merge.parse(text, path)))
         except report_merge.ReportError as exc:

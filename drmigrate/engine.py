@@ -601,7 +601,6 @@ def _without_debris(plan: _Plan, writes: list[Write]) -> tuple[list[Write], set[
         else:
             out.append(write)
     done: set[Span] = set()
-    stuck: set[Span] = set()
     while len(done) < len(groups):
         # innermost first: an emptied statement joins the group of the block around it
         block = min((s for s in groups if s not in done), key=lambda s: s[1] - s[0])
@@ -614,11 +613,8 @@ def _without_debris(plan: _Plan, writes: list[Write]) -> tuple[list[Write], set[
         if len(inside) != enclosure.count or _commented(plan, block, inside):
             out.extend(inside)
             continue
-        if enclosure.keeps:
-            if enclosure.fills:  # Python: the block would be left empty, which does not parse
-                stuck.update(w.span for w in inside)
-            else:
-                plan.leftovers.append((span, enclosure.keeps))
+        if enclosure.keeps:  # (Python's `fills` blocks never get here: their writes stay, DR202)
+            plan.leftovers.append((span, enclosure.keeps))
             out.extend(inside)
             continue
         if _commented(plan, span, inside):  # a comment in the condition or the label: the statement stays, emptied
@@ -633,7 +629,7 @@ def _without_debris(plan: _Plan, writes: list[Write]) -> tuple[list[Write], set[
             groups.setdefault(holder.enclosure.group, []).append(holder)
         else:
             out.append(holder)
-    stuck.update(w.span for w in out if w.needs_enclosure)
+    stuck = {w.span for w in out if w.needs_enclosure}
     return sorted((w for w in out if w.span not in stuck), key=lambda w: w.span), stuck
 
 
