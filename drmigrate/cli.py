@@ -733,6 +733,9 @@ def _explain_code(table: RuleTable, info: CodeInfo) -> None:
     click.echo(f"Why\n  {info.rationale}\n")
     title = info.general_fix_title
     click.echo(f"Fix\n  {title} ({info.fix_safety})\n" if title else f"Fix\n  none ({info.fix_safety})\n")
+    if info.fix_safety_notes:
+        click.echo("Fix safety")
+        click.echo("\n".join(f"  - {note}" for note in info.fix_safety_notes) + "\n")
     click.echo(f"Doc\n  {table.source_title}\n  {table.source_url}\n")
     click.echo("Example\n  before:")
     click.echo("\n".join("    " + line for line in info.example_before.splitlines()))

@@ -86,6 +86,7 @@ class _Plan:
     comments: Sequence[Span] = ()
     protected: Sequence[Span] = ()
     leftovers: list[tuple[Span, str]] = field(default_factory=list)  # emptied statements that stay
+    dropped: set[int] = field(default_factory=set)  # finding indices replaced by the DR202 that says why
 
     def report(self, code: str, span: Span, site: PayloadSite, **values: str) -> int:
         info = self.table.codes[code]
@@ -101,13 +102,26 @@ class _Plan:
             self.suppressed.add(index)  # why a silenced finding cannot be fixed: silenced with it
         return index
 
+    def keep(self, index: int, site: PayloadSite | None, field_name: str, reason: str) -> None:
+        """The finding at `index` cannot be fixed: it is reported once, as the DR202 that says why
+        and what to do (as itself, without a fix, when DR202 is not selected)."""
+        finding = replace(self.findings[index], fix="none", fix_applicable=False)
+        self.findings[index] = finding
+        if "DR202" not in self.table.codes or not self.options.selected("DR202"):
+            return
+        if site is None:
+            site = PayloadSite(finding.span, finding.source_type, confidence=finding.confidence)
+        self.report("DR202", finding.span, site, field=field_name, reason=reason)
+        self.dropped.add(index)
+
     def live(self, indices: Iterable[int]) -> list[int]:
         """The findings among `indices` that are not suppressed (only those may plan an edit)."""
         return [i for i in indices if i not in self.suppressed]
 
     def outcome(self, site: PayloadSite, first: int, call: str, label: str | None) -> SiteOutcome:
         """Where `site` stands, from the findings reported for it (indices from `first` on)."""
-        mine = [i for i in range(first, len(self.findings)) if self.options.selected(self.findings[i].code)]
+        mine = [i for i in range(first, len(self.findings))
+                if self.options.selected(self.findings[i].code) and i not in self.dropped]
         live = self.live(mine)
         if any(self.findings[i].code in MANUAL_CODES for i in live):
             state: SiteState = "manual"
@@ -163,9 +177,10 @@ def analyze(
     edits, intents = _edits(plan)
     # a payload reaching two calls (or a call reached by two payloads) is reported once
     unique = {(f.code, f.span, f.message): f for i, f in reversed(list(enumerate(plan.findings)))
-              if opts.selected(f.code) and i not in plan.suppressed}
+              if opts.selected(f.code) and i not in plan.suppressed and i not in plan.dropped}
     kept = sorted(unique.values(), key=lambda f: (f.span[0], f.code, f.span[1]))
-    silenced = tuple(f for i, f in enumerate(plan.findings) if opts.selected(f.code) and i in plan.suppressed)
+    silenced = tuple(f for i, f in enumerate(plan.findings)
+                     if opts.selected(f.code) and i in plan.suppressed and i not in plan.dropped)
     return Analysis(tuple(kept), tuple(edits), suppressed=silenced, sites=tuple(outcomes),
                     intents=tuple(intents), leftovers=tuple(sorted(set(plan.leftovers))))
 
@@ -391,9 +406,6 @@ def _keep_reason(plan: _Plan, site: PayloadSite, part: Span, prop: Prop, path: t
     if blocker is not None:
         line = plan.text.count("\n", 0, blocker.span[0]) + 1
         return f"it is still used on line {line}, which cannot be removed ({blocker.why_not})"
-    if prop.effects and not plan.options.unsafe_fixes:
-        return (f"its value `{prop.effects}` may have side effects that removing it would drop; "
-                "move the call out of the payload, or pass --unsafe-fixes")
     return ""
 
 
@@ -422,12 +434,19 @@ def _remove_path(plan: _Plan, site: PayloadSite, path: tuple[str, ...], code: st
         for obj, prop in targets:
             shown = path[0] if len(path) == 1 else f"{_hash_of(part, obj)}.{path[1]}"
             index = plan.report(code, prop.span, site, field=shown)
+            if prop.effects:
+                # its value is not proven free of effects: removing it is an unsafe fix
+                finding = plan.findings[index]
+                title = finding.fix_title.removesuffix(" (unsafe)")
+                plan.findings[index] = replace(finding, fix="unsafe", fix_title=(
+                    f"{title}, and with it `{prop.effects}`, which may have side effects (unsafe)"))
             if not fix:
                 continue
             why = _keep_reason(plan, site, part.span, prop, path, rule, blocker)
             if why:
-                plan.findings[index] = replace(plan.findings[index], fix="none")
-                plan.report("DR202", prop.span, site, field=shown, reason=why)
+                plan.keep(index, site, shown, why)
+                continue
+            if prop.effects and not plan.options.unsafe_fixes:
                 continue
             work = plan.work(obj)
             work.remove.setdefault(obj.props.index(prop), []).append(index)
@@ -448,9 +467,7 @@ def _remove_path(plan: _Plan, site: PayloadSite, path: tuple[str, ...], code: st
         elif _stray_tag(plan, write):
             why = "a template tag sits inside the statement to remove, outside the value it writes"
         if why:
-            plan.findings[index] = replace(plan.findings[index], fix="none")
-            if not write.removable or blocker is None:  # the blocking statement says why for all
-                plan.report("DR202", write.span, site, field=shown, reason=why)
+            plan.keep(index, site, shown, why)
             continue
         plan.writes.setdefault(write.span, (write, []))[1].append(index)
 
@@ -534,13 +551,7 @@ def _edits(plan: _Plan) -> tuple[list[Edit], list[Intent]]:
                              plan.protected)
         for index, why in result.refused.items():
             for f_index in work.remove[index]:
-                finding = plan.findings[f_index]
-                plan.findings[f_index] = replace(finding, fix="none")
-                plan.findings.append(
-                    Finding("DR202", plan.table.codes["DR202"].name,
-                            plan.table.message("DR202", field=work.obj.props[index].key, reason=why),
-                            finding.span, finding.source_type, "none", finding.confidence)
-                )
+                plan.keep(f_index, None, work.obj.props[index].key, why)
         applied = {i for k, idx in work.remove.items() if k not in result.refused for i in idx}
         applied.update(work.insertion_findings)
         for i in applied:
@@ -563,12 +574,8 @@ def _edits(plan: _Plan) -> tuple[list[Edit], list[Intent]]:
     for write, indices in writes:
         if write.span in stuck:
             for i in indices:
-                plan.findings[i] = replace(plan.findings[i], fix="none")
-                plan.findings.append(Finding(
-                    "DR202", plan.table.codes["DR202"].name,
-                    plan.table.message("DR202", field=".".join(write.path),
-                                       reason="removing it would leave its block empty, and the statement that holds the block stays"),
-                    write.span, plan.findings[i].source_type, "none", plan.findings[i].confidence))
+                plan.keep(i, None, ".".join(write.path), "removing it would leave its block empty, and the "
+                                                          "statement that holds the block stays")
     writes = [(w, idx) for w, idx in writes if w.span not in stuck]
     edits.extend(statement_removals(plan.text, statements, [*plan.comments, *plan.protected]))
     for write in statements:

@@ -63,6 +63,7 @@ class CodeInfo:
     rationale: str
     example_before: str
     example_after: str
+    fix_safety_notes: tuple[str, ...] = ()  # what makes its fix safe or unsafe, case by case
 
     @property
     def general_fix_title(self) -> str:
@@ -262,6 +263,7 @@ def parse_table(data: Any, origin: str, *, schema: bool = True) -> RuleTable:
         c["code"]: CodeInfo(
             c["code"], c["name"], c["summary"], c["message"], c["fix_title"], c["fix_safety"],
             c["rationale"], c["example"]["before"], c["example"]["after"],
+            tuple(c.get("fix_safety_notes", ())),
         )
         for c in data["codes"]
     }

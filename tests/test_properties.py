@@ -99,6 +99,21 @@ class Obj:
 Value: TypeAlias = Raw | Arr | Func | Obj
 
 
+def acts(text: str) -> bool:
+    """A value holding a call of a function that is not a known-pure builtin (`format(...)`)."""
+    return "format(" in text
+
+
+def has_effect(value: Value) -> bool:
+    if isinstance(value, Raw):
+        return acts(value.text)
+    if isinstance(value, Arr):
+        return any(has_effect(v) for v in value.items)
+    if isinstance(value, Func):
+        return False  # a function as a value is not run
+    return any(has_effect(p.value) for p in value.props)
+
+
 def has_comment(value: Value) -> bool:
     if isinstance(value, Raw):
         return value.has_comment
@@ -202,14 +217,17 @@ def comment_body(draw: st.DrawFn) -> str:
 
 @st.composite
 def leaf(draw: st.DrawFn, *, comment_ok: bool) -> Raw:
-    kind = draw(st.sampled_from(["num", "str", "ident", "member", "call", "template", "bool", "neg"]))
+    kind = draw(st.sampled_from(["num", "str", "ident", "member", "call", "pure", "template", "bool", "neg"]))
     text = {
         "num": lambda: str(draw(st.integers(0, 10**6))) + draw(st.sampled_from(["", ".99", "e2"])),
         "str": lambda: draw(js_string()),
         "ident": lambda: draw(st.sampled_from(["total", "cart", "$price", "_x", "userLocale"])),
         "member": lambda: draw(st.sampled_from(["cart.total", "cart['currency']", "this.order.items",
                                                 "window.checkout.amount"])),
+        # a call of an unknown function may do anything; a known-pure builtin does nothing
         "call": lambda: "format(" + ", ".join(draw(st.lists(js_string(), max_size=2))) + ")",
+        "pure": lambda: draw(st.sampled_from(["parseFloat(cart.total)", "Math.round(t * 100)",
+                                              "String(n).toUpperCase()", "total.toFixed(2)"])),
         "template": lambda: "`" + draw(st.sampled_from(TEXT)) + "${cart.total}"
         + draw(st.sampled_from(TEXT)) + "`",
         "bool": lambda: draw(st.sampled_from(["true", "false", "null"])),
@@ -296,6 +314,8 @@ class WriteSpec:
 
     def lines(self, base: str, ind: str, eol: str, *, removed: bool) -> str:
         stmt = f"{self.target} = {self.value};"
+        if removed and acts(self.value):  # the value may do something: it stays as a statement
+            removed, stmt = False, f"{self.value};"
         if self.wrapper == "plain":
             return "" if removed else f"{base}{stmt}{eol}"
         if self.wrapper == "braced":  # emptied, the `if` goes too (no debris)
@@ -463,7 +483,10 @@ def expected(c: Case) -> Expected:
 
     A comment inside a field to remove keeps it (DR202). A write of a field that is not a statement
     of its own (unbraced `if` body) keeps that field everywhere: removing the key while the write
-    stays would change what the page sends (DR202 on the write and on each kept key).
+    stays would change what the page sends (DR202 on each write and on each kept key). Each kept
+    field is reported once, as the DR202 that says why. A key whose value calls something that is
+    not a known-pure builtin stays unless `--unsafe-fixes` (its DR101 / DR102 is an unsafe fix); a
+    removed write keeps such a value as a statement of its own.
     """
     rule = TABLE.methods.get(c.source_type)
     removals = _removals(rule, c.source_type, c.options.unsafe_fixes)
@@ -477,9 +500,14 @@ def expected(c: Case) -> Expected:
         for p in props:
             path = prefix + (p.key,)
             if path in removals:
-                if removals[path][1] in blocked or has_comment(p.value):
+                if removals[path][1] in blocked:
                     refused += 1
-                    left.append(removals[path][0])
+                    out.append(p.key)
+                elif has_effect(p.value) and not c.options.unsafe_fixes:
+                    left.append(removals[path][0])  # an unsafe fix: not attempted
+                    out.append(p.key)
+                elif has_comment(p.value):
+                    refused += 1
                     out.append(p.key)
             else:
                 out.append(p.key)
@@ -494,8 +522,7 @@ def expected(c: Case) -> Expected:
         removal = removals.get(w.path)
         stays = removal is not None and removal[1] in blocked
         if removal is not None and stays:
-            left.append(removal[0])
-            refused += w.wrapper == "unbraced"
+            refused += 1
         mid.append(w.lines(c.depth * c.style.indent, c.style.indent, c.style.eol,
                            removed=removal is not None and not stays))
     written = any(w.path == ("sessionId",) for w in c.writes)

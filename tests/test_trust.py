@@ -217,7 +217,9 @@ def test_6_server_writes_keep_their_effects() -> None:
 def test_6_a_key_whose_value_acts_stays_unless_unsafe() -> None:
     before = "digitalriver.createSource({type: 'directDebit', owner: o, amount: recordTotal(cart)});\n"
     assert "recordTotal(cart)" in fixed(before)
-    assert "DR202" in codes(before)
+    amount = [f for f in run(before).initial if f.code == "DR101"]
+    assert len(amount) == 1 and amount[0].fix == "unsafe" and not amount[0].fix_applicable
+    assert "DR202" not in codes(before)
     assert "recordTotal" not in fixed(before, unsafe_fixes=True)
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from drmigrate.frontends import Settings
+from drmigrate.frontends.jseffects import Effects
 from drmigrate.frontends.jsscope import (
     FUNCTIONS,
     STATEMENT_LISTS,
@@ -31,9 +32,7 @@ from drmigrate.frontends.jsscope import (
     ScopeManager,
     Variable,
     children,
-    is_node,
 )
-from drmigrate.frontends.naming import acts
 from drmigrate.model import Block, Confidence, Enclosure, ObjectLit, PayloadSite, Prop, Span, Write
 
 Node = Any  # an ESTree node (esprima's, or the fallback's look-alike)
@@ -850,45 +849,17 @@ def prop_key(prop: Node, analysis: Analysis | None = None) -> str | None:
     return None
 
 
-def _acting_call(call: Node) -> bool:
-    callee = call.callee
-    if callee is not None and callee.type == "MemberExpression":
-        return acts(member_name(callee) or "")
-    return acts((dotted(callee) or "").rsplit(".", 1)[-1])
-
-
-_VALUE_CONSTRUCTORS = frozenset({"Date", "Number", "String", "Array", "Object", "Map", "Set", "URL",
-                                 "URLSearchParams", "RegExp", "Intl.NumberFormat"})
-
-
-def effects(node: Node | None) -> Node | None:
-    """The first sub-expression of `node` that may have a side effect, or None when it has none.
-
-    Assignment, update, `delete`, `await`, `yield`, tagged templates, `new` (but of value types such
-    as `Date`) are effects by their syntax; a call is one when its name says so (`naming.acts`).
-    """
-    stack: list[Node] = [node]
-    while stack:
-        current = stack.pop()
-        if current is None or not is_node(current):
-            continue
-        kind = current.type
-        if kind in FUNCTIONS or kind in ("ClassExpression", "Literal", "Identifier", "ThisExpression",
-                                         "TemplateElement", "Super", "MetaProperty"):
-            continue
-        if kind in ("AssignmentExpression", "UpdateExpression", "AwaitExpression", "YieldExpression",
-                    "TaggedTemplateExpression", "ImportExpression"):
-            return current
-        if kind == "UnaryExpression" and current.operator == "delete":
-            return current
-        if kind == "NewExpression" and dotted(current.callee) not in _VALUE_CONSTRUCTORS:
-            return current
-        if kind == "CallExpression" and _acting_call(current):
-            return current
-        if kind == "Unknown":
-            return current  # syntax the converter keeps as-is: assume the worst
-        stack.extend(children(current))
-    return None
+def effects(node: Node | None, analysis: Analysis | None = None) -> Node | None:
+    """The first sub-expression of `node` that may have a side effect, or None when it is proven
+    to have none (`jseffects`: literals, reads, known-pure builtins, functions of this file whose
+    body is proven pure). With `analysis`, the file's own functions are looked into."""
+    if analysis is None:
+        return Effects(None).first(node)
+    finder = analysis.__dict__.get("_effects")
+    if finder is None:
+        finder = analysis.__dict__["_effects"] = Effects(analysis.scopes)
+    found: Node | None = finder.first(node)
+    return found
 
 
 # -- conversion to the neutral model ----------------------------------------------------------------
@@ -917,9 +888,10 @@ def to_object(obj: Node, analysis: Analysis) -> ObjectLit:
         nested = to_object(value, analysis) if value is not None and value.type == "ObjectExpression" else None
         sval = analysis.string_const(value) if value is not None and not prop.shorthand else None
         start = min(kstart, span_of(prop)[0])
-        effect = effects(value) if value is not None and not prop.method else None
+        accessor = getattr(prop, "kind", "init") in ("get", "set")  # runs when the payload is read
+        effect = effects(prop if accessor else value, analysis) if value is not None and not prop.method else None
         if prop.computed and key.startswith("[") and effect is None:
-            effect = effects(prop.key)
+            effect = effects(prop.key, analysis)
         props.append(Prop(key, (start, max(span_of(prop)[1], vspan[1])), (kstart, kend), quote, vspan,
                           nested, sval, effects=analysis.snippet(effect) if effect is not None else ""))
     return ObjectLit(span_of(obj), tuple(props), tuple(opaque), others=tuple(others))
@@ -1373,7 +1345,7 @@ def _write(analysis: Analysis, use: Use, call: Node, part: Span) -> Write | None
     if use.kind == "use":
         if not removable:
             why = f"`{analysis.snippet(node)}` needs it"
-        elif effects_in_args(node) is not None:
+        elif effects_in_args(node, analysis) is not None:
             removable, why = False, f"`{analysis.snippet(node)}` needs it and its arguments may have effects"
         slot, before, after = _separation(analysis, stmt)
         return Write(use.path, span_of(stmt), removable, why, None, kind="use", slot=slot,
@@ -1382,8 +1354,11 @@ def _write(analysis: Analysis, use: Use, call: Node, part: Span) -> Write | None
     value = use.value
     sval = analysis.string_const(value) if value is not None else None
     effect_span: Span | None = None
-    if removable and value is not None and effects(value) is not None:
-        effect_span = span_of(value)
+    if removable and value is not None and effects(value, analysis) is not None:
+        kept = value  # `quote.totals().shipping` keeps `quote.totals()`: reading a property does nothing
+        while kept.type == "MemberExpression" and not kept.computed and effects(kept.object, analysis) is not None:
+            kept = kept.object
+        effect_span = span_of(kept)
         if _NOT_A_STATEMENT_START.match(analysis.text[effect_span[0]:effect_span[1]]):
             removable, why = False, (f"its value `{analysis.snippet(value, 40)}` may have side effects "
                                      "and cannot stand as a statement of its own")
@@ -1396,9 +1371,9 @@ def _write(analysis: Analysis, use: Use, call: Node, part: Span) -> Write | None
                  enclosure=_enclosure(analysis, stmt) if removable else None)
 
 
-def effects_in_args(call: Node) -> Node | None:
+def effects_in_args(call: Node, analysis: Analysis | None = None) -> Node | None:
     for arg in call.arguments or ():
-        found = effects(arg)
+        found = effects(arg, analysis)
         if found is not None:
             return found
     return None

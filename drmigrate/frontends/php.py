@@ -18,7 +18,7 @@ import tree_sitter_php
 from tree_sitter import Language, Node, Parser
 
 from drmigrate.frontends import Extraction, ParseError, Settings
-from drmigrate.frontends.naming import acts
+from drmigrate.frontends.naming import PHP_CALLBACK_FUNCTIONS, PHP_PURE_FUNCTIONS
 from drmigrate.frontends.server_payloads import (
     Binding,
     Literal,
@@ -76,20 +76,45 @@ def _calls(node: Node) -> bool:
 
 
 def effects(value: Node) -> Node | None:
-    """The first part of `value` that may have a side effect, or None."""
+    """The first part of `value` that may have a side effect, or None when it is proven to have
+    none (`naming`): only calls of the known-pure builtins count as free of effects — a method
+    call (`$order->calculate_totals()`, `$quote->collectTotals()`) may save or recalculate."""
     stack: list[Node] = [value]
     while stack:
         node = stack.pop()
         kind = node.type
         if kind in ("anonymous_function", "arrow_function"):
-            continue
+            continue  # a function as a value is not run
         if kind in _ASSIGNMENTS or kind in ("update_expression", "object_creation_expression",
-                                            "include_expression", "require_expression"):
+                                            "include_expression", "include_once_expression",
+                                            "require_expression", "require_once_expression",
+                                            "print_intrinsic", "exit_statement", "throw_expression",
+                                            "shell_command_expression", "clone_expression", "ERROR"):
             return node
-        if kind.endswith("call_expression") and acts(_call_name(node)):
-            return node
+        if kind.endswith("call_expression"):
+            if kind != "function_call_expression" or _call_name(node).lower() not in PHP_PURE_FUNCTIONS:
+                return node
+            if _call_name(node).lower() in PHP_CALLBACK_FUNCTIONS and any(
+                    a.type in ("anonymous_function", "arrow_function") and not _pure_function(a)
+                    or a.type in ("string", "encapsed_string") for a in _arguments(node)):
+                return node  # a callback that does something, or one named by a string
         stack.extend(node.named_children)
     return None
+
+
+def _arguments(call: Node) -> list[Node]:
+    args = call.child_by_field_name("arguments")
+    return [a.named_children[0] for a in (args.named_children if args is not None else ())
+            if a.type == "argument" and a.named_child_count]
+
+
+def _pure_function(fn: Node) -> bool:
+    """A closure whose body is one expression free of effects (`fn($l) => $l['price']`)."""
+    body = fn.child_by_field_name("body")
+    if fn.type == "arrow_function" and body is not None:
+        return effects(body) is None
+    return False
+
 
 _DOUBLE_QUOTED_ESCAPES = {
     "n": "\n", "t": "\t", "r": "\r", "v": "\v", "e": "\x1b", "f": "\f",

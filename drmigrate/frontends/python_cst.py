@@ -21,7 +21,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from drmigrate.frontends import Extraction, ParseError, Settings
-from drmigrate.frontends.naming import acts
+from drmigrate.frontends.naming import PYTHON_PURE_FUNCTIONS, PYTHON_PURE_METHODS
 from drmigrate.frontends.server_payloads import (
     Binding,
     Literal,
@@ -137,17 +137,28 @@ def _callee_name(func: cst.BaseExpression) -> str:
 
 
 def effects(value: cst.CSTNode) -> cst.CSTNode | None:
-    """The first part of `value` that may have a side effect (`await`, `yield`, `:=`, a call named
-    like an action: `naming.acts`), or None."""
+    """The first part of `value` that may have a side effect, or None when it is proven to have
+    none (`naming`): `await`, `yield`, `:=` and every call but the known-pure builtins
+    (`round(...)`, `Decimal(...)`, `str.format`, `d.get(...)`) are effects."""
     stack: list[cst.CSTNode] = [value]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.Lambda):
-            continue
         if isinstance(node, (cst.Await, cst.Yield, cst.NamedExpr)):
             return node
-        if isinstance(node, cst.Call) and acts(_callee_name(node.func)):
-            return node
+        if isinstance(node, cst.Lambda):
+            continue  # a function as a value is not run; as an argument, checked below
+        if isinstance(node, cst.Call):
+            name = _name(node.func)
+            method = isinstance(node.func, cst.Attribute) and node.func.attr.value in PYTHON_PURE_METHODS
+            if (name is None or name not in PYTHON_PURE_FUNCTIONS) and not method:
+                return node
+            for arg in node.args:
+                if isinstance(arg.value, cst.Lambda) and effects(arg.value.body) is not None:
+                    return node
+            if method:
+                stack.append(node.func)
+            stack.extend(arg.value for arg in node.args)
+            continue
         stack.extend(node.children)
     return None
 

@@ -1,0 +1,99 @@
+"""Every promise kept (issue 19): no dropped effect, no silent green, no promise that `fix` breaks.
+
+Each test is a regression of one class the issue names, in its minimal form; each failed before the
+change it covers. Fixed texts are judged by a parser that is not the one under test where it
+matters (esprima's Python port reads the JavaScript, Python's `ast` the Python).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from drmigrate.engine import Options
+from drmigrate.model import Finding
+from drmigrate.runner import Outcome, make_config, process_text
+
+
+def run(text: str, name: str = "a.js", *, fix: bool = True, **options: object) -> Outcome:
+    opts = Options(**options)  # type: ignore[arg-type]
+    outcome = process_text(text, name, make_config(options=opts), fix=fix)
+    assert not outcome.error, outcome.error
+    return outcome
+
+
+def fixed(text: str, name: str = "a.js", **options: object) -> str:
+    outcome = run(text, name, **options)
+    assert not [f for f in outcome.findings if f.code == "DR203"], outcome.findings
+    return outcome.fixed if outcome.fixed is not None else text
+
+
+def initial(text: str, name: str = "a.js", code: str = "", **options: object) -> list[Finding]:
+    return [f for f in run(text, name, **options).initial if not code or f.code == code]
+
+
+# --- effects by evidence ---------------------------------------------------------------------------
+
+EFFECT_KEYS = [
+    pytest.param("a.js", "function computeTotal(c) { dataLayer.push({t: c.total}); return c.total; }\n"
+                         "digitalriver.createSource({type: 'payPal', payPal: {returnUrl: u}, amount: computeTotal(cart)});\n",
+                 "computeTotal(cart)", id="js-pure-sounding-name"),
+    pytest.param("a.js", "digitalriver.createSource({type: 'payPal', payPal: {returnUrl: u},\n"
+                         "  amount: (function () { window.lastTotal = t; return t; })()});\n",
+                 "window.lastTotal = t", id="js-iife"),
+    pytest.param("a.js", "digitalriver.createSource({type: 'payPal', payPal: {returnUrl: u},\n"
+                         "  amount: (() => { localStorage.setItem('t', t); return t; })()});\n",
+                 "localStorage.setItem", id="js-arrow-iife"),
+    pytest.param("a.js", "digitalriver.createSource({type: 'payPal', payPal: {returnUrl: u}, amount: cart.getTotal()});\n",
+                 "cart.getTotal()", id="js-unknown-method"),
+    pytest.param("a.js", "digitalriver.createSource({type: 'payPal', payPal: {returnUrl: u},\n"
+                         "  get amount() { track(); return t; }});\n", "track()", id="js-getter"),
+    pytest.param("a.php", "<?php\n$data = ['type' => 'payPal', 'amount' => $order->calculate_totals(),\n"
+                          "  'payPal' => ['returnUrl' => $u]];\necho json_encode($data);\n",
+                 "$order->calculate_totals()", id="php-woocommerce-calculate-totals"),
+    pytest.param("a.php", "<?php\n$data = ['type' => 'payPal', 'amount' => $quote->collectTotals()->getGrandTotal(),\n"
+                          "  'payPal' => ['returnUrl' => $u]];\necho json_encode($data);\n",
+                 "collectTotals()", id="php-magento-collect-totals"),
+    pytest.param("a.py", "def v(order):\n    p = {'type': 'payPal', 'amount': order.recalculate(), 'payPal': {'returnUrl': u}}\n"
+                         "    return json.dumps(p)\n", "order.recalculate()", id="python-method"),
+]
+
+
+@pytest.mark.parametrize(("name", "before", "effect"), EFFECT_KEYS)
+def test_a_key_whose_value_may_act_is_an_unsafe_fix(name: str, before: str, effect: str) -> None:
+    amount = initial(before, name, "DR101")
+    assert len(amount) == 1 and amount[0].fix == "unsafe" and not amount[0].fix_applicable
+    assert effect in fixed(before, name)  # `fix` keeps it ...
+    assert effect not in fixed(before, name, unsafe_fixes=True)  # ... `--unsafe-fixes` removes it
+    assert not initial(before, name, "DR202")  # reported once
+
+
+PURE_KEYS = [
+    pytest.param("parseFloat(cart.total).toFixed(2)", id="builtins"),
+    pytest.param("Math.round(cart.total * 100) / 100", id="math"),
+    pytest.param("sum(cart)", id="in-file-function-proven-pure"),
+    pytest.param("cart.lines.reduce((s, l) => s + l.price, 0)", id="pure-callback"),
+    pytest.param("`${cart.total}`", id="template"),
+]
+
+
+@pytest.mark.parametrize("value", PURE_KEYS)
+def test_a_value_proven_pure_goes_safely(value: str) -> None:
+    before = ("function sum(c) { var t = 0; for (var i = 0; i < c.lines.length; i++) { t += c.lines[i].price; } return t; }\n"
+              f"digitalriver.createSource({{type: 'payPal', payPal: {{returnUrl: u}}, amount: {value}}});\n")
+    amount = initial(before, code="DR101")
+    assert len(amount) == 1 and amount[0].fix == "safe" and amount[0].fix_applicable
+    assert "amount" not in fixed(before)
+
+
+@pytest.mark.parametrize(("name", "before", "kept"), [
+    pytest.param("a.js", "function computeTotal(c) { dataLayer.push(c); return c.total; }\n"
+                         "var p = {type: 'payPal', payPal: {returnUrl: u}};\np.amount = computeTotal(cart);\n"
+                         "digitalriver.createSource(p);\n", "\ncomputeTotal(cart);\n", id="js"),
+    pytest.param("a.js", "var p = {type: 'payPal', payPal: {returnUrl: u}};\np.amount = quote.totals().grand_total;\n"
+                         "digitalriver.createSource(p);\n", "\nquote.totals();\n", id="js-member-of-a-call"),
+    pytest.param("a.php", "<?php\n$data = ['type' => 'payPal', 'payPal' => ['returnUrl' => $u]];\n"
+                          "$data['amount'] = $quote->collectTotals();\necho json_encode($data);\n",
+                 "\n$quote->collectTotals();\n", id="php"),
+])
+def test_a_removed_write_keeps_its_value_as_a_statement(name: str, before: str, kept: str) -> None:
+    assert kept in fixed(before, name)
