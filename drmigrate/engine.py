@@ -87,6 +87,8 @@ class _Plan:
     protected: Sequence[Span] = ()
     leftovers: list[tuple[Span, str]] = field(default_factory=list)  # emptied statements that stay
     dropped: set[int] = field(default_factory=set)  # finding indices replaced by the DR202 that says why
+    hold: Callable[[str, Span], bool] | None = None  # findings whose fix the guard refused: no edit
+    held: set[int] = field(default_factory=set)
 
     def report(self, code: str, span: Span, site: PayloadSite, **values: str) -> int:
         info = self.table.codes[code]
@@ -96,6 +98,8 @@ class _Plan:
                     info.fix_safety, site.confidence, fix_title=self.table.fix_title(code, **values))
         )
         index = len(self.findings) - 1
+        if self.hold is not None and self.hold(code, span):
+            self.held.add(index)
         if self.suppress is not None and self.suppress(code, span):
             self.suppressed.add(index)
         elif code == "DR202" and any(self.findings[i].span == span for i in self.suppressed):
@@ -116,7 +120,7 @@ class _Plan:
 
     def live(self, indices: Iterable[int]) -> list[int]:
         """The findings among `indices` that are not suppressed (only those may plan an edit)."""
-        return [i for i in indices if i not in self.suppressed]
+        return [i for i in indices if i not in self.suppressed and i not in self.held]
 
     def outcome(self, site: PayloadSite, first: int, call: str, label: str | None) -> SiteOutcome:
         """Where `site` stands, from the findings reported for it (indices from `first` on)."""
@@ -149,13 +153,15 @@ def analyze(
     options: Options | None = None,
     suppress: Callable[[str, Span], bool] | None = None,
     embedded: Sequence[EmbeddedCall] = (),
+    hold: Callable[[str, Span], bool] | None = None,
 ) -> Analysis:
     """`suppress(code, span)` marks findings the user silenced: they are left out and plan no edit.
+    `hold(code, span)` marks findings whose fix the guard refused: reported, with no edit planned.
 
     `embedded` calls (JavaScript inside a server string) are reported for a person (DR204), each as
     a site of its own whose type is unknown."""
     opts = options or Options()
-    plan = _Plan(table, text, opts, suppress=suppress, comments=comments, protected=protected)
+    plan = _Plan(table, text, opts, suppress=suppress, comments=comments, protected=protected, hold=hold)
     outcomes: list[SiteOutcome] = []
     seen: set[tuple[Span, Span | None, str | None]] = set()
     for site in sites:
@@ -277,7 +283,7 @@ def _same_edits(plan: _Plan, site: PayloadSite) -> bool:
         if option not in plan.table.methods:
             return False
         trial = _Plan(plan.table, plan.text, plan.options, comments=plan.comments,
-                      protected=plan.protected)
+                      protected=plan.protected, hold=plan.hold)
         _site(trial, replace(site, source_type=option, type_options=()), None)
         edits = frozenset(_edits(trial)[0])
         outcomes.add((edits, tuple((f.code, f.span) for f in trial.findings)))

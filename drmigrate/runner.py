@@ -10,7 +10,7 @@ import bisect
 import os
 import re
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import PurePath
@@ -31,6 +31,7 @@ from drmigrate.model import (
     Finding,
     Intent,
     SiteOutcome,
+    Span,
 )
 from drmigrate.rules import RuleTable, bundled_table
 
@@ -367,9 +368,11 @@ def _extract(front: FrontEnd, text: str, config: Config) -> Extraction:
 def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
     """Analyse `text` (as file `path`); with `fix`, apply fixes until stable and re-check.
 
-    Every pass is proven by the fix guard before it is kept: a pass whose result differs from the
-    text in any way its intents do not account for is refused (DR203), and the text stays as the
-    last proven pass left it.
+    Every pass is proven by the fix guard before it is kept, in `check` as in `fix` (so a finding
+    counts as fixable only when `fix` would fix it): an edit whose result differs from the text in
+    any way its intents do not account for is refused (DR203) and its findings are left as they
+    are, while the other edits of the pass land. Without `fix` the findings are those of the
+    original text, their `fix_applicable` saying what `fix` would do.
     """
     front = front_end_for(path, config.template_extensions)
     if front is None:
@@ -378,41 +381,134 @@ def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
         extraction, result = _analysis(front, text, config)
     except ParseError as exc:
         return Outcome((), None, front.name, error=f"cannot parse ({exc}); fix the syntax or exclude the file")
-    initial = _locate(result.findings, text)
-    initial_sites = result.sites
-    if not fix or not result.edits:
-        return Outcome(initial, None, extraction.parser, initial=initial, sites=result.sites,
-                       initial_sites=initial_sites, leftovers=_lines(text, [(s[0], w) for s, w in result.leftovers]))
+    initial_leftovers = _lines(text, [(s[0], w) for s, w in result.leftovers])
+    if not result.edits:
+        located = _locate(result.findings, text)
+        return Outcome(located, None, extraction.parser, initial=located, sites=result.sites,
+                       initial_sites=result.sites, leftovers=initial_leftovers)
     current = text
     left: list[tuple[int, str]] = []  # offsets in `current` of the statements left empty so far
+    initial: tuple[Finding, ...] | None = None
+    initial_sites = result.sites
+    refusals: list[Finding] = []  # DR203 of the last pass, on `current`
+    error = ""
     for _ in range(MAX_FIX_PASSES):
         if not result.edits:
             break
-        try:
-            candidate = splicer.apply(current, result.edits, extraction.protected)
-            if candidate == current:
-                break
-            _verify(front, current, candidate, result.intents)
-        except (splicer.OverlapError, GuardError) as exc:
-            refused = _refusal(result, exc, current, config)
-            return Outcome(_locate(refused, current), _changed(text, current), extraction.parser,
-                           initial=initial, sites=result.sites, initial_sites=initial_sites,
-                           leftovers=_lines(current, left))
+        proven, candidate, refusals = _proven_pass(front, extraction, current, config, result)
+        if initial is None:  # what `check` reports: the original's findings, as `fix` treats them
+            initial = _with_refusals(proven.findings, refusals, current)
+            if not fix:
+                return Outcome(initial, None, extraction.parser, initial=initial, sites=proven.sites,
+                               initial_sites=initial_sites, leftovers=initial_leftovers)
+        result = proven
+        if candidate is None:
+            break
         left = [(_moved(o, result.edits), w) for o, w in [*left, *((s[0], w) for s, w in result.leftovers)]]
         current = candidate
+        refusals = []
         try:
             extraction, result = _analysis(front, current, config)
         except ParseError as exc:  # pragma: no cover - the guard parsed it
             return Outcome((), None, front.name, error=f"cannot parse fixed text ({exc}); please report this")
     else:
         if result.edits:
-            return Outcome(_locate(result.findings, current), _changed(text, current), extraction.parser,
-                           error=f"fixes did not settle after {MAX_FIX_PASSES} passes; the file holds the "
-                                 "last proven pass; please report this",
-                           initial=initial, sites=result.sites, initial_sites=initial_sites,
-                           leftovers=_lines(current, left))
-    return Outcome(_locate(result.findings, current), _changed(text, current), extraction.parser,
-                   initial=initial, sites=result.sites, initial_sites=initial_sites, leftovers=_lines(current, left))
+            error = (f"fixes did not settle after {MAX_FIX_PASSES} passes; the file holds the last proven "
+                     "pass; please report this")
+    assert initial is not None
+    return Outcome(_with_refusals(result.findings, refusals, current), _changed(text, current),
+                   extraction.parser, error=error, initial=initial, sites=result.sites,
+                   initial_sites=initial_sites, leftovers=_lines(current, left))
+
+
+MAX_REFUSALS = 12  # refused fixes looked at one by one in a pass; past that, the pass is refused whole
+
+
+def _proven_pass(front: FrontEnd, extraction: Extraction, text: str, config: Config,
+                 result: Analysis) -> tuple[Analysis, str | None, list[Finding]]:
+    """One pass of fixes on `text`, proven by the guard: (the analysis whose edits were applied,
+    the fixed text or None when no edit could be applied, DR203 for each refused fix).
+
+    A refused pass does not throw the file's other fixes away: the findings whose fix made the
+    difference the guard found are held (reported, left unfixed) and the rest is planned again."""
+    from drmigrate import suppressions
+
+    held: set[tuple[str, Span]] = set()
+    refusals: list[Finding] = []
+    while result.edits:
+        problem = _try(front, text, result, extraction)
+        if isinstance(problem, str):
+            return result, problem, refusals
+        culprits = _culprits(front, extraction, text, config, result, problem, held)
+        if not culprits or len(refusals) >= MAX_REFUSALS:
+            culprits = [f for f in result.findings if f.fix_applicable]  # the whole pass
+        held.update((f.code, f.span) for f in culprits)
+        refusals.append(_refusal(culprits, problem, config))
+        result = suppressions.analyze(extraction, text, config.table, config.options,
+                                      hold=_holding(held))
+    return result, None, refusals
+
+
+def _try(front: FrontEnd, text: str, result: Analysis, extraction: Extraction) -> str | Exception:
+    """The fixed text, when the guard proves it; else why not."""
+    try:
+        candidate = splicer.apply(text, result.edits, extraction.protected)
+        if candidate != text:
+            _verify(front, text, candidate, result.intents)
+    except (splicer.OverlapError, GuardError) as exc:
+        return exc
+    return candidate
+
+
+def _culprits(front: FrontEnd, extraction: Extraction, text: str, config: Config, result: Analysis,
+              problem: Exception, held: set[tuple[str, Span]]) -> list[Finding]:
+    """The fixable findings whose edits make the difference the guard refused: those at the place
+    it names (or at the innermost planned change there); without a place, the fixes added one by
+    one until one breaks the proof."""
+    from drmigrate import suppressions
+
+    fixable = [f for f in result.findings if f.fix_applicable]
+    where = getattr(problem, "span", None)
+    if where is not None:
+        def near(span: Span) -> list[Finding]:  # overlapping or touching (a separator after it)
+            return [f for f in fixable if f.span[0] <= span[1] and span[0] <= f.span[1]]
+
+        hits = near(where)
+        touched = sorted((i.span for i in result.intents if i.span[0] <= where[0] < i.span[1]),
+                         key=lambda s: s[1] - s[0])
+        if not hits and touched:
+            hits = near(touched[0])  # the innermost planned change at that place
+        if hits:
+            return hits
+    # no place named: the fixes are added one by one, and one that breaks the proof is the culprit
+    found: list[Finding] = []
+    accepted: list[Finding] = []
+    for finding in fixable[:MAX_REFUSALS]:
+        trying = {id(f) for f in (*accepted, finding)}
+        others = held | {(f.code, f.span) for f in fixable if id(f) not in trying}
+        alone = suppressions.analyze(extraction, text, config.table, config.options, hold=_holding(others))
+        if alone.edits and not isinstance(_try(front, text, alone, extraction), str):
+            found.append(finding)
+        else:
+            accepted.append(finding)
+    return found
+
+
+def _holding(keys: set[tuple[str, Span]]) -> Callable[[str, Span], bool]:
+    return lambda code, span: (code, span) in keys
+
+
+def _refusal(culprits: Sequence[Finding], exc: Exception, config: Config) -> Finding:
+    """DR203 for one refused fix, at the first finding it would have fixed."""
+    owner = min(culprits, key=lambda f: f.span) if culprits else None
+    info = config.table.codes["DR203"]
+    return Finding("DR203", info.name, config.table.message("DR203", reason=str(exc)),
+                   owner.span if owner is not None else (0, 0), owner.source_type if owner is not None else None,
+                   info.fix_safety, owner.confidence if owner is not None else Confidence.HIGH)
+
+
+def _with_refusals(findings: Sequence[Finding], refusals: Sequence[Finding], text: str) -> tuple[Finding, ...]:
+    return _locate(sorted([*findings, *refusals], key=lambda f: (f.span[0], f.code, f.span[1])), text)
 
 
 def _moved(offset: int, edits: Sequence[Edit]) -> int:
@@ -440,25 +536,6 @@ def _verify(front: FrontEnd, original: str, fixed: str, intents: Sequence[Intent
         front.verify(original, fixed, intents)
     except RecursionError:
         raise GuardError("the code is nested too deeply to compare before and after") from None
-
-
-def _refusal(result: Analysis, exc: Exception, text: str, config: Config) -> tuple[Finding, ...]:
-    """The findings of a pass whose fix was refused: nothing applied, and DR203 saying why."""
-    where = getattr(exc, "span", None)
-    spans = [i.span for i in result.intents] or [f.span for f in result.findings]
-    if where is not None and spans:
-        anchor = min(spans, key=lambda s: (0 if s[0] <= where[0] < s[1] or where[0] <= s[0] < where[1]
-                                           else 1, abs(s[0] - where[0])))
-    else:
-        anchor = spans[0] if spans else (0, 0)
-    owner = next((f for f in result.findings if f.span[0] <= anchor[0] < max(f.span[1], anchor[0] + 1)),
-                 result.findings[0] if result.findings else None)
-    info = config.table.codes["DR203"]
-    refusal = Finding("DR203", info.name, config.table.message("DR203", reason=str(exc)), anchor,
-                      owner.source_type if owner is not None else None, info.fix_safety,
-                      owner.confidence if owner is not None else Confidence.HIGH)
-    kept = [replace(f, fix_applicable=False) for f in result.findings]
-    return tuple(sorted([*kept, refusal], key=lambda f: (f.span[0], f.code, f.span[1])))
 
 
 def _changed(original: str, current: str) -> str | None:

@@ -147,12 +147,14 @@ def unused_findings(directives: list[Directive], make: Callable[[Directive, str]
     return out
 
 
-def analyze(extraction: Extraction, text: str, table: RuleTable, options: Options) -> Analysis:
-    """The engine on one text, with the text's suppression comments applied and unused ones reported."""
+def analyze(extraction: Extraction, text: str, table: RuleTable, options: Options,
+            hold: Callable[[str, Span], bool] | None = None) -> Analysis:
+    """The engine on one text, with the text's suppression comments applied and unused ones reported.
+    `hold`: findings whose fix the guard refused (reported, no edit planned)."""
     directives = Suppressions(text)
     result = engine.analyze(extraction.sites, table, text, comments=extraction.comments,
                             protected=extraction.protected, options=options,
-                            suppress=directives.predicate(), embedded=extraction.embedded)
+                            suppress=directives.predicate(), embedded=extraction.embedded, hold=hold)
     info = table.codes.get(UNUSED_CODE)
     if not directives or info is None or not options.selected(UNUSED_CODE):
         return result

@@ -97,3 +97,40 @@ def test_a_value_proven_pure_goes_safely(value: str) -> None:
 ])
 def test_a_removed_write_keeps_its_value_as_a_statement(name: str, before: str, kept: str) -> None:
     assert kept in fixed(before, name)
+
+
+# --- honest check and --diff; the guard refuses per edit -------------------------------------------
+
+TAG_IN_PAYLOAD = ("<script>\nvar p = {\n  type: 'payPal',\n  <?php if ($show): ?>\n  amount: <?= $total ?>,\n"
+                  "  <?php endif; ?>\n  currency: 'USD',\n  payPal: {returnUrl: u, items: items}\n};\n"
+                  "digitalriver.createSource(p);\n</script>\n")
+
+
+def test_check_counts_only_what_fix_does_and_the_safe_edits_land() -> None:
+    """A property beside a template `if` tag: the guard refuses its removal. `check` must not
+    count it as fixable, and the file's other fixes still land."""
+    checked = run(TAG_IN_PAYLOAD, "a.phtml", fix=False)
+    fixing = run(TAG_IN_PAYLOAD, "a.phtml")
+    fixable = sorted((f.code, f.line) for f in checked.findings if f.fix_applicable)
+    assert fixable == sorted((f.code, f.line) for f in fixing.initial if f.fix_applicable)
+    assert ("DR101", 5) not in fixable and ("DR101", 7) in fixable and ("DR100", 3) in fixable
+    assert [f.line for f in checked.findings if f.code == "DR203"] == [5]
+    assert fixing.fixed is not None  # the other fixes landed
+    assert "<?= $total ?>" in fixing.fixed and "currency" not in fixing.fixed and "items" not in fixing.fixed
+    assert [f.code for f in fixing.findings if f.code in ("DR101", "DR203")] == ["DR101", "DR203"]
+
+
+def test_one_refused_edit_keeps_the_other_payloads_fixes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A planner bug injected in one object (its removals made one wide cut over a spread): the
+    guard refuses that object's removals only; the other payload of the file is fixed."""
+    from tests.test_guard import _greedy_planner
+
+    _greedy_planner(monkeypatch)
+    text = ("digitalriver.createSource({type: 'konbini', amount: a, ...extra, currency: 'JPY'});\n"
+            "digitalriver.createSource({type: 'konbini', amount: b, konbini: {}});\n")
+    outcome = run(text, "a.js", session_id={"js": "sid"})
+    assert outcome.fixed is not None, [(f.code, f.line, f.message) for f in outcome.findings]
+    # the wide cut was refused (the spread stays); the removals went one by one, in two passes
+    assert outcome.fixed.splitlines() == ["digitalriver.createSource({type: 'konbini', ...extra});",
+                                          "digitalriver.createSource({type: 'konbini', sessionId: sid, konbini: {}});"]
+    assert [f.line for f in outcome.initial if f.code == "DR203"] == [1]
