@@ -319,8 +319,16 @@ def _nearest_code(table: RuleTable, code: str) -> str | None:
         return f"{topic.code.code} ({topic.code.name})"
     import difflib
 
-    close = difflib.get_close_matches(code.upper(), list(table.codes), n=1, cutoff=0.6)
-    return close[0] if close else None
+    wanted = code.upper()
+    close = difflib.get_close_matches(wanted, list(table.codes), n=5, cutoff=0.6)
+    if not close:
+        return None
+
+    def likeness(candidate: str) -> tuple[float, int]:  # a tie goes to the longer common start (DR1011: DR101)
+        same = next((i for i, (a, b) in enumerate(zip(candidate, wanted)) if a != b), min(len(candidate), len(wanted)))
+        return round(difflib.SequenceMatcher(None, wanted, candidate).ratio(), 6), same
+
+    return max(close, key=likeness)
 
 
 def resolve_color(choice: str | None, no_color: bool, environ: Mapping[str, str]) -> bool | None:

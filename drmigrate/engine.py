@@ -11,6 +11,7 @@ this `sessionId` inserted, this statement removed), which the fix guard checks t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -39,6 +40,10 @@ MANUAL_CODES = frozenset({"DR200", "DR201", "DR202", "DR204"})  # a person must 
 EMBEDDED_CODE = "DR204"  # a call in a server string: seen, not readable
 DEFAULT_QUOTES = {"js": "", "python": '"', "php": "'"}
 DEFAULT_SEPARATORS = {"js": ": ", "python": ": ", "php": " => "}
+SESSION_OPTIONS = {"js": "--session-id", "python": "--python-session-id", "php": "--php-session-id"}
+UNWIRED_CODE = "DR111"  # a sessionId that holds no session id: null, '', undefined, a TODO
+_EMPTY_VALUES = frozenset({"null", "undefined", "void 0", "None", "NULL", "''", '""', "``"})
+_TODO = re.compile(r"\b(?:TODO|FIXME|TBD|XXX+|CHANGE_?ME|REPLACE_?ME|PLACEHOLDER)\b|your[ _-]?session[ _-]?id", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -93,9 +98,11 @@ class _Plan:
     def report(self, code: str, span: Span, site: PayloadSite, **values: str) -> int:
         info = self.table.codes[code]
         values.setdefault("type", site.source_type or "?")
+        values.setdefault("option", SESSION_OPTIONS.get(site.language, "--session-id"))
         self.findings.append(
             Finding(code, info.name, self.table.message(code, **values), span, site.source_type,
-                    info.fix_safety, site.confidence, fix_title=self.table.fix_title(code, **values))
+                    info.fix_safety, site.confidence, fix_title=self.table.fix_title(code, **values),
+                    language=site.language)
         )
         index = len(self.findings) - 1
         if self.hold is not None and self.hold(code, span):
@@ -310,16 +317,27 @@ def _suggest(plan: _Plan, site: PayloadSite, index: int) -> None:
                                    suggestion=site.session_candidates[0])
 
 
-def _wire(plan: _Plan, site: PayloadSite, span: Span, value: Span | None) -> None:
-    """DR110 at `span`; with a session-id expression, its fix replaces the placeholder `value`."""
-    index = plan.report("DR110", span, site)
+def _wire(plan: _Plan, site: PayloadSite, span: Span, value: Span | None, code: str = "DR110") -> None:
+    """DR110 (drmigrate's placeholder) or DR111 (an empty or placeholder value) at `span`; with a
+    session-id expression, its fix replaces the `value`."""
+    text = plan.text[value[0]:value[1]] if value is not None else ""
+    index = plan.report(code, span, site, value=" ".join(text.split())[:40])
     _suggest(plan, site, index)
     expr = _expression(plan, site)
-    text = plan.text[value[0]:value[1]] if value is not None else ""
-    if expr and value is not None and plan.wants_fix("DR110", site) and text.strip("'\"") == plan.table.placeholder:
+    wired = text.strip("'\"") == plan.table.placeholder if code == "DR110" else value is not None
+    if expr and value is not None and plan.wants_fix(code, site) and wired:
         plan.replacements.setdefault(value, (expr, []))[1].append(index)
     elif not expr:
         plan.findings[index] = replace(plan.findings[index], fix="none")
+
+
+def _unwired(plan: _Plan, value: Span) -> bool:
+    """A `sessionId` that holds no session id: `null`, `''`, `undefined`, `None`, a string such as
+    'TODO' or 'your-session-id' (a `// TODO` beside an empty value changes nothing)."""
+    text = " ".join(plan.text[value[0]:value[1]].split())
+    if text in _EMPTY_VALUES:
+        return True
+    return text[:1] in "'\"`" and text[-1:] == text[:1] and "${" not in text and _TODO.search(text[1:-1]) is not None
 
 
 def _session_id(plan: _Plan, site: PayloadSite, code: str, *, require: bool = True, **values: str) -> None:
@@ -332,11 +350,16 @@ def _session_id(plan: _Plan, site: PayloadSite, code: str, *, require: bool = Tr
             present = True
             if placeholder in plan.text[prop.value_span[0]:prop.value_span[1]]:
                 _wire(plan, site, prop.span, prop.value_span)
+            elif UNWIRED_CODE in plan.table.codes and _unwired(plan, prop.value_span):
+                _wire(plan, site, prop.span, prop.value_span, UNWIRED_CODE)
     for write in site.writes:
         if write.path == (SESSION_KEY,) and write.kind == "write":
             present = True
             if placeholder in plan.text[write.span[0]:write.span[1]]:
                 _wire(plan, site, write.span, write.value_span)
+            elif UNWIRED_CODE in plan.table.codes and write.value_span is not None \
+                    and _unwired(plan, write.value_span):
+                _wire(plan, site, write.span, write.value_span, UNWIRED_CODE)
     if present or not require:
         return
     part = site.parts[0] if site.parts else None
@@ -352,7 +375,15 @@ def _session_id(plan: _Plan, site: PayloadSite, code: str, *, require: bool = Tr
     if part is None or not plan.wants_fix(code, site):
         return
     type_index = next((k for k, p in enumerate(part.props) if p.key == "type"), None)
-    expr = _expression(plan, site) or _placeholder(plan, site, part, type_index)
+    expr = _expression(plan, site)
+    if expr is None:
+        expr = _placeholder(plan, site, part, type_index)
+        others = [SESSION_OPTIONS[lang] for lang in plan.options.session_id if lang in SESSION_OPTIONS]
+        if others:  # an expression was given, but for payloads of another language: say so
+            own = SESSION_OPTIONS.get(site.language, "--session-id")
+            plan.findings[index] = replace(plan.findings[index], message=(
+                f"{plan.findings[index].message}; `{own}` is not set, so `fix` inserts drmigrate's "
+                f"placeholder ({', '.join(f'`{o}`' for o in others)} applies to other payloads)"))
     work = plan.work(part)
     if work.insertion is None:
         work.insertion = Insertion(type_index, SESSION_KEY, expr,

@@ -164,6 +164,7 @@ class Finding:
     end_column: int = 0
     fix_title: str = ""  # the code's fix title with this finding's values filled in
     suggestion: str = ""  # a session-id expression found in scope, offered for the fix
+    language: str = "js"  # of the payload: which session-id option wires it (`js`, `python`, `php`)
 
 
 @dataclass(frozen=True, order=True)

@@ -140,8 +140,9 @@ def help_text(f: Finding) -> str:
     if hidden_unsafe(f):
         why = "unsafe: the receiver was not recognised" if f.fix == "safe" else "unsafe"
         return f"{title} ({why}; `--unsafe-fixes` applies it)"
-    if f.code == PLACEHOLDER_CODE:  # not a person's edit: the run with the expression does it
-        return "wire it: `drmigrate fix --session-id EXPR` replaces the placeholder"
+    if f.code in WIRE_CODES:  # not a person's edit: the run with the expression does it
+        what = "the placeholder" if f.code == PLACEHOLDER_CODE else "the value"
+        return f"wire it: `drmigrate fix {session_option(f)} EXPR` replaces {what}"
     if title:
         return f"{title} (manual)"
     return f"manual: a person must change this; `drmigrate explain {f.code}` says why"
@@ -205,10 +206,10 @@ def summary(results: Sequence[FileResult], *, fixing: bool, baselined: int = 0) 
     if c.unsafe:
         more = "more " if c.fixable else ""
         details.append(f"{c.unsafe} {more}with `drmigrate fix --unsafe-fixes`")
-    wire = sum(1 for r in results for f in r.findings if f.code == PLACEHOLDER_CODE and finding_state(f) == "manual")
-    if wire:
-        details.append(f"{_plural(wire, 'placeholder')} to wire with `drmigrate fix --session-id EXPR`")
-    manual = c.manual - wire
+    wiring = [f for r in results for f in r.findings if f.code in WIRE_CODES and finding_state(f) == "manual"]
+    if wiring:
+        details.append(f"{_plural(len(wiring), 'placeholder')} to wire with {_option_words(_options(wiring))}")
+    manual = c.manual - len(wiring)
     if manual:
         details.append(f"{manual} {'needs' if manual == 1 else 'need'} a manual change")
     detail = f" ({'; '.join(details)})" if details else ""
@@ -243,6 +244,23 @@ def summary(results: Sequence[FileResult], *, fixing: bool, baselined: int = 0) 
 
 SESSIONS_DOC = "https://docs.digitalriver.com/digital-river-api/payments/payment-sessions"
 PLACEHOLDER_CODE = "DR110"
+WIRE_CODES = frozenset({PLACEHOLDER_CODE, "DR111"})  # sessionIds to wire: drmigrate's placeholder, null, a TODO
+SESSION_OPTIONS = {"js": "--session-id", "python": "--python-session-id", "php": "--php-session-id"}
+
+
+def session_option(f: Finding) -> str:
+    """The option whose expression wires a finding's payload (`--php-session-id` for PHP's)."""
+    return SESSION_OPTIONS.get(f.language, "--session-id")
+
+
+def _options(found: Sequence[Finding]) -> list[str]:
+    return sorted({session_option(f) for f in found}, key=list(SESSION_OPTIONS.values()).index)
+
+
+def _option_words(options: Sequence[str] | None) -> str:
+    """`drmigrate fix --session-id EXPR` (and `--php-session-id EXPR` ...), by the payloads' languages."""
+    shown = list(options or ["--session-id"])
+    return "`drmigrate fix " + " ".join(f"{o} EXPR" for o in shown) + "`"
 # codes whose fix inserts the session id: their `fix` step names `--session-id`
 ADDS_SESSION_ID = frozenset({"DR100", "DR130", "DR131", "DR132"})
 STEP_KINDS = ("fix", "wire-session-id", "unsafe-fixes", "manual-review", "empty-blocks", "server")
@@ -269,7 +287,7 @@ def next_steps(results: Sequence[FileResult]) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str], list[tuple[str, Finding]]] = {}
     for r in results:
         for f in r.findings:
-            if f.code == PLACEHOLDER_CODE:
+            if f.code in WIRE_CODES and finding_state(f) != "fixable":
                 key = ("wire-session-id", "")
             else:
                 state = finding_state(f)
@@ -283,10 +301,13 @@ def next_steps(results: Sequence[FileResult]) -> list[dict[str, Any]]:
             step: dict[str, Any] = {"kind": kind, "count": len(found), "files": len({p for p, _ in found})}
             if kind == "fix":
                 step["codes"] = sorted({f.code for _, f in found})
+                step["options"] = _options([f for _, f in found if f.code in ADDS_SESSION_ID])
             else:
                 step["locations"] = [_where(p, f) for p, f in found]
             if kind == "unsafe-fixes":
                 step["codes"] = sorted({f.code for _, f in found})
+            if kind == "wire-session-id":
+                step["options"] = _options([f for _, f in found])
             if kind == "manual-review":
                 step.update(code=code, name=found[0][1].name)
             steps.append(step)
@@ -326,12 +347,13 @@ def step_message(step: dict[str, Any]) -> str:
     at = f" at {places}" if places else ""
     them = "it" if count == 1 else "them"
     if kind == "fix":
-        wire = " --session-id EXPR" if ADDS_SESSION_ID & set(step.get("codes") or ()) else ""
+        options = step.get("options") or ["--session-id"]
+        wire = "".join(f" {o} EXPR" for o in options) if ADDS_SESSION_ID & set(step.get("codes") or ()) else ""
         expr = " (EXPR: the page's payment session id; without it, a placeholder to wire later)" if wire else ""
         return f"Run `drmigrate fix{wire}`: it applies {_fixes_word(count)} in {files}{expr}."
     if kind == "wire-session-id":
         return (f"Wire the session id: {_plural(count, 'placeholder')} in {files}{at}; "
-                f"`drmigrate fix --session-id EXPR` replaces {them}.")
+                f"{_option_words(step.get('options'))} replaces {them}.")
     if kind == "unsafe-fixes":
         codes = ", ".join(step.get("codes") or ())
         return (f"Decide on {count} unsafe {'fix' if count == 1 else 'fixes'} ({codes}){at}; "

@@ -134,3 +134,37 @@ def test_one_refused_edit_keeps_the_other_payloads_fixes(monkeypatch: pytest.Mon
     assert outcome.fixed.splitlines() == ["digitalriver.createSource({type: 'konbini', ...extra});",
                                           "digitalriver.createSource({type: 'konbini', sessionId: sid, konbini: {}});"]
     assert [f.line for f in outcome.initial if f.code == "DR203"] == [1]
+
+
+# --- session ids: unwired values count; each language's option is named -----------------------------
+
+@pytest.mark.parametrize("value", ["null", "''", "undefined", "'TODO'", "'YOUR_SESSION_ID'", "void 0"])
+def test_an_empty_or_placeholder_session_id_is_unwired(value: str) -> None:
+    before = f"digitalriver.createSource({{type: 'payPal', sessionId: {value}, payPal: {{returnUrl: u}}}});\n"
+    assert [f.code for f in initial(before)] == ["DR111"]
+    assert fixed(before, session_id={"js": "sid"}) == before.replace(value, "sid")
+
+
+@pytest.mark.parametrize(("name", "before", "option"), [
+    pytest.param("a.php", "<?php\n$d = ['type' => 'directDebit', 'owner' => $o, 'directDebit' => []];\necho json_encode($d);\n",
+                 "--php-session-id", id="php"),
+    pytest.param("a.py", "def v():\n    d = {'type': 'directDebit', 'owner': o, 'directDebit': {}}\n    return json.dumps(d)\n",
+                 "--python-session-id", id="python"),
+])
+def test_the_session_id_option_of_each_language_is_named(tmp_path: object, name: str, before: str, option: str) -> None:
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from drmigrate.cli import main
+
+    root = Path(str(tmp_path))
+    (root / name).write_text(before)
+    checked = run(before, name, fix=False, session_id={"js": "sid"})
+    missing = next(f for f in checked.findings if f.code == "DR100")
+    assert f"`{option}` is not set" in missing.message  # --session-id given: never silently a placeholder
+    result = CliRunner().invoke(main, ["fix", "--no-cache", "--session-id", "sid", str(root / name)])
+    assert f"`drmigrate fix {option} EXPR` replaces it" in result.output  # What is left
+    assert "--session-id EXPR" not in result.output.replace(option, "")
+    again = run((root / name).read_text(), name, fix=False)
+    assert [f.code for f in again.findings] == ["DR110"] and option in again.findings[0].message
