@@ -225,6 +225,12 @@ def _site(plan: _Plan, site: PayloadSite, call: CallRule | None) -> str | None:
                 _remove_path(plan, site, report.path, report.code, None)
         return site.source_type
     _session_id(plan, site, "DR100")
+    legacy = [".".join(p) for p in rule.remove] or ["amount", "currency"]
+    for write in site.writes:
+        if write.kind == "dynamic":  # `p[k] = v`: any key may reach the payload there
+            shown = ", ".join(f"`{k}`" for k in legacy[:3]) + (", …" if len(legacy) > 3 else "")
+            plan.report("DR200", write.span, site,
+                        reason=_cap(f"{write.why_not} writes keys drmigrate cannot see; check them for {shown}"))
     for path in rule.remove:
         code = "DR101" if len(path) == 1 else "DR102"
         _remove_path(plan, site, path, code, rule)
@@ -364,9 +370,10 @@ def _session_id(plan: _Plan, site: PayloadSite, code: str, *, require: bool = Tr
         return
     part = site.parts[0] if site.parts else None
     where = site.type_span or (part.span if part else site.call_span)
-    if site.opaque:
+    opaque = (*site.opaque, *(w.why_not for w in site.writes if w.kind == "dynamic"))
+    if opaque:
         index = plan.report(code, where, site, **values)
-        note = f"; {' and '.join(site.opaque)} may set it: add it where the payload is completed"
+        note = f"; {' and '.join(opaque)} may set it: add it where the payload is completed"
         plan.findings[index] = replace(plan.findings[index], fix="none",
                                        message=plan.findings[index].message + note)
         return

@@ -168,3 +168,89 @@ def test_the_session_id_option_of_each_language_is_named(tmp_path: object, name:
     assert "--session-id EXPR" not in result.output.replace(option, "")
     again = run((root / name).read_text(), name, fix=False)
     assert [f.code for f in again.findings] == ["DR110"] and option in again.findings[0].message
+
+
+# --- no silent greens: every way a field reaches the payload -----------------------------------------
+
+JS_HEAD = "var dr = new DigitalRiver('k');\nvar FIELDS = ['amount', 'currency'];\nvar payload = {type: 'payPal', payPal: {returnUrl: u}};\n"
+
+
+@pytest.mark.parametrize(("line", "codes", "after"), [
+    pytest.param("Object.defineProperty(payload, 'amount', {value: cart.total, enumerable: true});",
+                 ["DR100", "DR101"], "", id="define-property"),
+    pytest.param("FIELDS.forEach(f => payload[f] = cart[f]);", ["DR100", "DR202", "DR202"], None,
+                 id="constant-list-foreach"),
+    pytest.param("for (const f of ['amount']) { payload[f] = cart[f]; }", ["DR100", "DR202"], None,
+                 id="constant-list-for-of"),
+    pytest.param("Object.entries(t).forEach(([k, v]) => payload[k] = v);", ["DR100", "DR200"], None,
+                 id="unknown-keys"),
+    pytest.param("for (var k in t) { payload[k] = t[k]; }", ["DR100", "DR200"], None, id="for-in"),
+    pytest.param("payload = {...payload, amount, currency};", ["DR100", "DR101", "DR101"],
+                 "payload = {...payload};", id="self-spread"),
+])
+def test_js_fields_without_a_key_in_the_code_are_reported(line: str, codes: list[str], after: str | None) -> None:
+    text = f"{JS_HEAD}{line}\ndr.createSource(payload);\n"
+    assert sorted(f.code for f in initial(text, fix=False)) == codes
+    if after is not None:
+        got = fixed(text, session_id={"js": "sid"})
+        assert got == text.replace("payPal', payPal", "payPal', sessionId: sid, payPal").replace(
+            f"{line}\n", f"{after}\n" if after else "")
+
+
+PY_HEAD = "import json\n\ndef view(cart):\n    payload = {'type': 'payPal', 'payPal': {'returnUrl': u}}\n"
+
+
+@pytest.mark.parametrize(("line", "code"), [
+    pytest.param("payload |= {'amount': cart.total}", "DR101", id="or-assign"),
+    pytest.param("payload.update(amount=cart.total)", "DR101", id="update-keywords"),
+    pytest.param("payload.setdefault('amount', cart.total)", "DR101", id="setdefault"),
+    pytest.param("payload = {**payload, 'amount': cart.total}", "DR101", id="self-spread"),
+    pytest.param("payload = payload | {'amount': cart.total}", "DR101", id="or"),
+])
+def test_python_merges_and_setdefault_are_followed(line: str, code: str) -> None:
+    import ast
+
+    text = f"{PY_HEAD}    {line}\n    return json.dumps(payload)\n"
+    assert sorted(f.code for f in initial(text, "a.py", fix=False)) == ["DR100", code]
+    got = fixed(text, "a.py")
+    assert "amount" not in got and "DRMIGRATE_TODO_SESSION_ID" in got
+    ast.parse(got)  # Python's own parser, not libcst
+
+
+def test_flask_jsonify_keywords_are_a_payload() -> None:
+    text = ("from flask import jsonify\n\ndef pay(cart):\n"
+            "    return jsonify(type='payPal', amount=cart.total, payPal={'returnUrl': u, 'items': items})\n")
+    assert sorted(f.code for f in initial(text, "a.py", fix=False)) == ["DR100", "DR101", "DR102"]
+    assert "jsonify(type='payPal', sessionId='DRMIGRATE_TODO_SESSION_ID', payPal={'returnUrl': u})" in fixed(text, "a.py")
+
+
+PHP_CLASS = """<?php
+class PayPalSource
+{
+    const TYPE_PAYPAL = 'payPal';
+
+    public function build($m)
+    {
+        $data = ['type' => %s, 'sessionId' => $s, 'payPal' => ['returnUrl' => $u]];
+        %s
+        return $data;
+    }
+}
+"""
+
+
+@pytest.mark.parametrize(("type_", "line", "codes"), [
+    pytest.param("self::TYPE_PAYPAL", "$data['amount'] = 1;", ["DR101"], id="class-constant"),
+    pytest.param("static::TYPE_PAYPAL", "$data += ['amount' => 1, 'currency' => 'USD'];", ["DR101", "DR101"],
+                 id="union-assignment"),
+    pytest.param("match ($m) { 'a' => 'payPal', default => 'payPalCredit' }", "$data['amount'] = 1;", ["DR101"],
+                 id="match-same-edits"),
+    pytest.param("$m ? 'payPal' : 'creditCard'", "$data['amount'] = 1;", ["DR201"],
+                 id="ternary-different-edits"),
+])
+def test_php_types_and_merges_are_followed(type_: str, line: str, codes: list[str]) -> None:
+    text = PHP_CLASS % (type_, line)
+    assert sorted(f.code for f in initial(text, "a.php", fix=False)) == codes
+    if "DR201" not in codes:
+        got = fixed(text, "a.php")
+        assert "amount" not in got and "currency" not in got and "        \n" not in got

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from drmigrate.frontends import Settings
+from drmigrate.frontends.jsdynamic import DEFINE_CALLS, defined_property, dynamic_writes
 from drmigrate.frontends.jseffects import Effects
 from drmigrate.frontends.jsscope import (
     FUNCTIONS,
@@ -706,6 +707,9 @@ class Analysis:
             return [found] if found is not None else []
         if self._alias_target(ident) is not None:
             return []  # followed as another holder
+        if ptype == "CallExpression" and dotted(parent.callee) in DEFINE_CALLS \
+                and (parent.arguments or [None])[0] is ident and span_of(parent)[0] < call_at:
+            return [Use("define", (), parent)]  # `Object.defineProperty(p, 'amount', {...})`: a write
         if ptype == "VariableDeclarator" and parent.init is ident and parent.id.type == "ObjectPattern":
             return [self._destructured(parent.id, parent)]
         if ptype == "AssignmentExpression" and parent.right is ident and parent.left.type == "ObjectPattern":
@@ -759,8 +763,10 @@ class Analysis:
         ctx = self.parent.get(id(outer))
         tup = tuple(path)
         if ctx is not None and ctx.type == "AssignmentExpression" and ctx.left is outer:
-            if dynamic:
-                return None  # `p[key] = v`: may add a key, never needs one
+            if dynamic:  # `p[key] = v`: may add any key (or those of a constant list it walks)
+                if ctx.operator != "=" or span_of(ctx)[0] > call_at or node is not member:
+                    return None
+                return Use("dynamic", (), ctx, ctx.right)
             if ctx.operator != "=":
                 return Use("compound", tup, ctx, ctx.right)
             if span_of(ctx)[0] > call_at:
@@ -1097,6 +1103,9 @@ def _site(analysis: Analysis, callsite: CallSite, cand: Candidate, confidence: C
                 if write is not None and write not in writes:
                     writes.append(write)
                 continue
+            if use.kind in ("dynamic", "define"):
+                writes.extend(w for w in _dynamic(analysis, use, part.span) if w not in writes)
+                continue
             for path in _paths(use.path):
                 why = ("it is updated in place" if use.kind == "compound" else "it is read")
                 blocks.append(Block(path, f"{why} on line {analysis.line(use.node)} "
@@ -1369,6 +1378,19 @@ def _write(analysis: Analysis, use: Use, call: Node, part: Span) -> Write | None
                  slot=slot, open_before=before, risky_after=after, part=part,
                  value_span=span_of(value) if value is not None else None,
                  enclosure=_enclosure(analysis, stmt) if removable else None)
+
+
+def _dynamic(analysis: Analysis, use: Use, part: Span) -> list[Write]:
+    """Writes whose key is not in the code (`jsdynamic`): a constant list's keys, or unknown ones."""
+    if use.kind == "dynamic":
+        return dynamic_writes(analysis, use.node, part)
+    stmt, removable, _ = _statement_for(analysis, use.node)
+    found = defined_property(analysis, use.node, part, removable, stmt)
+    if removable and found and found[0].removable:
+        slot, before, after = _separation(analysis, stmt)
+        found = [replace(found[0], slot=slot, open_before=before, risky_after=after,
+                         enclosure=_enclosure(analysis, stmt))]
+    return found
 
 
 def effects_in_args(call: Node, analysis: Analysis | None = None) -> Node | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from itertools import accumulate
 
 import tree_sitter_php
@@ -247,6 +248,49 @@ class _Collector:
         self.comments: list[Span] = []
         self.contexts: list[Literal] = []
         self.uses: list[NameUse] = []
+        self.constants: dict[str, str | None] = {}  # `const TYPE_PAYPAL = 'payPal';` (None: two values)
+        self.type_options: dict[Span, tuple[tuple[str, ...], str]] = {}  # literal -> its `type` choices
+
+    def read_constants(self, root: Node) -> None:
+        """Class and file constants that hold a string: a `type` may name one (`self::TYPE_PAYPAL`)."""
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node.type == "const_element" and node.named_child_count >= 2:
+                name, value = node.named_children[0], node.named_children[-1]
+                found = _string(value)
+                key = _node_text(name)
+                if found is not None and self.constants.get(key, found[0]) == found[0]:
+                    self.constants[key] = found[0]
+                else:
+                    self.constants[key] = None
+            stack.extend(node.named_children)
+
+    def string_value(self, node: Node) -> str | None:
+        """A string literal's value, or the string a constant (`self::TYPE_PAYPAL`, `TYPE`) holds."""
+        found = _string(node)
+        if found is not None:
+            return found[0]
+        if node.type == "class_constant_access_expression" and node.named_child_count:
+            return self.constants.get(_node_text(node.named_children[-1]))
+        if node.type == "name":
+            return self.constants.get(_node_text(node))
+        return None
+
+    def choices(self, node: Node) -> tuple[str, ...]:
+        """The strings a `match (...)` or a ternary picks from (empty: not only strings)."""
+        if node.type == "match_expression":
+            block = next((c for c in node.named_children if c.type == "match_block"), None)
+            arms = [a.named_children[-1] for a in (block.named_children if block is not None else ())
+                    if a.type in ("match_conditional_expression", "match_default_expression") and a.named_child_count]
+        elif node.type == "conditional_expression" and node.named_child_count == 3:
+            arms = node.named_children[1:]
+        elif node.type == "parenthesized_expression" and node.named_child_count == 1:
+            return self.choices(node.named_children[0])
+        else:
+            return ()
+        values = [self.string_value(a) for a in arms]
+        return () if not values or any(v is None for v in values) else tuple(str(v) for v in values)
 
     def walk(self, node: Node, scope: int, place: Place) -> None:
         kind = node.type
@@ -273,7 +317,8 @@ class _Collector:
         parent = node.parent
         in_list = (parent is not None and parent.type == "array_element_initializer"
                    and parent.named_child_count == 1)
-        return Literal(lit, in_list, self._serializing(node))
+        options, shown = self.type_options.get(lit.span, ((), ""))
+        return Literal(lit, in_list, self._serializing(node), options, shown)
 
     def _serializing(self, node: Node) -> bool:
         """`node` is returned, or an argument of a call that hands it to the page."""
@@ -305,6 +350,19 @@ class _Collector:
             outer = outer.parent
         parent = outer.parent
         if outer is node:
+            if parent is not None and parent.type == "augmented_assignment_expression" \
+                    and parent.child_by_field_name("left") == node and any(c.type == "+=" for c in parent.children):
+                right = parent.child_by_field_name("right")  # `$data += [...]`: keys the payload lacks
+                stmt = parent.parent
+                if right is not None and right.type == "array_creation_expression":
+                    part = self.literal(right)
+                    if stmt is not None and stmt.type == "expression_statement" and stmt.parent is not None \
+                            and stmt.parent.type in _LISTS:  # emptied, `$data += [];` goes whole
+                        part = replace(part, carrier=Enclosure(self.offsets.span(stmt), 1))
+                    self.uses.append(NameUse(scope, name, place, start, "merge", part=part))
+                elif right is not None:
+                    self.uses.append(NameUse(scope, name, place, start, "merge", reason=self._shown(right)))
+                return
             if parent is not None and parent.type == "argument":
                 call = parent.parent.parent if parent.parent is not None else None
                 if call is not None and _call_name(call) == "array_merge":
@@ -388,7 +446,9 @@ class _Collector:
             key_span = self.offsets.span(parts[0])
             value_span = self.offsets.span(parts[1])
             nested = self.literal(parts[1]) if parts[1].type == "array_creation_expression" else None
-            value = _string(parts[1])
+            string = self.string_value(parts[1])
+            if key[0] == "type" and string is None and (choices := self.choices(parts[1])):
+                self.type_options[self.offsets.span(node)] = (choices, self._shown(parts[1]))
             effect = effects(parts[1])
             props.append(Prop(
                 key=key[0],
@@ -397,7 +457,7 @@ class _Collector:
                 key_quote=key[1],
                 value_span=value_span,
                 value=nested,
-                string_value=value[0] if value else None,
+                string_value=string,
                 effects=self._shown(effect) if effect is not None else "",
             ))
         lit = ObjectLit(self.offsets.span(node), tuple(props), tuple(opaque), others=tuple(others))
@@ -509,6 +569,7 @@ class PhpFrontEnd:
     def extract(self, text: str, settings: Settings) -> Extraction:
         root, offsets = _parse(text)
         collector = _Collector(text, offsets)
+        collector.read_constants(root)
         collector.walk(root, root.id, ())
         sites = server_sites(collector.contexts, collector.bindings, collector.writes, collector.uses,
                              settings.dr_types, language="php", origin="php-array",

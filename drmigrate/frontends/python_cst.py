@@ -15,6 +15,7 @@ import io
 import re
 import tokenize
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import libcst as cst
@@ -287,6 +288,10 @@ class _Collector(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Name) and node.func.value == "dict":
             self.contexts.append(self.context(self.literal(node)))
+        elif _callee_name(node.func) == "jsonify" and node.args and all(a.keyword is not None or a.star == "**"
+                                                                        for a in node.args):
+            # Flask's `jsonify(type="payPal", amount=…)`: the keywords are the JSON object sent
+            self.contexts.append(Literal(self.literal(node), serialized=True))
         self.call_use(node)
 
     def context(self, lit: ObjectLit) -> Literal:
@@ -318,12 +323,19 @@ class _Collector(cst.CSTVisitor):
             method = func.attr.value
             first = node.args[0].value if node.args else None
             key = _string(first) if first is not None else None
-            if method in ("pop", "get", "setdefault") and key is not None:
+            statement = len(self.stack) > 1 and isinstance(self.stack[-2], cst.Expr)
+            if method == "setdefault" and key is not None and statement:
+                pass  # `p.setdefault("amount", t)` as a statement: a write (on_small_statement)
+            elif method in ("pop", "get", "setdefault") and key is not None:
                 why = f"it is read on line {self._line(node)} (`{self._shown(node)}`)"
                 self._use(owner, node, "read", path=(key[0],), reason=why)
             elif method in ("pop", "popitem", "items", "keys", "values", "copy") and not node.args:
                 why = f"the whole dict is read on line {self._line(node)} (`{self._shown(node)}`)"
                 self._use(owner, node, "read", path=(), reason=why)
+            elif method == "update" and node.args and all(a.keyword is not None or a.star == "**" for a in node.args):
+                line = self.stack[-2] if statement else None
+                self._use(owner, node, "merge",  # update(amount=t)
+                          part=self._merged(self.literal(node), owner, line if isinstance(line, cst.Expr) else None))
             elif method == "update":
                 for arg in node.args:
                     if isinstance(arg.value, cst.Dict) and not arg.keyword:
@@ -447,9 +459,49 @@ class _Collector(cst.CSTVisitor):
             after += 1
         return (start, after + 1) if self.text.startswith(";", after) else (start, end)
 
+    def _merged(self, lit: ObjectLit, owner: str, statement: cst.BaseSmallStatement | None = None) -> ObjectLit:
+        """A literal merged into `owner`, less the `**owner` it repeats (`p = {**p, "amount": t}`);
+        the statement that only merges it goes when every key of it does (no `p |= {}` left)."""
+        carrier = None
+        if statement is not None and not next((w for w in reversed(self.whys[-2:]) if w), ""):
+            carrier = Enclosure(self.statement_span(statement), 1)
+        return replace(lit, opaque=tuple(o for o in lit.opaque if o.replace(" ", "") != f"**{owner}"),
+                       carrier=carrier)
+
+    def _self_merge(self, node: cst.BaseSmallStatement) -> bool:
+        """`p |= {...}`, `p = {**p, ...}`, `p = p | {...}`: keys merged into the payload `p`
+        (not a new binding); True when `node` is one."""
+        if isinstance(node, cst.AugAssign) and isinstance(node.operator, cst.BitOrAssign):
+            target, value = node.target, node.value
+        elif isinstance(node, cst.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0].target, node.value
+            if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.BitOr) \
+                    and _name(value.left) is not None and _name(value.left) == _name(target):
+                value = value.right
+            elif not (isinstance(value, cst.Dict) and any(
+                    isinstance(e, cst.StarredDictElement) and _name(e.value) == _name(target) for e in value.elements)):
+                return False
+        else:
+            return False
+        owner = _name(target)
+        if owner is None:
+            return False
+        if isinstance(value, cst.Dict):
+            self._use(owner, node, "merge", part=self._merged(self.literal(value), owner, node))
+        else:
+            self._use(owner, node, "merge", reason=self._shown(value))
+        return True
+
     def on_small_statement(self, node: cst.BaseSmallStatement) -> None:
         place: Place = tuple(self.place)
         scope = self.scopes[-1]
+        if self._self_merge(node):
+            return
+        if isinstance(node, cst.Expr) and isinstance(node.value, cst.Call) and _callee_name(node.value.func) == "setdefault" \
+                and isinstance(node.value.func, cst.Attribute) and node.value.args \
+                and (owner := _name(node.value.func.value)) is not None and (key := _string(node.value.args[0].value)):
+            self._setdefault(node, owner, key[0], scope, place)
+            return
         value = _assigned_value(node)
         if value is not None:
             self.bind(node, value, scope, place)
@@ -481,6 +533,20 @@ class _Collector(cst.CSTVisitor):
                 needs_enclosure=alone,
             )
             self.writes.append(PendingWrite(scope, name, place, write))
+
+    def _setdefault(self, node: cst.Expr, owner: str, key: str, scope: int, place: Place) -> None:
+        """`p.setdefault("amount", t)`: a write of `amount` when the payload has none."""
+        call = node.value
+        assert isinstance(call, cst.Call)
+        why = next((w for w in reversed(self.whys[-2:]) if w), "")
+        value = call.args[1].value if len(call.args) > 1 else None
+        effect = value is not None and effects(value) is not None
+        found = _string(value) if value is not None else None
+        write = Write((key,), self.statement_span(node) if not why else self.span(node), removable=not why,
+                      why_not=why, string_value=found[0] if found else None,
+                      effect_span=self.span(value) if effect and value is not None and not why else None,
+                      value_span=self.span(value) if value is not None else None)
+        self.writes.append(PendingWrite(scope, owner, place, write))
 
     def bind(
         self, node: cst.BaseSmallStatement, value: cst.BaseExpression, scope: int, place: Place

@@ -119,6 +119,8 @@ class Literal:
     lit: ObjectLit
     in_list: bool = False  # an element of a list / tuple literal (a table of UI choices)
     serialized: bool = False  # passed straight to a serializer / response, or returned
+    type_options: tuple[str, ...] = ()  # a `type` chosen among strings (PHP `match`, a ternary)
+    type_text: str = ""  # how that choice is written, for the finding that cannot pick one
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,12 @@ def server_sites(
     for entry in sorted(literals, key=lambda e: e.lit.span):
         lit = entry.lit
         prop = type_prop(lit, dr_types)
+        options: tuple[str, ...] = ()
+        if prop is None and entry.type_options and all(o in dr_types for o in entry.type_options):
+            prop = lit.get("type")  # `'type' => match ($m) {...}`: each arm a Digital River type
+            options = tuple(dict.fromkeys(entry.type_options))
+            if prop is not None:
+                prop = replace(prop, string_value=options[0])
         if prop is None or prop.string_value is None:
             continue
         binding = by_span.get(lit.span)
@@ -185,6 +193,8 @@ def server_sites(
             call_span=lit.span,
             source_type=prop.string_value,
             type_span=prop.span,
+            type_options=options if len(options) > 1 else (),
+            type_reason=f"the type is `{entry.type_text}`" if len(options) > 1 else "",
             parts=(lit, *merged),
             writes=tuple(sorted(_hold_together(_filled_blocks(mine)), key=lambda w: w.span)),
             opaque=opaque,  # `**base` / `...$base` may already hold sessionId
