@@ -135,10 +135,11 @@ def front_end_for(path: str, templates: frozenset[str] = frozenset()) -> FrontEn
     if suffix in PHP_EXTENSIONS:
         from drmigrate.frontends.combined import CombinedFrontEnd
         from drmigrate.frontends.php import PhpFrontEnd
-        from drmigrate.frontends.templates import TemplateFrontEnd
+        from drmigrate.frontends.templates import TemplateFrontEnd, javascript_view
 
-        # a PHP page: PHP arrays for the server's payloads, <script> blocks for the page's
-        return CombinedFrontEnd(PhpFrontEnd(), TemplateFrontEnd(suffix))
+        # a PHP page: PHP arrays for the server's payloads, <script> blocks for the page's (a
+        # `.js.php` view is script as a whole)
+        return CombinedFrontEnd(PhpFrontEnd(), TemplateFrontEnd(suffix, whole=javascript_view(path)))
     return None
 
 

@@ -254,3 +254,49 @@ def test_php_types_and_merges_are_followed(type_: str, line: str, codes: list[st
     if "DR201" not in codes:
         got = fixed(text, "a.php")
         assert "amount" not in got and "currency" not in got and "        \n" not in got
+
+
+# --- every script context a template can hold ------------------------------------------------------
+
+HANDLERS = """<script>var drjs = new DigitalRiver('k');</script>
+<button onclick="drjs.createSource({type: 'payPal', amount: 10, payPal: {returnUrl: '/ok'}}).then(done)">Pay</button>
+<button @click="drjs.createSource({type: 'wireTransfer', amount: total, wireTransfer: {}})">Pay</button>
+<button v-on:click.prevent="drjs.createSource({type: 'bPay', amount: total, bPay: {}})">Pay</button>
+<button x-on:click="drjs.createSource({type: 'directDebit', currency: 'EUR', directDebit: {}})">Pay</button>
+<button (click)="drjs.createSource({type: 'konbini', amount: 1, konbini: {storeId: s}})">Pay</button>
+<a onclick="drjs.createSource({type: &quot;payPal&quot;, amount: 1})">entities</a>
+<a onclick="return false">no call</a>
+"""
+
+
+@pytest.mark.parametrize("name", ["a.html", "a.vue", "a.phtml"])
+def test_event_attributes_and_framework_bindings_are_read(name: str) -> None:
+    found = initial(HANDLERS, name, fix=False)
+    assert [f.line for f in found if f.code == "DR101"] == [2, 3, 4, 5, 6]
+    assert [f.line for f in found if f.code == "DR204"] == [7]  # `&quot;`: not readable as it stands
+    got = fixed(HANDLERS, name, session_id={"js": "sid"})
+    assert "amount" not in got.replace("amount: 1})\">entities", "") and got.count("sessionId: sid") == 5
+    assert got.splitlines()[6:] == HANDLERS.splitlines()[6:]
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    pytest.param("pay.js.erb", "var drjs = DigitalRiver('<%= key %>');\n"
+                               "drjs.createSource({type: 'payPal', amount: <%= @cart.total %>, payPal: {returnUrl: u}});\n",
+                 id="rails-js-erb"),
+    pytest.param("pay.js.php", "<?php $t = 5; ?>\nvar drjs = new DigitalRiver('k');\n"
+                               "drjs.createSource({type: 'payPal', amount: <?= $t ?>, payPal: {returnUrl: u}});\n",
+                 id="js-php"),
+])
+def test_javascript_views_are_read_as_script(name: str, text: str) -> None:
+    assert sorted(f.code for f in initial(text, name, fix=False)) == ["DR100", "DR101"]
+    got = fixed(text, name, session_id={"js": "sid"})
+    assert "amount" not in got and "sessionId: sid" in got
+
+
+def test_javascript_built_in_a_node_template_string_is_reported() -> None:
+    text = ("app.get('/checkout', (req, res) => {\n  res.send(`<script>\n"
+            "    digitalriver.createSource({type: 'payPal', amount: ${req.cart.total}, payPal: {returnUrl: u}});\n"
+            "  </script>`);\n});\nconsole.log('createSource failed');\n")
+    found = initial(text, "server.js", fix=False)
+    assert [(f.code, f.line) for f in found] == [("DR204", 3)]
+    assert "template string" in found[0].message

@@ -24,6 +24,7 @@ from typing import Any
 
 from drmigrate.frontends import Extraction, ParseError, Settings
 from drmigrate.frontends.jsanalysis import comment_spans, find_sites
+from drmigrate.frontends.jsembedded import calls_in_strings
 
 _RECURSION_LIMIT = 20_000
 
@@ -117,6 +118,7 @@ class EsprimaFrontEnd:
             sites=find_sites(program, text, settings),
             parser=self.name,
             comments=comment_spans(program.comments),
+            embedded=calls_in_strings(program, text),
         )
 
     def parses(self, text: str) -> bool:

@@ -69,6 +69,7 @@ class JavaScriptFrontEnd:
                 comments=extraction.comments,
                 protected=extraction.protected,
                 notes=(*extraction.notes, note),
+                embedded=extraction.embedded,
             )
         return extraction
 

@@ -532,7 +532,8 @@ def is_expression(text: str) -> bool:
 
 
 # String literals, and how a message names them: JavaScript printed by PHP sits in one of these.
-_STRINGS = {"string": "string", "encapsed_string": "string", "heredoc": "heredoc", "nowdoc": "nowdoc"}
+_STRINGS = {"string": "a PHP string", "encapsed_string": "a PHP string", "heredoc": "a PHP heredoc",
+            "nowdoc": "a PHP nowdoc"}
 
 
 def embedded_calls(text: str) -> tuple[EmbeddedCall, ...]:

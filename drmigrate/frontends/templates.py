@@ -20,7 +20,7 @@ from pathlib import PurePath
 from drmigrate.frontends import Extraction, ParseError, Settings
 from drmigrate.frontends.javascript import JavaScriptFrontEnd, JavaScriptGrammar
 from drmigrate.guard import GuardError, SyntaxView, TNode, check
-from drmigrate.model import Intent, PayloadSite, Span
+from drmigrate.model import EmbeddedCall, Intent, PayloadSite, Span
 
 # Tag syntaxes by template language. Each pattern has a group named `expr` that matches when the
 # tag outputs a value (the filler then reads as an identifier) and not when it is control flow.
@@ -156,6 +156,46 @@ class Tag:
 class Script:
     body: Span
     typescript: bool
+    handler: bool = False  # an event attribute's code (`onclick="…"`, `@click="…"`): a function body
+
+    @property
+    def outer(self) -> Span:
+        """The masked text that reads as this script's code: a handler's wrapper too."""
+        start, end = self.body
+        return (start - len(_HANDLER_OPEN), end + 2) if self.handler else (start, end + 1)
+
+
+# Attributes that hold code run on an event: HTML's `on…`, Vue's `@…` / `v-on:…`, Alpine's `x-on:…`,
+# Angular's `(…)`. In the masked text each body reads as an arrow function's body.
+_HANDLER_NAME = re.compile(r"on[a-z]+|@[\w.:-]+|v-on:[\w.:-]+|x-on:[\w.:-]+|\([\w.-]+\)", re.IGNORECASE)
+_HANDLER_OPEN = "()=>{"
+_START_TAG = re.compile(r"<[A-Za-z][^\s/>]*")
+_ATTRIBUTE = re.compile(r"""\s*(?P<name>[^\s=/>"']+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s"'>]+)))?""")
+_REFERENCE = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);?")
+
+
+def find_handlers(scan: str, skipped: Sequence[Span]) -> list[tuple[Span, str]]:
+    """(value span, attribute name) of every event attribute outside `skipped` (script bodies and
+    comments) whose code mentions a DigitalRiver.js call."""
+    from drmigrate.calls import calls_in
+
+    found: list[tuple[Span, str]] = []
+    for tag in _START_TAG.finditer(scan):
+        if any(a <= tag.start() < b for a, b in skipped):
+            continue
+        pos = tag.end()
+        while True:
+            match = _ATTRIBUTE.match(scan, pos)
+            if match is None or match.end() == pos:
+                break
+            pos = match.end()
+            group = "dq" if match.group("dq") is not None else "sq" if match.group("sq") is not None else None
+            if group is None or not _HANDLER_NAME.fullmatch(match.group("name")):
+                continue
+            span = match.span(group)
+            if next(iter(calls_in(scan[span[0]:span[1]])), None) is not None:
+                found.append((span, match.group("name")))
+    return found
 
 
 def _literal_bodies(text: str) -> list[Span]:
@@ -208,10 +248,12 @@ def _attributes(tag: str) -> dict[str, str]:
     return out
 
 
-def find_scripts(text: str, tags: list[Tag], *, typescript: bool = False) -> list[Script]:
+def find_scripts(text: str, tags: list[Tag], *, typescript: bool = False,
+                 handlers: list[tuple[Span, str]] | None = None) -> list[Script]:
     """Inline JavaScript / TypeScript `<script>` bodies (not `src=` ones, not other types).
 
-    `typescript`: the template language's scripts are TypeScript unless they say otherwise."""
+    `typescript`: the template language's scripts are TypeScript unless they say otherwise.
+    `handlers`: filled with the event attributes whose code mentions a DigitalRiver.js call."""
     # Look for markup in a copy with the template tags blanked, so `<script src="<?= $u ?>">`
     # or a tag printing "</script>" cannot end anything early.
     chars = list(text)
@@ -219,22 +261,25 @@ def find_scripts(text: str, tags: list[Tag], *, typescript: bool = False) -> lis
         chars[tag.span[0] : tag.span[1]] = _blank(text[tag.span[0] : tag.span[1]])
     scan = "".join(chars)
     scripts: list[Script] = []
+    skipped: list[Span] = []  # comments and script elements: no markup attribute in them
     pos = 0
     while True:
         match = _OPEN_OR_COMMENT.search(scan, pos)
         if match is None:
-            return scripts
+            break
         if match.group(0) == "<!--":  # commented-out markup holds no live script
             end = scan.find("-->", match.end())
             pos = len(scan) if end < 0 else end + 3
+            skipped.append((match.start(), pos))
             continue
         open_end = scan.find(">", match.end())
         if open_end < 0:
-            return scripts
+            break
         attrs = _attributes(scan[match.end() : open_end])
-        close = _CLOSE.search(scan, open_end + 1)
+        close = _script_end(scan, open_end + 1)
         body_end = close.start() if close is not None else len(scan)
         pos = close.end() if close is not None else len(scan)
+        skipped.append((open_end + 1, body_end))
         lang = attrs.get("lang", "")
         kind = attrs.get("type", "")
         if "src" in attrs or (kind not in JS_TYPES and lang not in TS_LANGS):
@@ -243,6 +288,14 @@ def find_scripts(text: str, tags: list[Tag], *, typescript: bool = False) -> lis
             Script((open_end + 1, body_end), lang in TS_LANGS or kind == "text/typescript"
                    or (typescript and not lang and kind in ("", "module")))
         )
+    if handlers is not None and any(h in scan for h in ("on", "@", "(")):
+        handlers.extend(find_handlers(scan, skipped))
+    return scripts
+
+
+def _script_end(scan: str, start: int) -> re.Match[str] | None:
+    """The `</script>` that ends a script element's body."""
+    return _CLOSE.search(scan, start)
 
 
 def _filler(tag_text: str, before: str) -> str:
@@ -280,14 +333,19 @@ def mask(text: str, scripts: list[Script], tags: list[Tag]) -> tuple[str, tuple[
             pos = t1
         built.append(text[pos:end])
         out[start:end] = "".join(built)
-        if end < len(out) and end > start:
+        if script.handler:  # `onclick="…"` reads as `()=>{…};` over the attribute's name and quotes
+            out[start - len(_HANDLER_OPEN):start] = _HANDLER_OPEN
+            out[end] = "}"
+            if end + 1 < len(out) and out[end + 1] == " ":
+                out[end + 1] = ";"
+        elif end < len(out) and end > start:
             out[end] = ";"  # where `</script>` stands: blocks never run into each other
     return "".join(out), tuple(protected)
 
 
 def _only(masked: str, script: Script) -> str:
-    start, end = script.body
-    return _blank(masked[:start]) + masked[start : end + 1] + _blank(masked[end + 1 :])
+    start, end = script.outer
+    return _blank(masked[:start]) + masked[start:end] + _blank(masked[end:])
 
 
 class TemplateFrontEnd:
@@ -295,9 +353,31 @@ class TemplateFrontEnd:
 
     name = "template"
 
-    def __init__(self, suffix: str) -> None:
+    def __init__(self, suffix: str, *, whole: bool = False) -> None:
         self.suffix = suffix.lower()
         self.failed_blocks = 0
+        # a JavaScript view (`checkout.js.erb`, `pay.js.php`): the whole file is script, with tags
+        self.whole = whole
+        self.unreadable: list[tuple[Span, str]] = []  # event attributes whose code cannot be read
+
+    def scripts(self, text: str, tags: list[Tag]) -> list[Script]:
+        """The script bodies, and the event attributes whose code calls DigitalRiver.js (read as
+        function bodies); one that writes its code with character references (`&quot;`) is not
+        read as it stands: `unreadable` lists it, for DR204."""
+        if self.whole:
+            return [Script((0, len(text)), False)] if text else []
+        handlers: list[tuple[Span, str]] = []
+        scripts = find_scripts(text, tags, typescript=self.suffix in TYPESCRIPT_BY_DEFAULT, handlers=handlers)
+        self.unreadable = []
+        for (start, end), name in handlers:
+            room = len(name) + 2  # the name, `=` and the quote stand where the wrapper goes
+            handler = Script((start, end), False, handler=True)
+            if _REFERENCE.search(text, start, end) or room < len(_HANDLER_OPEN) \
+                    or not JavaScriptFrontEnd("javascript").parses(_only(mask(text, [handler], tags)[0], handler)):
+                self.unreadable.append(((start, end), name))  # entities, or no JavaScript (a template's own syntax)
+            else:
+                scripts.append(handler)
+        return sorted(scripts, key=lambda s: s.body)
 
     def _javascript(self, scripts: list[Script]) -> JavaScriptFrontEnd:
         if any(s.typescript for s in scripts):
@@ -306,9 +386,10 @@ class TemplateFrontEnd:
 
     def extract(self, text: str, settings: Settings) -> Extraction:
         tags = find_tags(text, self.suffix)
-        scripts = find_scripts(text, tags, typescript=self.suffix in TYPESCRIPT_BY_DEFAULT)
+        scripts = self.scripts(text, tags)
+        unread = self._unread(text)
         if not scripts:
-            return Extraction(sites=(), parser=self.name, notes=("no inline script",))
+            return Extraction(sites=(), parser=self.name, notes=("no inline script",), embedded=unread)
         masked, protected = mask(text, scripts, tags)
         javascript = self._javascript(scripts)
         try:
@@ -322,7 +403,16 @@ class TemplateFrontEnd:
             comments=inner.comments,
             protected=protected,
             notes=inner.notes,
+            embedded=inner.embedded + unread,
         )
+
+    def _unread(self, text: str) -> tuple[EmbeddedCall, ...]:
+        """The calls in event attributes that cannot be read as JavaScript (DR204)."""
+        from drmigrate.calls import calls_in
+
+        return tuple(EmbeddedCall((start + at, start + at + len(call)), call,
+                                  f"the HTML attribute `{name}` (in character references or another syntax)")
+                     for (start, end), name in self.unreadable for at, call in calls_in(text[start:end]))
 
     def _block_by_block(self, masked: str, scripts: list[Script], settings: Settings) -> Extraction:
         """One block does not parse (a tag the masking could not neutralise): read the others."""
@@ -363,7 +453,7 @@ class TemplateFrontEnd:
     def parses(self, text: str) -> bool:
         """The fixed text's scripts still parse (no more failing blocks than before the fix)."""
         tags = find_tags(text, self.suffix)
-        scripts = find_scripts(text, tags, typescript=self.suffix in TYPESCRIPT_BY_DEFAULT)
+        scripts = self.scripts(text, tags)
         if not scripts:
             return True
         masked, _ = mask(text, scripts, tags)
@@ -437,7 +527,7 @@ class TemplateGrammar:
 
     def _parts(self, text: str) -> tuple[str, list[Script], list[Tag]]:
         tags = find_tags(text, self.front.suffix)
-        scripts = find_scripts(text, tags, typescript=self.front.suffix in TYPESCRIPT_BY_DEFAULT)
+        scripts = self.front.scripts(text, tags)
         masked, _ = mask(text, scripts, tags) if scripts else (_blank(text), ())
         return masked, scripts, tags
 
@@ -499,9 +589,15 @@ class TemplateGrammar:
         return self.js.expression(masked_snippet(text, self.front.suffix))
 
 
+def javascript_view(path: str) -> bool:
+    """`checkout.js.erb`, `pay.js.php`: JavaScript that a template engine renders (Rails' JS views)."""
+    suffixes = [s.lower() for s in PurePath(path).suffixes[-2:]]
+    return len(suffixes) == 2 and suffixes[0] in (".js", ".mjs") and suffixes[1] in TEMPLATE_EXTENSIONS
+
+
 def front_end_for(path: str) -> TemplateFrontEnd | None:
     suffix = PurePath(path).suffix.lower()
-    return TemplateFrontEnd(suffix) if suffix in TEMPLATE_EXTENSIONS else None
+    return TemplateFrontEnd(suffix, whole=javascript_view(path)) if suffix in TEMPLATE_EXTENSIONS else None
 
 
 def extract_php_scripts(text: str, settings: Settings) -> Extraction:

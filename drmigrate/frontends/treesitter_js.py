@@ -31,6 +31,7 @@ import tree_sitter_typescript
 
 from drmigrate.frontends import Extraction, ParseError, Settings
 from drmigrate.frontends.jsanalysis import comment_spans, find_sites
+from drmigrate.frontends.jsembedded import calls_in_strings
 
 TsNode = tree_sitter.Node
 
@@ -1119,7 +1120,8 @@ class TreeSitterFrontEnd:
             note = "TypeScript declaration file: declarations only, no payloads"
             return Extraction(sites=(), parser=self.name, comments=spans, notes=(note,))
         return Extraction(
-            sites=find_sites(program, text, settings), parser=self.name, comments=spans
+            sites=find_sites(program, text, settings), parser=self.name, comments=spans,
+            embedded=calls_in_strings(program, text),
         )
 
     def parses(self, text: str) -> bool:
