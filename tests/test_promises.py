@@ -300,3 +300,47 @@ def test_javascript_built_in_a_node_template_string_is_reported() -> None:
     found = initial(text, "server.js", fix=False)
     assert [(f.code, f.line) for f in found] == [("DR204", 3)]
     assert "template string" in found[0].message
+
+
+# --- the guard and HTML's script double-escape state ----------------------------------------------
+
+DOUBLE_ESCAPE = """<html><head></head><body>
+<script>
+var drjs = new DigitalRiver('k');
+var p = {type: 'payPal', payPal: {returnUrl: '<!--<script>'}, amount: 1, currency: '</script>-->'};
+drjs.createSource(p);
+</script>
+<p id="after">after</p>
+</body></html>
+"""
+
+
+def test_an_edit_that_unbalances_a_script_double_escape_is_refused() -> None:
+    """Removing `currency: '</script>-->'` would leave `'<!--<script>'` without its partner: the
+    browser would then read the rest of the page as script. That edit is refused; the others land."""
+    outcome = run(DOUBLE_ESCAPE, "a.html")
+    assert [(f.code, f.line) for f in outcome.findings if f.code in ("DR101", "DR203")] == [("DR101", 4), ("DR203", 4)]
+    assert outcome.fixed is not None and "currency: '</script>-->'" in outcome.fixed and "amount" not in outcome.fixed
+
+
+def test_the_script_ends_where_a_browser_ends_it(tmp_path: object) -> None:
+    """Chromium, not drmigrate's tokenizer, judges: the paragraph after the script is markup in the
+    original and in drmigrate's fix, and is swallowed by the script in the fix the guard refused."""
+    from pathlib import Path
+
+    from drmigrate.frontends.templates import find_scripts
+    from tests.browser import _run
+
+    root = Path(str(tmp_path))
+    naive = DOUBLE_ESCAPE.replace(", currency: '</script>-->'", "")
+    pages = {"original": DOUBLE_ESCAPE, "fixed": run(DOUBLE_ESCAPE, "a.html").fixed or "", "naive": naive}
+    for name, html in pages.items():
+        page = root / f"{name}.html"
+        page.write_text(html, "utf-8")
+        # Chromium serialises the DOM it built: a paragraph swallowed by the script is script text,
+        # and nothing but the script's end follows it in the body
+        dumped = _run(["--dump-dom", page.resolve().as_uri()]).stdout
+        in_browser = not dumped.rstrip().endswith("</script></body></html>")
+        scripts = find_scripts(html, [])
+        ours = bool(scripts) and 'id="after"' not in html[scripts[0].body[0]:scripts[0].body[1]]
+        assert in_browser == ours == (name != "naive"), name

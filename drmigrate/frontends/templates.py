@@ -127,7 +127,6 @@ JS_TYPES = frozenset(
 TS_LANGS = frozenset({"ts", "typescript", "tsx"})
 
 _OPEN_OR_COMMENT = re.compile(r"<!--|<script\b", re.IGNORECASE)
-_CLOSE = re.compile(r"</script\s*>", re.IGNORECASE)
 _ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""")
 _PHP_OUTPUT = re.compile(r"\s*(?:/\*[\s\S]*?\*/\s*|//[^\n]*\n\s*)*(?:echo|print)\b")
 # After these, a tag stands where a value is expected.
@@ -277,8 +276,8 @@ def find_scripts(text: str, tags: list[Tag], *, typescript: bool = False,
             break
         attrs = _attributes(scan[match.end() : open_end])
         close = _script_end(scan, open_end + 1)
-        body_end = close.start() if close is not None else len(scan)
-        pos = close.end() if close is not None else len(scan)
+        body_end = close[0] if close is not None else len(scan)
+        pos = close[1] if close is not None else len(scan)
         skipped.append((open_end + 1, body_end))
         lang = attrs.get("lang", "")
         kind = attrs.get("type", "")
@@ -293,9 +292,36 @@ def find_scripts(text: str, tags: list[Tag], *, typescript: bool = False,
     return scripts
 
 
-def _script_end(scan: str, start: int) -> re.Match[str] | None:
-    """The `</script>` that ends a script element's body."""
-    return _CLOSE.search(scan, start)
+_SCRIPT_DATA = re.compile(r"<!--|-->|</?script(?=[\t\n\f\r />])", re.IGNORECASE)
+
+
+def _script_end(scan: str, start: int) -> Span | None:
+    """The `</script…>` that ends a script element's body, as HTML's tokenizer finds it.
+
+    The script data states of the HTML standard: after `<!--` the data is *escaped*, and there a
+    `<script` starts the *double escaped* state, in which `</script>` does not end the element (it
+    goes back to escaped) — only `-->` leaves both. So `'<!--<script>'` in a string without its
+    partner makes the browser read the page after the script as script: the fix guard sees that
+    as a changed script and markup, and refuses."""
+    state = "data"
+    for match in _SCRIPT_DATA.finditer(scan, start):
+        token = match.group(0).lower()
+        if token == "<!--":
+            after = scan[match.end():match.end() + 2]
+            if state == "data" and not (after.startswith(">") or after == "->"):  # `<!-->` closes at once
+                state = "escaped"
+        elif token == "-->":
+            if state in ("escaped", "double"):
+                state = "data"
+        elif token == "<script":
+            if state == "escaped":
+                state = "double"
+        elif state == "double":  # `</script` in double escaped: back to escaped
+            state = "escaped"
+        else:  # `</script` in data or escaped: the end tag, to its `>`
+            close = scan.find(">", match.end())
+            return match.start(), (close + 1 if close >= 0 else len(scan))
+    return None
 
 
 def _filler(tag_text: str, before: str) -> str:
