@@ -214,7 +214,13 @@ def test_template_fixtures_exist() -> None:
             id="webpack",
         ),
         pytest.param(
-            "a.js", "var a=1;" * 3000, "minified (a line of 24,000 characters)", id="long-line"
+            "a.js", "var a=1,b=2;function f(c){return c+a}" * 1000,
+            "minified (a line of 37,000 characters; 100% of the code in dense lines)", id="dense-code"
+        ),
+        pytest.param(  # one long line of inline i18n text in a hand-written file: not minified
+            "i18n.js", "var msgs = {" + ", ".join(f'"k{i}": "Bitte geben Sie eine Nummer ein {i}"' for i in range(600))
+            + "};\n" + "\n".join(f"function f{i}(a) {{\n  return a + {i};\n}}" for i in range(60)),
+            None, id="one-long-line-of-strings"
         ),
         pytest.param(
             "node_modules/x/index.js",
@@ -228,12 +234,22 @@ def test_template_fixtures_exist() -> None:
             "vendored or deployed copy (under pub/static/)",
             id="magento-static",
         ),
-        pytest.param("vendor/DigitalRiver.js", "", LIBRARY, id="library-name"),
+        # content, not names: a merchant's own checkout code named like the library is read
+        pytest.param("vendor/DigitalRiver.js", PAYLOAD, None, id="library-name-alone"),
+        pytest.param("js/digitalriver.min.js", PAYLOAD, "minified or bundled (by its name)", id="min-name"),
         pytest.param(
             "lib.js",
             "/* js.digitalriverws.com */ a.createSource=function(e){};" * 400,
             LIBRARY,
-            id="library-content",
+            id="library-content-minified",
+        ),
+        pytest.param(
+            "vendor/anything.js",
+            "// https://api.digitalriverws.com\nDigitalRiver.prototype.createSource = function (a, b) {\n"
+            "  return post('/sources', b);\n};\nDigitalRiver.prototype.createElement = function (t, o) {\n};\n"
+            "DigitalRiver.prototype.retrieveSource = function (id) {\n};\n",
+            LIBRARY,
+            id="library-content-readable",
         ),
         pytest.param(
             "wrapper.js",

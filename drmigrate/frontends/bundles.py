@@ -19,12 +19,11 @@ ADVICE = "fix the source, not the build output"
 LIBRARY = "the DigitalRiver.js library itself"
 INCLUDE = "--include-minified checks it"
 
-LONG_LINE = 1_000  # characters; hand-written code rarely has one, minified code is made of them
-VERY_LONG_LINE = 20_000
-LONG_LINE_SHARE = 0.5  # of the text, in lines longer than LONG_LINE
+LONG_LINE = 1_000  # characters of code; hand-written code rarely has one, minified code is made of them
+LONG_LINE_SHARE = 0.5  # of the code (strings left out), in lines longer than LONG_LINE
+SPARSE = 0.1  # blanks per character in those lines: minifiers drop them (1-2 % measured), people and prose do not
 
 _MINIFIED_NAME = re.compile(r"[.-]min\.[cm]?js$|\.(?:bundle|chunk)\.[cm]?js$", re.IGNORECASE)
-_LIBRARY_NAME = re.compile(r"^digitalriver(?:\.min)?\.js$", re.IGNORECASE)
 _VENDORED_DIRS = (
     ("node_modules",),
     ("bower_components",),
@@ -80,25 +79,54 @@ def _vendored_dir(directory: str) -> str | None:
     return None
 
 
+# String literals (on one line; template literals whole): their text is data, not code density.
+_STRING = re.compile(r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`""")
+
+
 def _minified(text: str) -> str | None:
+    """Minified by density over the whole file, not by one long line: most of the code (strings
+    left out, so a hand-written file with one long line of inline i18n text is not) sits in lines
+    over LONG_LINE characters that have almost no blanks."""
     if len(text) < LONG_LINE:
         return None
-    longest = 0
-    in_long = 0
-    for line in text.splitlines():
-        size = len(line)
-        longest = max(longest, size)
-        if size > LONG_LINE:
-            in_long += size
-    if longest > VERY_LONG_LINE or in_long > LONG_LINE_SHARE * len(text):
-        return f"minified (a line of {longest:,} characters)"
-    return None
+    code = _STRING.sub("''", text)
+    long_lines = [line for line in code.splitlines() if len(line) > LONG_LINE]
+    in_long = sum(len(line) for line in long_lines)
+    if not long_lines or in_long <= LONG_LINE_SHARE * len(code):
+        return None
+    blanks = sum(line.count(" ") + line.count("\t") for line in long_lines)
+    if blanks >= SPARSE * in_long:
+        return None
+    longest = max(len(line) for line in text.splitlines())
+    return f"minified (a line of {longest:,} characters; {in_long / len(code):.0%} of the code in dense lines)"
+
+
+_DR_METHODS = ("createElement", "createDropin", "retrieveAvailablePaymentMethods", "authenticateSource",
+               "updateSource", "retrieveSource", "paymentRequest", "retrieveOnlineBankingBanks")
+_CALLED_WITH_PAYLOAD = re.compile(r"\.createSource\s*\((?:[^(){};]*,)?\s*\{")
+
+
+def _defines(method: str, text: str) -> bool:
+    return re.search(rf"(?<![\w$]){method}\s*[:=]\s*(?:async\s+)?function\b|prototype\.{method}\s*="
+                     rf"|(?<![\w$.]){method}\s*\([\w\s,]*\)\s*\{{", text) is not None
+
+
+def library(text: str) -> bool:
+    """The DigitalRiver.js library itself, by its content (never by its file name: merchants name
+    their own checkout code `digitalriver.js` too): it defines `createSource` and at least two more
+    of the instance's methods, talks to Digital River's host, and never calls `createSource` with
+    a payload of its own."""
+    if "digitalriverws" not in text or not _DEFINES_CREATE_SOURCE.search(text):
+        return False
+    if _CALLED_WITH_PAYLOAD.search(text):
+        return False
+    return sum(_defines(m, text) for m in _DR_METHODS) >= 2
 
 
 def classify(path: str, text: str) -> str | None:
     """Why `path` should be skipped as build output or vendored code, or None to read it."""
     name = PurePosixPath(path.replace("\\", "/")).name
-    if _LIBRARY_NAME.match(name):
+    if library(text):
         return LIBRARY
     reason = _vendored(path) or _by_content(name, text)
     # Only build output is checked for being the library: a merchant's own wrapper may define a
@@ -109,10 +137,9 @@ def classify(path: str, text: str) -> str | None:
 
 
 def classify_by_name(path: str) -> str | None:
-    """The part of `classify` that needs no text: the library's name, vendored dirs, `.min.js`."""
+    """The part of `classify` that needs no text: vendored dirs, `.min.js` (the library is known by
+    its content alone)."""
     name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    if _LIBRARY_NAME.match(name):
-        return LIBRARY
     if _MINIFIED_NAME.search(name):
         return "minified or bundled (by its name)"
     return _vendored(path)
