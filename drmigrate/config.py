@@ -231,6 +231,11 @@ def load(path: Path | None) -> Settings:
     where = f"{path} {section}".strip()
     if table is None:
         raise ConfigFileError(f"{path}: has no [tool.drmigrate] table; add one or pass another --config")
+    if path.name != "pyproject.toml" and "tool" in table:
+        raise ConfigFileError(
+            f"{path}: `[tool.drmigrate]` is the pyproject.toml form; {path.name} takes the same keys at its top "
+            "level: drop the `[tool.drmigrate]` header (and write `[per-file-session-id]` for "
+            "`[tool.drmigrate.per-file-session-id]`)")
     values: dict[str, Any] = {}
     for key, value in table.items():
         check = _KEYS.get(key)

@@ -18,8 +18,10 @@ from dataclasses import dataclass
 
 from drmigrate.model import Edit, ObjectLit, Span, Write
 
-HSPACE = " \t"
-SPACE = " \t\r\n\f\v"
+# JavaScript's white space, not only ASCII's: code pasted from a web page is indented with
+# non-breaking spaces (U+00A0), which JavaScript reads as blanks (so do the other `Zs` spaces)
+HSPACE = " \t\v\f\u00a0\ufeff\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+SPACE = HSPACE + "\r\n\u2028\u2029"
 RISKY_STARTS = "([`+-/"
 
 

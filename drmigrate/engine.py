@@ -350,7 +350,11 @@ def _session_id(plan: _Plan, site: PayloadSite, code: str, *, require: bool = Tr
     """Report a missing `sessionId` (`code`) and plan its insertion; report placeholders (DR110)."""
     placeholder = plan.table.placeholder
     present = False
-    for held in site.parts:
+    # an element's options may carry the session in the element's own hash:
+    # `createElement('taxidentifier', {taxIdentifier: {sessionId, country, type}})`
+    nested = [p.value for part in site.parts for p in part.props
+              if site.element and p.value is not None and p.key.lower() == site.element.lower()]
+    for held in (*site.parts, *nested):
         prop = held.get(SESSION_KEY)
         if prop is not None:
             present = True

@@ -344,3 +344,59 @@ def test_the_script_ends_where_a_browser_ends_it(tmp_path: object) -> None:
         scripts = find_scripts(html, [])
         ours = bool(scripts) and 'id="after"' not in html[scripts[0].body[0]:scripts[0].body[1]]
         assert in_browser == ours == (name != "naive"), name
+
+
+# --- wrong verdicts on real code ---------------------------------------------------------------------
+
+def test_a_tax_identifier_element_with_the_nested_session_form_is_migrated() -> None:
+    text = ("var dr = new DigitalRiver('k');\n"
+            "dr.createElement('taxidentifier', {taxIdentifier: {sessionId: sid, country: 'DE', type: 'de'}});\n"
+            "dr.createElement('taxidentifier', {country: 'DE', type: 'de'});\n")
+    outcome = run(text, fix=False)
+    assert [(f.code, f.line) for f in outcome.findings] == [("DR133", 3)]
+    assert sorted(s.state for s in outcome.sites) == ["migrated", "remaining"]
+
+
+def test_a_local_class_with_its_own_create_source_is_not_digital_river() -> None:
+    text = ("class Payments {\n  createSource(data) { return fetch('/api/sources', {body: JSON.stringify(data)}); }\n"
+            "  pay(cart) { return this.createSource({type: 'payPal', amount: cart.total, payPal: {returnUrl: u}}); }\n}\n"
+            "const api = new Payments();\napi.createSource({type: 'payPal', amount: 1, payPal: {returnUrl: u}});\n"
+            "unknown.createSource({type: 'payPal', amount: 3, payPal: {returnUrl: u}});\n")
+    assert {f.line for f in initial(text, fix=False)} == {7}  # only the receiver nothing explains
+    assert fixed(text, unsafe_fixes=True).splitlines()[:6] == text.splitlines()[:6]
+
+
+def test_each_kept_legacy_field_is_reported_once() -> None:
+    text = ("var p = {type: 'wireTransfer', amount: t, currency: 'EUR', wireTransfer: {}};\n"
+            "digitalriver.createSource(p).then(() => track(p.amount, p.currency));\n")
+    assert sorted(f.code for f in initial(text, fix=False)) == ["DR100", "DR202", "DR202"]
+
+
+def test_nbsp_indentation_is_blank_to_the_fix() -> None:
+    nb = "\u00a0\u00a0"
+    text = (f"var p = {{\n{nb}type: 'payPal',\n{nb}amount: 1,\n{nb}currency: 'USD',\n{nb}payPal: {{returnUrl: u}}\n}};\n"
+            f"{nb}p.amount = 2;\ndigitalriver.createSource(p);\n")
+    assert fixed(text, session_id={"js": "sid"}) == (
+        f"var p = {{\n{nb}type: 'payPal',\n{nb}sessionId: sid,\n{nb}payPal: {{returnUrl: u}}\n}};\n"
+        "digitalriver.createSource(p);\n")
+
+
+def test_the_readme_configuration_works_in_a_drmigrate_toml(tmp_path: object) -> None:
+    import re
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from drmigrate.cli import main
+
+    root = Path(str(tmp_path))
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    example = re.search(r"```toml\n(# \.drmigrate\.toml\n.*?)```", readme, re.DOTALL)
+    assert example is not None
+    (root / ".drmigrate.toml").write_text(example.group(1), "utf-8")
+    result = CliRunner().invoke(main, ["config", "--config", str(root / ".drmigrate.toml")])
+    assert result.exit_code == 0, result.output
+    # the pyproject form in a .drmigrate.toml: the error says what that file takes
+    (root / ".drmigrate.toml").write_text("[tool.drmigrate]\nselect = [\"DR1\"]\n", "utf-8")
+    result = CliRunner().invoke(main, ["check", "--config", str(root / ".drmigrate.toml"), str(root)])
+    assert result.exit_code == 2 and "takes the same keys at its top level" in result.output

@@ -68,7 +68,11 @@ def test_readme_configuration_example_loads(tmp_path: Path) -> None:
 
     readme = (ROOT / "README.md").read_text("utf-8")
     example = readme.split("### Configuration", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
-    (tmp_path / "pyproject.toml").write_text(example, "utf-8")
-    settings = load(tmp_path / "pyproject.toml")
-    assert settings.per_file_session_id and settings.extend_receiver_names
-    build_config(settings, bundled_table())  # every value valid, per-path session ids included
+    # as it stands in a .drmigrate.toml, and under [tool.drmigrate] in a pyproject.toml
+    (tmp_path / ".drmigrate.toml").write_text(example, "utf-8")
+    pyproject = "[tool.drmigrate]\n" + example.replace("[per-file-session-id]", "[tool.drmigrate.per-file-session-id]")
+    (tmp_path / "pyproject.toml").write_text(pyproject, "utf-8")
+    for name in (".drmigrate.toml", "pyproject.toml"):
+        settings = load(tmp_path / name)
+        assert settings.per_file_session_id and settings.extend_receiver_names
+        build_config(settings, bundled_table())  # every value valid, per-path session ids included

@@ -1013,8 +1013,8 @@ def find_sites(program: Node, text: str, settings: Settings) -> tuple[PayloadSit
     resolved: list[tuple[CallSite, Confidence, list[Candidate]]] = []
     for call in sorted(analysis.calls, key=lambda c: span_of(c.node)[0]):
         kind = analysis.receiver_kind(call.receiver)
-        if kind == "stripe":
-            continue
+        if kind == "stripe" or (kind == "unknown" and _defined_here(analysis, call)):
+            continue  # Stripe, or an object of this file with its own method of that name
         if kind == "unknown" and call.method not in ("createSource", *DR_ONLY_CALLS):
             continue
         confidence = Confidence.HIGH if kind == "dr" else Confidence.LOW
@@ -1044,6 +1044,44 @@ def find_sites(program: Node, text: str, settings: Settings) -> tuple[PayloadSit
                 continue  # an unknown receiver is reported only with a Digital River type or hash
             sites.append(site)
     return tuple(sites)
+
+
+def _has_method(holder: Node, name: str, analysis: Analysis) -> bool:
+    """A class body or object literal that defines a method `name` (`createSource(p) {…}`)."""
+    for member in holder.body or holder.properties or () if holder is not None else ():
+        key = prop_key(member, analysis) if member.type in ("Property", "MethodDefinition", "PropertyDefinition") else None
+        value = member.value
+        if key == name and value is not None and value.type in FUNCTIONS:
+            return True
+    return False
+
+
+def _defined_here(analysis: Analysis, call: CallSite) -> bool:
+    """The receiver is an object of this file that has its own method of the called name: `this`
+    in a class or object literal that defines it, or an instance of such a class (`new Local()`)."""
+    receiver = call.receiver
+    if receiver.type == "ThisExpression":
+        for ancestor in analysis.scopes.ancestors(call.node):
+            if ancestor.type in ("ClassBody", "ObjectExpression"):
+                return _has_method(ancestor, call.method, analysis)
+        return False
+    if receiver.type != "Identifier":
+        return False
+    variable = analysis.scopes.variable(receiver)
+    values = [r.value for r in variable.references if r.write and r.value is not None] if variable else []
+    for value in values:
+        if value.type == "ObjectExpression" and _has_method(value, call.method, analysis):
+            continue
+        if value.type != "NewExpression" or value.callee is None or value.callee.type != "Identifier":
+            return False
+        cls = analysis.scopes.variable(value.callee)
+        found = [d.node for d in cls.definitions if d.node is not None and d.node.type in ("ClassDeclaration",)] \
+            if cls is not None else []
+        found += [r.value for r in cls.references if r.write and r.value is not None
+                  and r.value.type == "ClassExpression"] if cls is not None else []
+        if not found or not all(_has_method(c.body, call.method, analysis) for c in found):
+            return False
+    return bool(values)
 
 
 def _dr_evidence(site: PayloadSite, settings: Settings) -> bool:
