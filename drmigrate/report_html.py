@@ -156,7 +156,7 @@ def _file_rows(doc: Mapping[str, Any], merged: bool) -> tuple[list[str], int]:
         site_row = {str(s): _int(n) for s, n in sites.items()} if isinstance(sites, Mapping) else {}
         found = by_file.get(key, Counter())
         status = str(f.get("status", ""))
-        if not sum(site_row.values()) and not found and not status.startswith("error"):
+        if not sum(site_row.values()) and not found and not status.startswith(("error", "skipped")):
             quiet += 1
             continue
         cells = [f'<td data-sort="{_e(key[0])}">{_e(key[0])}</td>'] if merged else []
@@ -179,7 +179,7 @@ def _files_table(doc: Mapping[str, Any], merged: bool) -> str:
     note = (f'<p class="note">{quiet} other file{"s" if quiet != 1 else ""} without payloads or findings.</p>'
             if quiet else "")
     if not rows:
-        return f'<p class="note">No file with payloads or findings.</p>{note}'
+        return f'<p class="note">No file with payloads, findings or skips.</p>{note}'
     first = [("repository", "repository")] if merged else []
     col = 0
     top, second = [], []
@@ -299,8 +299,9 @@ def render(doc: Mapping[str, Any], *, title: str = "Payment-session migration") 
     if merged:
         rows = {str(r.get("name")): _state_totals(status_tables(r)) for r in repos}
         status_html.append("<h3>By repository</h3>" + _status_table(rows, used, "repository"))
-    subtitle = " · ".join(_e(part) for part in (f"drmigrate {tool.get('version', '')}", where,
-                                                  f"{len(files)} files {done}") if part)
+    skipped = sum(1 for f in files if str(f.get("status", "")).startswith("skipped"))
+    counted = f"{len(files) - skipped} files {done}" + (f", {skipped} skipped (listed below)" if skipped else "")
+    subtitle = " · ".join(_e(part) for part in (f"drmigrate {tool.get('version', '')}", where, counted) if part)
     return PAGE.format(
         title=_e(title),
         subtitle=subtitle,

@@ -262,6 +262,17 @@ def _table(first: str, rows: Mapping[str, Mapping[str, int]], columns: Sequence[
     return out
 
 
+def skipped_files(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(path, why) of every file a report lists as skipped (`repository: path` when merged)."""
+    out = []
+    for f in doc.get("files") or []:
+        status = str(f.get("status", "")) if isinstance(f, Mapping) else ""
+        if status.startswith("skipped"):
+            where = f"{f.get('repository')}: " if f.get("repository") else ""
+            out.append((f"{where}{f.get('path')}", status.partition(": ")[2] or "skipped"))
+    return out
+
+
 def to_text(doc: Mapping[str, Any]) -> str:
     """A merged report as tables: per repository, then per call kind and payment method."""
     repos = [r for r in doc.get("repositories") or [] if isinstance(r, Mapping)]
@@ -290,6 +301,10 @@ def to_text(doc: Mapping[str, Any]) -> str:
     assert isinstance(summary, Mapping)
     totals = state_totals(tables)
     sites = sum(totals.values())
+    skipped = skipped_files(doc)
+    if skipped:  # files not checked: named, never silently counted among the checked ones
+        lines += ["", f"{len(skipped)} file{'s' if len(skipped) != 1 else ''} not checked:"]
+        lines += [f"  {path}: {why}" for path, why in skipped]
     left = next_steps_text(_steps(doc.get("next_steps")))
     if left:
         lines += ["", *left]

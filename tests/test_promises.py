@@ -400,3 +400,23 @@ def test_the_readme_configuration_works_in_a_drmigrate_toml(tmp_path: object) ->
     (root / ".drmigrate.toml").write_text("[tool.drmigrate]\nselect = [\"DR1\"]\n", "utf-8")
     result = CliRunner().invoke(main, ["check", "--config", str(root / ".drmigrate.toml"), str(root)])
     assert result.exit_code == 2 and "takes the same keys at its top level" in result.output
+
+
+def test_the_html_page_and_report_merge_count_and_list_skipped_files(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from drmigrate.cli import main
+
+    root = Path(str(tmp_path))
+    (root / "src").mkdir()
+    (root / "src" / "checkout.js").write_text("digitalriver.createSource({type: 'payPal', amount: 1, payPal: {}});\n")
+    (root / "src" / "app.min.js").write_text("digitalriver.createSource({type: 'payPal', amount: 1, payPal: {}});\n")
+    report = root / "shop.json"
+    CliRunner().invoke(main, ["check", "--no-cache", "--format", "json", "--output-file", str(report), str(root / "src")])
+    page = CliRunner().invoke(main, ["check", "--no-cache", "--format", "html", str(root / "src")]).stdout
+    assert "1 files checked, 1 skipped (listed below)" in page
+    assert "app.min.js" in page and "skipped: minified or bundled" in page
+    merged = CliRunner().invoke(main, ["report", "merge", str(report)]).stdout
+    assert "1 file not checked:" in merged and "shop: " in merged and "app.min.js: minified or bundled" in merged
