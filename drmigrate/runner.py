@@ -441,8 +441,11 @@ def _proven_pass(front: FrontEnd, extraction: Extraction, text: str, config: Con
         if isinstance(problem, str):
             return result, problem, refusals
         culprits = _culprits(front, extraction, text, config, result, problem, held)
-        if not culprits or len(refusals) >= MAX_REFUSALS:
+        if not culprits or len(refusals) >= MAX_REFUSALS or {(f.code, f.span) for f in culprits} <= held:
             culprits = [f for f in result.findings if f.fix_applicable]  # the whole pass
+            if not culprits:  # edits no finding owns: nothing can be held, so none is applied
+                refusals.append(_refusal([], problem, config))
+                return result, None, refusals
         held.update((f.code, f.span) for f in culprits)
         refusals.append(_refusal(culprits, problem, config))
         result = suppressions.analyze(extraction, text, config.table, config.options,
