@@ -15,6 +15,7 @@ examples), `dev` (random, with the example database), `thorough` (random, ten ti
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -112,6 +113,17 @@ def has_effect(value: Value) -> bool:
     if isinstance(value, Func):
         return False  # a function as a value is not run
     return any(has_effect(p.value) for p in value.props)
+
+
+_NO_ID = re.compile(r"\b(?:TODO|FIXME|TBD|XXX+|CHANGE_?ME|REPLACE_?ME|PLACEHOLDER)\b|your[ _-]?session[ _-]?id",
+                    re.IGNORECASE)
+
+
+def unwired(text: str) -> bool:
+    """A value that is no session id (README: null, '', undefined, a TODO string)."""
+    quoted = text[:1] in "'\"`" and text[-1:] == text[:1] and len(text) >= 2
+    return text in ("null", "undefined", "void 0", "''", '""', "``") or (
+        quoted and "${" not in text and _NO_ID.search(text[1:-1]) is not None)
 
 
 def has_comment(value: Value) -> bool:
@@ -523,6 +535,9 @@ def expected(c: Case) -> Expected:
         stays = removal is not None and removal[1] in blocked
         if removal is not None and stays:
             refused += 1
+        if w.path == ("sessionId",) and unwired(w.value) and c.options.session_id.get("js"):
+            # a sessionId that holds no id (`null`, `''`, 'TODO') is wired like the placeholder
+            w = WriteSpec(w.path, w.target, c.options.session_id["js"], w.wrapper)
         mid.append(w.lines(c.depth * c.style.indent, c.style.indent, c.style.eol,
                            removed=removal is not None and not stays))
     written = any(w.path == ("sessionId",) for w in c.writes)
