@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from drmigrate.discovery import CACHE_DIR_NAME
-from drmigrate.model import FileResult, Finding, SiteOutcome
+from drmigrate.model import FileResult, Finding, SiteOutcome, Step
 from drmigrate.runner import Config
 
 FORMAT = 3  # bump when the entry layout changes
@@ -238,7 +238,9 @@ def _rebuild(cls: type[Any], data: dict[str, Any]) -> Any:
         if f.name not in data:
             continue  # the dataclass default; a missing required field raises TypeError below
         value = data[f.name]
-        if isinstance(value, list):
+        if f.name in ("related", "via") and isinstance(value, list):
+            value = tuple(_rebuild(Step, step) for step in value)  # a payload's way: places in files
+        elif isinstance(value, list):
             value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
         elif f.default is not MISSING and isinstance(f.default, Enum):
             value = type(f.default)(value)

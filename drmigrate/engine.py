@@ -30,6 +30,7 @@ from drmigrate.model import (
     SiteOutcome,
     SiteState,
     Span,
+    Step,
     Write,
 )
 from drmigrate.rules import CallRule, MethodRule, Report, RuleTable
@@ -92,7 +93,8 @@ class _Plan:
         values.setdefault("type", site.source_type or "?")
         self.findings.append(
             Finding(code, info.name, self.table.message(code, **values), span, site.source_type,
-                    info.fix_safety, site.confidence, fix_title=self.table.fix_title(code, **values))
+                    info.fix_safety, site.confidence, fix_title=self.table.fix_title(code, **values),
+                    related=related_steps(site))
         )
         index = len(self.findings) - 1
         if self.suppress is not None and self.suppress(code, span):
@@ -115,7 +117,7 @@ class _Plan:
             state = "remaining"
         else:
             state = "suppressed" if mine else "migrated"
-        return SiteOutcome(label, state, call, site.call_span)
+        return SiteOutcome(label, state, call, site.call_span, via=related_steps(site))
 
     def wants_fix(self, code: str, site: PayloadSite) -> bool:
         info = self.table.codes[code]
@@ -123,6 +125,17 @@ class _Plan:
 
     def work(self, obj: ObjectLit) -> _ObjectWork:
         return self.objects.setdefault(obj.span, _ObjectWork(obj))
+
+
+def related_steps(site: PayloadSite) -> tuple[Step, ...]:
+    """A finding's related locations: the way from where the payload is built on to the call
+    (none for a payload built at the call itself). A site another file's call reaches carries
+    that call as its last step already."""
+    if not site.via:
+        return ()
+    if any(step.path for step in site.via):
+        return site.via
+    return (*site.via, Step(site.call_span, f"the `{site.call}` call"))
 
 
 def analyze(

@@ -119,6 +119,65 @@ class EmbeddedCall:
     holder: str  # what holds it, as the message says it: "string", "heredoc", "nowdoc"
 
 
+@dataclass(frozen=True)
+class Step:
+    """One place on a payload's way between where it is built and the DigitalRiver.js call that
+    sends it: the call itself, a call that passes it on, a helper that returns it, a request whose
+    response carries it. `path` is empty for a place in the file of the finding that names it."""
+
+    span: Span
+    what: str  # as a person reads it: "passed to `pay()` here", "the call `createSource`"
+    path: str = ""
+    line: int = 0  # 1-based, filled in where the text is known
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class Hop:
+    """A payload this file cannot see, described so that the project can find where it is built.
+
+    kinds: "import" (an imported binding's value), "import-call" (what calling an import returns),
+    "param" (what callers outside this file pass to a function: `exports` says how it leaves the
+    file), "global" / "global-call" (a name another script of the page defines), "response" (the
+    answer to a request to the server: `request` is (method, url kind, url value, action))."""
+
+    kind: str
+    span: Span  # the expression that brings the payload in (the call, the parameter's use)
+    what: str  # the reason DR200 gives when the project cannot follow it
+    specifier: str = ""  # the module specifier as written (`./payload`, `Vendor_Module/js/x`)
+    name: str = ""  # the imported name (`default`, `*`, `buildPayload`) or the global's name
+    member: tuple[str, ...] = ()  # called on the import: `api.build()` -> ("build",)
+    index: int = -1  # the parameter's position, for "param"
+    path: tuple[str, ...] = ()  # the member path into the value (`opts.sourceData` -> ("sourceData",))
+    exports: tuple[tuple[str, ...], ...] = ()  # for "param": the export names that reach the function
+    constants: tuple[tuple[int, str], ...] = ()  # string arguments at the call, by position (a type)
+    needs: tuple[tuple[tuple[str, ...], str], ...] = ()  # fields this side still reads: (path, why)
+    shared: str = ""  # this side also hands the object to other code: why
+    request: tuple[str, ...] = ()
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A payload root that another file's DigitalRiver.js call receives, handed to the file that
+    builds it. `target` names what in this file, so that it survives edits:
+    ("returns", export...) what an exported function returns; ("value", export...) an exported
+    binding's value; ("args", specifier, name, member...) the arguments of calls of an import;
+    ("global-args", name) / ("global-returns", name) the same for a name scripts share."""
+
+    target: tuple[str, ...]
+    index: int = -1
+    path: tuple[str, ...] = ()
+    call: str = "createSource"
+    element: str = ""
+    low: bool = False  # the call's receiver was not recognised (low confidence)
+    via: tuple[Step, ...] = ()  # from the place in this file on to the call, in other files
+    constants: tuple[tuple[int, str], ...] = ()
+    needs: tuple[tuple[tuple[str, ...], str], ...] = ()
+    shared: tuple[str, ...] = ()  # other uses the project found: the object must stay as it is
+
+
 class Confidence(str, Enum):
     HIGH = "high"
     LOW = "low"
@@ -145,6 +204,8 @@ class PayloadSite:
     call: str = "createSource"  # the DigitalRiver.js method the payload goes to
     element: str = ""  # for createElement: the element type (`paypal`)
     session_candidates: tuple[str, ...] = ()  # session-id expressions in scope at the call, best first
+    via: tuple[Step, ...] = ()  # from where the payload is built on to the call (a helper, a wrapper...)
+    hop: Hop | None = None  # unresolved here, but the project may find where it is built
 
 
 @dataclass(frozen=True)
@@ -164,6 +225,7 @@ class Finding:
     end_column: int = 0
     fix_title: str = ""  # the code's fix title with this finding's values filled in
     suggestion: str = ""  # a session-id expression found in scope, offered for the fix
+    related: tuple[Step, ...] = ()  # the payload's way on to the call it reaches ("via")
 
 
 @dataclass(frozen=True, order=True)
@@ -211,6 +273,7 @@ class SiteOutcome:
     state: SiteState
     call: str = "createSource"  # the call rule's name (`createSource`, `createDropin`, `paypalElement`…)
     span: Span = (0, 0)  # the call
+    via: tuple[Step, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -344,7 +344,9 @@ def _locate(findings: Sequence[Finding], text: str) -> tuple[Finding, ...]:
     for f in findings:
         line, col = index.position(f.span[0])
         end_line, end_col = index.position(f.span[1])
-        out.append(replace(f, line=line, column=col, end_line=end_line, end_column=end_col))
+        related = tuple(replace(step, line=index.position(step.span[0])[0], column=index.position(step.span[0])[1])
+                        if not step.path else step for step in f.related)
+        out.append(replace(f, line=line, column=col, end_line=end_line, end_column=end_col, related=related))
     return tuple(out)
 
 
