@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from drmigrate.discovery import CACHE_DIR_NAME
-from drmigrate.model import FileResult, Finding, SiteOutcome, Step
+from drmigrate.model import FileResult, Finding, Hop, SiteOutcome, Step
 from drmigrate.runner import Config
 
 FORMAT = 3  # bump when the entry layout changes
@@ -238,16 +238,23 @@ def _rebuild(cls: type[Any], data: dict[str, Any]) -> Any:
         if f.name not in data:
             continue  # the dataclass default; a missing required field raises TypeError below
         value = data[f.name]
-        if f.name in ("related", "via") and isinstance(value, list):
+        if f.name in ("related", "via", "builders") and isinstance(value, list):
             value = tuple(_rebuild(Step, step) for step in value)  # a payload's way: places in files
+        elif f.name == "hop" and isinstance(value, dict):
+            value = _rebuild(Hop, value)
         elif isinstance(value, list):
-            value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+            value = _tuples(value)
         elif f.default is not MISSING and isinstance(f.default, Enum):
             value = type(f.default)(value)
         values[f.name] = value
     if set(data) - set(values):
         raise TypeError("unknown fields")
     return cls(**values)
+
+
+def _tuples(value: Any) -> Any:
+    """JSON lists back to the tuples they were, at any depth."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def _result_to(result: FileResult) -> dict[str, Any]:

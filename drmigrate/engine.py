@@ -117,7 +117,9 @@ class _Plan:
             state = "remaining"
         else:
             state = "suppressed" if mine else "migrated"
-        return SiteOutcome(label, state, call, site.call_span, via=related_steps(site))
+        return SiteOutcome(label, state, call, site.call_span, via=related_steps(site), hop=site.hop,
+                           seed=site.seed, method=site.call, element=site.element,
+                           low=site.confidence is Confidence.LOW)
 
     def wants_fix(self, code: str, site: PayloadSite) -> bool:
         info = self.table.codes[code]

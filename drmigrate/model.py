@@ -149,7 +149,8 @@ class Hop:
     member: tuple[str, ...] = ()  # called on the import: `api.build()` -> ("build",)
     index: int = -1  # the parameter's position, for "param"
     path: tuple[str, ...] = ()  # the member path into the value (`opts.sourceData` -> ("sourceData",))
-    exports: tuple[tuple[str, ...], ...] = ()  # for "param": the export names that reach the function
+    # for "param": how the function leaves the file: ("export", names...) / ("global", name...)
+    exports: tuple[tuple[str, ...], ...] = ()
     constants: tuple[tuple[int, str], ...] = ()  # string arguments at the call, by position (a type)
     needs: tuple[tuple[tuple[str, ...], str], ...] = ()  # fields this side still reads: (path, why)
     shared: str = ""  # this side also hands the object to other code: why
@@ -176,6 +177,8 @@ class Seed:
     constants: tuple[tuple[int, str], ...] = ()
     needs: tuple[tuple[tuple[str, ...], str], ...] = ()
     shared: tuple[str, ...] = ()  # other uses the project found: the object must stay as it is
+    key: str = ""  # names the seed in the sites it yields (`SiteOutcome.seed`)
+    others: int = 0  # more calls that reach the same builder the same way
 
 
 class Confidence(str, Enum):
@@ -206,6 +209,7 @@ class PayloadSite:
     session_candidates: tuple[str, ...] = ()  # session-id expressions in scope at the call, best first
     via: tuple[Step, ...] = ()  # from where the payload is built on to the call (a helper, a wrapper...)
     hop: Hop | None = None  # unresolved here, but the project may find where it is built
+    seed: str = ""  # `Seed.key` when another file's call reaches this payload
 
 
 @dataclass(frozen=True)
@@ -274,6 +278,14 @@ class SiteOutcome:
     call: str = "createSource"  # the call rule's name (`createSource`, `createDropin`, `paypalElement`…)
     span: Span = (0, 0)  # the call
     via: tuple[Step, ...] = ()
+    hop: Hop | None = None  # the payload is built elsewhere: what the project follows
+    line: int = 0  # of the call, 1-based (filled in by the runner)
+    column: int = 0
+    seed: str = ""  # the key of the seed it was found from, when another file's call reaches it
+    builders: tuple[Step, ...] = ()  # followed into other files: where the payload is built
+    method: str = ""  # the DigitalRiver.js method called (`createElement` for an element's rule)
+    element: str = ""  # createElement: the element type
+    low: bool = False  # the call's receiver was not recognised
 
 
 @dataclass(frozen=True)
@@ -307,6 +319,8 @@ class FileResult:
     # statements whose block the fixes empty but cannot remove (`for` loops, `if`/`else`, `try`):
     # (line, what), in the fixed text when fixed, else in the original (what a fix would leave)
     leftovers: tuple[tuple[int, str], ...] = ()
+    # calls whose payload the project followed into other files: counted there, listed here
+    followed: tuple[SiteOutcome, ...] = ()
 
     @property
     def changed(self) -> bool:

@@ -31,6 +31,7 @@ from drmigrate.model import (
     Finding,
     Intent,
     SiteOutcome,
+    Step,
 )
 from drmigrate.rules import RuleTable, bundled_table
 
@@ -344,9 +345,30 @@ def _locate(findings: Sequence[Finding], text: str) -> tuple[Finding, ...]:
     for f in findings:
         line, col = index.position(f.span[0])
         end_line, end_col = index.position(f.span[1])
-        related = tuple(replace(step, line=index.position(step.span[0])[0], column=index.position(step.span[0])[1])
-                        if not step.path else step for step in f.related)
-        out.append(replace(f, line=line, column=col, end_line=end_line, end_column=end_col, related=related))
+        out.append(replace(f, line=line, column=col, end_line=end_line, end_column=end_col,
+                           related=_steps(f.related, index)))
+    return tuple(out)
+
+
+def _steps(steps: Sequence[Step], index: LineIndex) -> tuple[Step, ...]:
+    """Steps in this file (no path) get their line and column."""
+    return tuple(replace(step, line=index.position(step.span[0])[0], column=index.position(step.span[0])[1])
+                 if not step.path else step for step in steps)
+
+
+def _place(sites: Sequence[SiteOutcome], text: str) -> tuple[SiteOutcome, ...]:
+    """Sites with the line and column of their call, their steps and their hop."""
+    if not sites:
+        return ()
+    index = LineIndex(text)
+    out = []
+    for site in sites:
+        line, column = index.position(site.span[0])
+        hop = site.hop
+        if hop is not None:
+            hop_line, hop_column = index.position(hop.span[0])
+            hop = replace(hop, line=hop_line, column=hop_column)
+        out.append(replace(site, line=line, column=column, via=_steps(site.via, index), hop=hop))
     return tuple(out)
 
 
@@ -381,9 +403,9 @@ def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
     except ParseError as exc:
         return Outcome((), None, front.name, error=f"cannot parse ({exc}); fix the syntax or exclude the file")
     initial = _locate(result.findings, text)
-    initial_sites = result.sites
+    initial_sites = _place(result.sites, text)
     if not fix or not result.edits:
-        return Outcome(initial, None, extraction.parser, initial=initial, sites=result.sites,
+        return Outcome(initial, None, extraction.parser, initial=initial, sites=initial_sites,
                        initial_sites=initial_sites, leftovers=_lines(text, [(s[0], w) for s, w in result.leftovers]))
     current = text
     left: list[tuple[int, str]] = []  # offsets in `current` of the statements left empty so far
@@ -398,7 +420,7 @@ def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
         except (splicer.OverlapError, GuardError) as exc:
             refused = _refusal(result, exc, current, config)
             return Outcome(_locate(refused, current), _changed(text, current), extraction.parser,
-                           initial=initial, sites=result.sites, initial_sites=initial_sites,
+                           initial=initial, sites=_place(result.sites, current), initial_sites=initial_sites,
                            leftovers=_lines(current, left))
         left = [(_moved(o, result.edits), w) for o, w in [*left, *((s[0], w) for s, w in result.leftovers)]]
         current = candidate
@@ -411,10 +433,11 @@ def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
             return Outcome(_locate(result.findings, current), _changed(text, current), extraction.parser,
                            error=f"fixes did not settle after {MAX_FIX_PASSES} passes; the file holds the "
                                  "last proven pass; please report this",
-                           initial=initial, sites=result.sites, initial_sites=initial_sites,
+                           initial=initial, sites=_place(result.sites, current), initial_sites=initial_sites,
                            leftovers=_lines(current, left))
     return Outcome(_locate(result.findings, current), _changed(text, current), extraction.parser,
-                   initial=initial, sites=result.sites, initial_sites=initial_sites, leftovers=_lines(current, left))
+                   initial=initial, sites=_place(result.sites, current), initial_sites=initial_sites,
+                   leftovers=_lines(current, left))
 
 
 def _moved(offset: int, edits: Sequence[Edit]) -> int:
@@ -491,7 +514,8 @@ def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = 
         call = mentioned(text, evidence_for(config))
         reason = unread_reason(path, call, config.template_extensions) if call else NOT_READ
         return FileResult(path, "skipped", reason)
-    candidate = is_candidate(text, path, config)
+    # a file another file's call reaches (a builder, a caller of a wrapper) is read whatever it mentions
+    candidate = is_candidate(text, path, config) or bool(config.settings.seeds)
     built = build_output(path, text, config, candidate=candidate)
     if built is not None:  # never parsed (slow, and pointless to fix); a call in it is pointed out
         return built.result()

@@ -710,7 +710,7 @@ class Analysis:
                         index: int, path: tuple[str, ...], found: Callers, at: Node) -> Candidate:
         """The callers of a function this file does not hold: other modules (an export), other
         scripts of the page (a global), a library or framework that calls it back."""
-        exports = tuple(e.names for e in found.exits if e.kind in ("export", "global"))
+        exports = tuple((e.kind, *e.names) for e in found.exits if e.kind in ("export", "global"))
         others = [e for e in found.exits if e.kind not in ("export", "global")]
         if others:
             shown = others[0].shown
@@ -847,12 +847,12 @@ class Analysis:
                     cand.via.append((element, f"passed as a prop of `{found.name}` here"))
                     out.append(cand)
             if found.exits:
-                names = tuple(e.names for e in found.exits if e.kind in ("export", "global"))
+                names = tuple((e.kind, *e.names) for e in found.exits if e.kind in ("export", "global"))
                 why = (f"the payload is the prop `{path[1]}` of {found.name}, which other modules render; "
                        "migrate the code that builds it")
                 out.append(Candidate(unresolved=why, origin="props",
                                      hop=Hop("param", span_of(expr), why, index=0, path=path[1:],
-                                             exports=tuple((*n[:-1], n[-1]) for n in names)) if names else None))
+                                             exports=names) if names else None))
             return out
         stores = []
         for value in self.member_assigns.get("." + path[0], ()):
@@ -1922,7 +1922,7 @@ def _site(analysis: Analysis, callsite: CallSite, cand: Candidate, confidence: C
             hop = _with_needs(analysis, cand, hop, seed)
         return PayloadSite(call_span, None, unresolved=cand.unresolved, unresolved_span=cand.where,
                            confidence=confidence, origin=cand.origin, call=method, element=element,
-                           via=via, hop=hop)
+                           via=via, hop=hop, seed=seed.key if seed is not None else "")
     analysis.bindings = cand.bindings
     try:
         return _resolved_site(analysis, callsite, cand, confidence, settings, via, source=source)
@@ -2013,7 +2013,7 @@ def _resolved_site(analysis: Analysis, callsite: CallSite, cand: Candidate, conf
         return PayloadSite(call_span, None, parts=tuple(parts), writes=tuple(sorted(writes, key=lambda w: w.span)),
                            opaque=tuple(cand.opaque) + tuple(o for p in parts for o in p.opaque),
                            confidence=confidence, origin=cand.origin, blocks=tuple(blocks), call=method,
-                           element=element, via=via)
+                           element=element, via=via, seed=seed.key if seed is not None else "")
     type_value: str | None = None
     type_span: Span | None = None
     type_reason = ""
@@ -2068,6 +2068,7 @@ def _resolved_site(analysis: Analysis, callsite: CallSite, cand: Candidate, conf
         call=method,
         element=element,
         via=via,
+        seed=seed.key if seed is not None else "",
     )
 
 

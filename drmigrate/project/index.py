@@ -1,0 +1,173 @@
+"""The project index: the checked tree's modules, what they import and export, and the globals
+scripts define, built from the candidate files outward and only as far as the questions go.
+
+The payload flow (`drmigrate.project.flow`) asks:
+- which file does this specifier name? (`resolve`, through `modules.ModuleResolver`);
+- which files import this module, under which names? (`importers`): files whose text mentions the
+  module's name are read with tree-sitter (`skeleton`), never esprima, and their imports resolved;
+- which scripts define, or use, the page global `name`? (`definers`, `mentioning`).
+A file's skeleton is read once per run. Listing the tree (for reverse questions) is done once, and
+only when a question needs it: a pre-commit run whose payloads are all built in the files it names
+never lists anything.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from drmigrate.project.modules import JS_SUFFIXES, ModuleResolver, ProjectFiles, ReadText
+from drmigrate.project.skeleton import Import, Skeleton, dialect_of, read_skeleton, uses
+
+# Files whose scripts can define page globals or call them: templates hold inline scripts.
+TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".phtml", ".php", ".isml", ".erb", ".ejs", ".hbs", ".twig",
+                               ".vue", ".svelte", ".tpl", ".jsp", ".aspx", ".cshtml", ".liquid", ".njk"})
+
+
+@dataclass
+class ProjectIndex:
+    """What the run knows of the project tree (paths are POSIX, relative to `root`)."""
+
+    root: Path
+    list_files: Callable[[], Iterable[str]]  # every file of the tree the walk would read (lazily)
+    read: ReadText = field(init=False)
+    _files: ProjectFiles | None = field(default=None, init=False)
+    _skeletons: dict[str, Skeleton | None] = field(default_factory=dict, init=False)
+    _resolver: ModuleResolver | None = field(default=None, init=False)
+    _importers: dict[str, list[tuple[str, Import]]] = field(default_factory=dict, init=False)
+    listed: bool = field(default=False, init=False)
+    skeletons_read: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self.read = ReadText(self.root)
+
+    # -- the tree -------------------------------------------------------------------------------
+    @property
+    def files(self) -> ProjectFiles:
+        if self._files is None:
+            self._files = ProjectFiles.of(self.root, self.list_files())
+            self.listed = True
+        return self._files
+
+    def relative(self, path: str) -> str | None:
+        """`path` (as the walk reports it) relative to the root, or None when outside."""
+        absolute = Path(os.path.abspath(path))
+        try:
+            return absolute.relative_to(self.root.resolve() if not absolute.is_relative_to(self.root)
+                                        else self.root).as_posix()
+        except ValueError:
+            return None
+
+    def display(self, rel: str) -> str:
+        """A root-relative path as the run shows paths: relative to the working directory."""
+        absolute = self.root / rel
+        try:
+            return os.path.relpath(absolute)
+        except ValueError:
+            return str(absolute)
+
+    # -- modules ----------------------------------------------------------------------------------
+    @property
+    def resolver(self) -> ModuleResolver:
+        if self._resolver is None:
+            self._resolver = ModuleResolver(self.files, self.read)
+        return self._resolver
+
+    def resolve(self, specifier: str, importer: str) -> str | None:
+        return self.resolver.resolve(specifier, importer)
+
+    def skeleton(self, rel: str) -> Skeleton | None:
+        if rel not in self._skeletons:
+            self._skeletons[rel] = self._read_skeleton(rel)
+        return self._skeletons[rel]
+
+    def _read_skeleton(self, rel: str) -> Skeleton | None:
+        text = self.read(rel)
+        if text is None:
+            return None
+        self.skeletons_read += 1
+        suffix = os.path.splitext(rel)[1].lower()
+        if suffix in JS_SUFFIXES:
+            return read_skeleton(rel, text)
+        script = page_script(rel, text)
+        return read_skeleton(rel, script) if script else None
+
+    def importers(self, target: str) -> list[tuple[str, Import]]:
+        """The files that import `target`, with each binding they get from it."""
+        if target in self._importers:
+            return self._importers[target]
+        needles = _needles(target)
+        found: list[tuple[str, Import]] = []
+        for rel in self._code_files():
+            if rel == target:
+                continue
+            text = self.read(rel)
+            if text is None or not any(n in text for n in needles):
+                continue
+            skeleton = self.skeleton(rel)
+            if skeleton is None:
+                continue
+            for imported in skeleton.imports:
+                if self.resolve(imported.specifier, rel) == target:
+                    found.append((rel, imported))
+        self._importers[target] = found
+        return found
+
+    def mentioning(self, name: str) -> list[str]:
+        """The code files (scripts and templates) whose text mentions `name`."""
+        out = []
+        for rel in self._code_files():
+            text = self.read(rel)
+            if text is not None and name in text:
+                out.append(rel)
+        return out
+
+    def definers(self, name: str) -> list[str]:
+        """The scripts (and pages) that define the page global `name`."""
+        out = []
+        for rel in self.mentioning(name):
+            skeleton = self.skeleton(rel)
+            if skeleton is not None and name in skeleton.globals:
+                out.append(rel)
+        return out
+
+    def uses_of(self, rel: str, local: str) -> list[tuple[int, str, bool]]:
+        """Where `local` is used in `rel`: (offset, member read after it, called)."""
+        text = self.read(rel)
+        if text is None:
+            return []
+        suffix = os.path.splitext(rel)[1].lower()
+        if suffix not in JS_SUFFIXES:
+            text = page_script(rel, text)
+        return uses(text, local, dialect_of(rel) if suffix in JS_SUFFIXES else "javascript")
+
+    def _code_files(self) -> list[str]:
+        return sorted(p for p in self.files.files
+                      if os.path.splitext(p)[1].lower() in JS_SUFFIXES or
+                      os.path.splitext(p)[1].lower() in TEMPLATE_SUFFIXES)
+
+
+def _needles(target: str) -> tuple[str, ...]:
+    """Text an import of `target` must contain: its name without the suffix (or its folder's, for
+    an `index` file)."""
+    stem = posixpath.splitext(posixpath.basename(target))[0]
+    if stem == "index":
+        folder = posixpath.basename(posixpath.dirname(target))
+        return (folder,) if folder else ("index", "./", "../")
+    return (stem,)
+
+
+def page_script(rel: str, text: str) -> str:
+    """A template's inline scripts with the rest blanked (same offsets), for the skeleton."""
+    from drmigrate.frontends.templates import find_scripts, find_tags, mask
+
+    suffix = os.path.splitext(rel)[1].lower()
+    tags = find_tags(text, suffix)
+    scripts = find_scripts(text, tags)
+    if not scripts:
+        return ""
+    masked, _ = mask(text, scripts, tags)
+    return masked
