@@ -19,7 +19,7 @@ import click
 
 from drmigrate import codeframe
 from drmigrate.discovery import QUIET_SKIPS
-from drmigrate.model import Confidence, FileResult, Finding
+from drmigrate.model import Confidence, FileResult, Finding, SiteOutcome, Step
 from drmigrate.rules import RuleTable
 
 JSON_VERSION = 1
@@ -497,9 +497,22 @@ def finding_dict(path: str, f: Finding, *, url: str | None = None, frame: Sequen
     }
     if fix_diff:
         item["fix_diff"] = fix_diff
+    if f.related:
+        item["related"] = [step_dict(step, path) for step in f.related]
     if f.suggestion:
         item["suggestion"] = {"session_id": f.suggestion, "apply": "drmigrate fix --session-id-from-scope"}
     return item
+
+
+def step_dict(step: Step, path: str) -> dict[str, Any]:
+    """A place on a payload's way (its file: the finding's own when the step has none)."""
+    return {"path": step.path or path, "line": step.line, "column": step.column, "message": step.what}
+
+
+def followed_dict(path: str, site: SiteOutcome) -> dict[str, Any]:
+    """A call whose payload is built in other files: where, and the state it takes from there."""
+    return {"line": site.line, "column": site.column, "call": site.call, "source_type": site.source_type,
+            "state": site.state, "builders": [step_dict(b, path) for b in site.builders]}
 
 
 def site_counts(r: FileResult) -> dict[str, int]:
@@ -528,7 +541,9 @@ def report_doc(results: Sequence[FileResult], *, table: RuleTable | None = None,
         "summary": counts(results).as_dict(),
         "files": [
             {"path": r.path, "status": r.status_text, "parser": r.parser or None,
-             "findings": len(r.findings), "sites": site_counts(r)} for r in results
+             "findings": len(r.findings), "sites": site_counts(r),
+             **({"followed": [followed_dict(r.path, s) for s in r.followed]} if r.followed else {})}
+            for r in results
         ],
         "findings": findings,
         "statistics": {

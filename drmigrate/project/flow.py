@@ -279,15 +279,42 @@ def apply_verdicts(flow: FlowResult, results: dict[str, FileResult], table_codes
         for site in result.sites:
             if site.seed:
                 by_seed.setdefault((rel, site.seed), []).append(site)
+    by_key = {v.origin.key: v for v in flow.verdicts}
+    memo: dict[tuple[str, int, int, int], list[tuple[str, SiteOutcome]] | None] = {}
+
+    def builders_of(verdict: Verdict, depth: int = 0) -> list[tuple[str, SiteOutcome]] | None:
+        """The sites that build the payload in the end (a builder that is itself followed on
+        gives its own builders); None when some way cannot be followed."""
+        key = verdict.origin.key
+        if key in memo:
+            return memo[key]
+        memo[key] = None  # a cycle follows nothing more
+        if verdict.reason or depth > MAX_ROUNDS:
+            return None
+        found: list[tuple[str, SiteOutcome]] = []
+        for target, seed_key in verdict.seeds:
+            for site in by_seed.get((target, seed_key), []):
+                if site.hop is not None:
+                    inner = by_key.get((target, site.span[0], site.hop.span[0], site.hop.span[1]))
+                    deeper = builders_of(inner, depth + 1) if inner is not None else None
+                    if deeper is None:
+                        found.append((target, site))  # stays unresolved there: its DR200 says why
+                    else:
+                        found.extend(deeper)
+                else:
+                    found.append((target, site))
+        memo[key] = found or None
+        return memo[key]
+
     updated: dict[str, FileResult] = {}
     grouped: dict[str, list[Verdict]] = {}
     for verdict in flow.verdicts:
         grouped.setdefault(verdict.origin.rel, []).append(verdict)
     for rel, verdicts in grouped.items():
-        found = updated.get(rel) or flow.results.get(rel) or results.get(rel)
-        if found is None:
+        found_result = updated.get(rel) or flow.results.get(rel) or results.get(rel)
+        if found_result is None:
             continue
-        result = found
+        result = found_result
         findings = list(result.findings)
         sites = list(result.sites)
         followed = list(result.followed)
@@ -295,7 +322,7 @@ def apply_verdicts(flow: FlowResult, results: dict[str, FileResult], table_codes
             origin = verdict.origin
             message = _cap(origin.hop.what)
             match = _dr200(findings, origin.site, message)
-            builders = [(target, site) for target, key in verdict.seeds for site in by_seed.get((target, key), [])]
+            builders = builders_of(verdict)
             if verdict.reason or not builders:
                 reason = verdict.reason or (f"{message} — drmigrate followed it to "
                                             f"{', '.join(sorted({displays.get(t, t) for t, _ in verdict.seeds}))} "
@@ -315,8 +342,8 @@ def apply_verdicts(flow: FlowResult, results: dict[str, FileResult], table_codes
                 findings.remove(match)
             if origin.site in sites:
                 sites.remove(origin.site)
-            steps = tuple(Step(s.span, f"{s.state} here", displays.get(t, t), s.line, s.column)
-                          for t, s in builders)
+            steps = tuple(dict.fromkeys(Step(s.span, f"{s.state} here", displays.get(t, t), s.line, s.column)
+                                        for t, s in builders))
             followed.append(replace(origin.site, state=state, builders=steps))
         status = result.status
         if status == "findings" and not findings:
