@@ -140,6 +140,13 @@ class Flow:
             what = "global-value" if kind == "global" else "global-returns"
             return [(rel, self._seed(origin, (what, hop.name), path=hop.path, constants=hop.constants))
                     for rel in definers], "", False
+        if kind == "response" or kind.startswith("server-"):
+            # a request's answer, or a server builder another server file holds: `routes` links them
+            from drmigrate.project import routes
+
+            links, reason = routes.follow(self.index, origin.rel, hop)
+            return [(link.rel, self._seed(origin, link.target, path=link.path, constants=link.constants))
+                    for link in links], reason, False
         return [], "", False
 
     def _callers(self, origin: Origin) -> tuple[list[tuple[str, Seed]], str, bool]:
@@ -229,8 +236,7 @@ class Flow:
 def _origins(results: dict[str, FileResult], displays: dict[str, str]) -> Iterable[Origin]:
     for rel, result in results.items():
         for site in result.sites:
-            if site.hop is not None and site.hop.kind in ("import", "import-call", "param", "global",
-                                                           "global-call"):
+            if site.hop is not None:
                 yield Origin(rel, displays.get(rel, rel), site)
 
 
