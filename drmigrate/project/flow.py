@@ -204,31 +204,41 @@ class Flow:
                 kind = seed.target[0]
                 if kind not in ("returns", "value") or len(seed.target) < 2:
                     continue
-                reasons = self._other_uses(rel, seed.target[1], origins.get((rel, key), []))
+                reasons = self._other_uses(rel, seed.target[1:], origins.get((rel, key), []))
                 new = tuple(dict.fromkeys((*seed.shared, *reasons)))
                 if new != seed.shared:
                     found[key] = replace(seed, shared=new)
                     changed.add(rel)
         return changed
 
-    def _other_uses(self, rel: str, export: str, hops: Sequence[tuple[str, Hop]]) -> list[str]:
+    def _other_uses(self, rel: str, names: tuple[str, ...], hops: Sequence[tuple[str, Hop]]) -> list[str]:
+        """Uses of the export `names` in the importers of `rel` that are not the hops that reached
+        it: other code gets the same builder's object."""
+        first, rest = names[0], names[1:]
         reasons: list[str] = []
         for importer, imported in self.index.importers(rel):
-            if imported.imported not in (export, "*", "default") or not imported.local:
+            if not imported.local:
                 continue
-            if imported.imported in ("*", "default") and export not in ("*", "default"):
-                wanted_member = export
+            if imported.imported == first:
+                expected = rest
+            elif imported.imported in ("*", "default") and first not in ("*", "default"):
+                expected = names
+            elif imported.imported in ("*", "default") and first in ("*", "default"):
+                expected = rest
             else:
-                wanted_member = ""
-            for offset, member, _called in self.index.uses_of(importer, imported.local):
-                if wanted_member and member != wanted_member:
-                    continue
+                continue
+            for offset, member, _called, newed in self.index.uses_of(importer, imported.local):
+                if expected and expected[0].startswith("#"):
+                    if newed:
+                        continue  # an instance: its calls of the method are the hops
+                elif expected and member != expected[0]:
+                    continue  # another member of the module or object
                 covered = any(o_rel == importer and hop.span[0] <= offset < hop.span[1] for o_rel, hop in hops)
                 if not covered:
                     text = self.index.read(importer) or ""
                     line = text.count("\n", 0, offset) + 1
-                    reasons.append(f"`{imported.local}{'.' + member if member else ''}` is also used in "
-                                   f"{self.index.display(importer)} on line {line}")
+                    shown = imported.local + (f".{member}" if member else "")
+                    reasons.append(f"`{shown}` is also used in {self.index.display(importer)} on line {line}")
                     break
         return reasons
 

@@ -134,8 +134,8 @@ class ProjectIndex:
                 out.append(rel)
         return out
 
-    def uses_of(self, rel: str, local: str) -> list[tuple[int, str, bool]]:
-        """Where `local` is used in `rel`: (offset, member read after it, called)."""
+    def uses_of(self, rel: str, local: str) -> list[tuple[int, str, bool, bool]]:
+        """Where `local` is used in `rel`: (offset, member read after it, called, constructed)."""
         text = self.read(rel)
         if text is None:
             return []

@@ -268,15 +268,16 @@ def _text(node: tree_sitter.Node) -> str:
     return node.text.decode("utf-8", "replace") if node.text is not None else ""
 
 
-def uses(text: str, name: str, dialect: str) -> list[tuple[int, str, bool]]:
+def uses(text: str, name: str, dialect: str) -> list[tuple[int, str, bool, bool]]:
     """Where the identifier `name` is used in `text`: (offset, the member read right after it
-    or "", whether that is called). Found by text, confirmed as identifiers by tree-sitter."""
+    or "", whether that is called, whether it is constructed with `new`). Found by text,
+    confirmed as identifiers by tree-sitter."""
     if not name or name not in text:
         return []
     tree, data = parse_tree(text, dialect)
     index = offset_index(text, data)
     needle = name.encode("utf-8")
-    found: list[tuple[int, str, bool]] = []
+    found: list[tuple[int, str, bool, bool]] = []
     start = data.find(needle)
     while start >= 0:
         end = start + len(needle)
@@ -295,7 +296,9 @@ def uses(text: str, name: str, dialect: str) -> list[tuple[int, str, bool]]:
             grand = current.parent
             called = grand is not None and grand.type == "call_expression" \
                 and grand.child_by_field_name("function") == current
+            newed = parent is not None and parent.type == "new_expression" \
+                and parent.child_by_field_name("constructor") == node
             if not (parent is not None and parent.type in ("import_specifier", "namespace_import", "import_clause")):
-                found.append((index(start), member, called))
+                found.append((index(start), member, called, newed))
         start = data.find(needle, end)
     return found
