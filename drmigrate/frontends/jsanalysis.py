@@ -143,6 +143,7 @@ class Analysis:
         self._visiting: set[tuple[int, int]] = set()  # (function, parameter) being followed
         # the arguments of the calls the payload being read came through, by parameter variable
         self.bindings: dict[int, Node | str] = {}
+        self._by_span: dict[Span, Node] | None = None
         self._collect(program)
 
     # -- collection ---------------------------------------------------------------------------
@@ -576,6 +577,19 @@ class Analysis:
                 return None
             elements.extend(call.arguments or ())
         return elements or None
+
+    def node_at(self, span: Span) -> Node | None:
+        """The expression whose span is exactly `span` (the value of a write)."""
+        found = self._by_span.get(span) if self._by_span is not None else None
+        if self._by_span is None:
+            self._by_span = {}
+            stack = [self.program]
+            while stack:
+                node = stack.pop()
+                self._by_span.setdefault(span_of(node), node)
+                stack.extend(children(node))
+            found = self._by_span.get(span)
+        return found
 
     def _react_hook(self, variable: Variable, at: Node, depth: int) -> list[Candidate] | None:
         """React state and context: `const [p, setP] = useState(init)` is `init` and whatever
@@ -1026,7 +1040,7 @@ class Analysis:
         if request is not None:
             return [self._response_candidate(expr, request, ())]
         callee = expr.callee
-        targets, hop = self.call_targets(expr)
+        targets, hops = self.call_targets(expr)
         if targets:
             out = []
             for fn in targets:
@@ -1044,11 +1058,9 @@ class Analysis:
                             cand.bindings.setdefault(key, value)
                         cand.via.append((expr, f"returned by `{self.snippet(callee, 40)}` here"))
                         out.append(cand)
-            if hop is not None:
-                out.append(hop)
-            return out
-        if hop is not None:
-            return [hop]
+            return out + hops
+        if hops:
+            return hops
         return [Candidate(unresolved=f"the payload is the result of `{self.snippet(expr)}`; "
                                      "migrate the code that builds it", origin="external")]
 
@@ -1063,60 +1075,53 @@ class Analysis:
                     bound[id(variable)] = args[index]
         return bound
 
-    def call_targets(self, call: Node) -> tuple[list[Node], Candidate | None]:
+    def call_targets(self, call: Node) -> tuple[list[Node], list[Candidate]]:
         """The functions of this file a call may run (several for a method its subclasses
-        override), and a candidate the project follows when the function is imported or global."""
+        override, or for instances of several classes), and candidates the project follows when
+        the function is imported or a global of the page."""
         callee = call.callee
         if callee is None:
-            return [], None
+            return [], []
         if callee.type == "Identifier":
             variable = self.scopes.variable(callee)
             if variable is None:
-                return [], None
+                return [], []
             if variable.kind == "import" or (variable.kind in ("var", "let", "const", "param")
                                              and self.import_source(variable)[0]):
-                return [], self._import_candidate(callee, variable, (), (), call=call)
+                return [], [self._import_candidate(callee, variable, (), (), call=call)]
             values = [d.value for d in variable.definitions if d.value is not None]
             values += [r.value for r in variable.references if r.write and r.value is not None]
             functions = [v for v in values if v.type in FUNCTIONS]
             if functions:
-                return functions[:1], None
+                return functions[:1], []
             if variable.kind == "implicit" and not variable.definitions:
                 why = (f"the payload is the result of `{self.snippet(call, 50)}`, a function another script "
                        "of the page defines; migrate it where it is built")
-                return [], Candidate(unresolved=why, origin="external",
-                                     hop=Hop("global-call", span_of(call), why, name=str(callee.name),
-                                             constants=self._constants(call)))
-            return [], None
+                return [], [Candidate(unresolved=why, origin="external",
+                                      hop=Hop("global-call", span_of(call), why, name=str(callee.name),
+                                              constants=self._constants(call)))]
+            return [], []
         if callee.type != "MemberExpression":
-            return [], None
+            return [], []
         method = member_name(callee)
         if method is None:
-            return [], None
+            return [], []
         base = callee.object
         if base.type == "Identifier":
             variable = self.scopes.variable(base)
-            if variable is not None and variable.kind == "import":
-                return [], self._import_candidate(base, variable, (method,), (), call=call)
-            if variable is not None and variable.kind in ("var", "let", "const") and variable.definitions:
-                definition = variable.definitions[0]
-                required = self.required(definition.value) if definition.value is not None else None
-                if required is not None and definition.node is not None and definition.node.id is definition.name:
-                    return [], self._import_candidate(base, variable, (method,), (), call=call)
-            if variable is not None and variable.kind == "param":
-                specifier, _ = self.import_source(variable)
-                if specifier:
-                    return [], self._import_candidate(base, variable, (method,), (), call=call)
+            if variable is not None and self.import_source(variable)[0]:
+                # a method of a module's value (`api.build()`, `payloads.paypal()`, a static method)
+                return [], [self._import_candidate(base, variable, (method,), (), call=call)]
         found: list[Node] = []
         for owner in self.method_owners(base):
             found.extend(self._methods(owner, method))
-        if not found:
-            for ctor in self.constructors_of(base):
-                variable = self.scopes.variable(ctor) if ctor.type == "Identifier" else None
-                if variable is not None and self.import_source(variable)[0]:
-                    # an instance of an imported class: its method, in the module that defines it
-                    return [], self._import_candidate(ctor, variable, (f"#{method}",), (), call=call)
-        return list(dict.fromkeys(found)), None
+        hops: list[Candidate] = []
+        for ctor in self.constructors_of(base):
+            variable = self.scopes.variable(ctor) if ctor.type == "Identifier" else None
+            if variable is not None and self.import_source(variable)[0]:
+                # an instance of an imported class: its method, in the module that defines it
+                hops.append(self._import_candidate(ctor, variable, (f"#{method}",), (), call=call))
+        return list(dict.fromkeys(found)), hops
 
     def method_owners(self, base: Node) -> list[Node]:
         """The object literals and classes whose method a call on `base` runs."""
@@ -1249,6 +1254,10 @@ class Analysis:
             return []
         if node.type == "NewExpression" and node.callee is not None:
             return [node.callee]
+        if node.type == "ConditionalExpression":  # `flag ? new A() : new B()`: either
+            return self.constructors_of(node.consequent, depth + 1) + self.constructors_of(node.alternate, depth + 1)
+        if node.type == "LogicalExpression":
+            return self.constructors_of(node.left, depth + 1) + self.constructors_of(node.right, depth + 1)
         out: list[Node] = []
         for value in self._values_of(node) if node.type in ("Identifier", "MemberExpression") else ():
             if value is not node:
@@ -2131,6 +2140,7 @@ def _resolved_site(analysis: Analysis, callsite: CallSite, cand: Candidate, conf
         carrier = _carrier(analysis, ast_part) if ast_part is not root else None
         cut = _argument_cut(analysis, ast_part) if ast_part is not root and carrier is None else None
         parts.append(replace(part, carrier=carrier, cut=cut) if carrier is not None or cut is not None else part)
+    parts.extend(_written_hashes(analysis, writes, {prop.key for part in parts for prop in part.props}))
     if not source:  # a configuration that carries the session (Drop-in, paymentRequest, an element)
         return PayloadSite(call_span, None, parts=tuple(parts), writes=tuple(sorted(writes, key=lambda w: w.span)),
                            opaque=tuple(cand.opaque) + tuple(o for p in parts for o in p.opaque),
@@ -2192,6 +2202,23 @@ def _resolved_site(analysis: Analysis, callsite: CallSite, cand: Candidate, conf
         via=via,
         seed=seed.key if seed is not None else "",
     )
+
+
+def _written_hashes(analysis: Analysis, writes: Sequence[Write], keys: set[str]) -> list[ObjectLit]:
+    """`p.klarnaCredit = {...}` after the object was made: the written literal, held under its key
+    by a stand-in part, so that the hash's own legacy keys (`locale`, `items`) are seen and removed
+    inside it. A hash also set in the literal is left to that one."""
+    found: list[ObjectLit] = []
+    for write in writes:
+        if write.kind != "write" or len(write.path) != 1 or write.value_span is None or write.path[0] in keys:
+            continue
+        node = analysis.node_at(write.value_span)
+        if node is None or node.type != "ObjectExpression":
+            continue
+        inner = to_object(node, analysis)
+        holder = Prop(write.path[0], write.span, write.span, "", inner.span, inner)
+        found.append(ObjectLit(inner.span, (holder,), virtual=True))
+    return found
 
 
 def _paths(path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:

@@ -42,8 +42,10 @@ class Origin:
         return self.site.hop
 
     @property
-    def key(self) -> tuple[str, int, int, int]:
-        return (self.rel, self.site.span[0], self.hop.span[0], self.hop.span[1])
+    def key(self) -> tuple[str, int, int, int, str]:
+        hop = self.hop
+        return (self.rel, self.site.span[0], hop.span[0], hop.span[1],
+                "\0".join((hop.kind, hop.specifier, hop.name, *hop.member)))
 
 
 @dataclass
@@ -79,7 +81,7 @@ class Flow:
     def run(self, results: dict[str, FileResult], displays: dict[str, str], analyse: Analyse) -> FlowResult:
         """`results` by root-relative path (the first analysis); `analyse` reads files with seeds."""
         seeds: dict[str, dict[str, Seed]] = {}
-        verdicts: dict[tuple[str, int, int, int], Verdict] = {}
+        verdicts: dict[tuple[str, int, int, int, str], Verdict] = {}
         seeded_results: dict[str, FileResult] = {}
         pending = list(_origins(results, displays))
         rounds = 0
@@ -126,8 +128,15 @@ class Flow:
             if kind == "import":
                 value: tuple[str, ...] = (hop.name,) if hop.name != "*" else (hop.path[:1] or ("*",))
                 path = hop.path if hop.name != "*" else hop.path[1:]
+                target, value = self.index.origin_of(target, value)
                 return [(target, self._seed(origin, ("value", *value), path=path))], "", False
-            names: tuple[str, ...] = (hop.name, *hop.member) if hop.name != "*" else (hop.member or ("*",))
+            if hop.name != "*":
+                names: tuple[str, ...] = (hop.name, *hop.member)
+            elif hop.member and not hop.member[0].startswith("#"):
+                names = hop.member  # `api.build()` on a module: its export `build`
+            else:
+                names = ("*", *hop.member)  # the module's value itself (a function, a class)
+            target, names = self.index.origin_of(target, names)
             return [(target, self._seed(origin, ("returns", *names), path=hop.path,
                                         constants=hop.constants))], "", False
         if kind == "param":
@@ -163,10 +172,10 @@ class Flow:
                         found.append((rel, self._seed(origin, ("global-args", *names), index=hop.index,
                                                       path=hop.path)))
                 continue
-            for rel, imported in self.index.importers(origin.rel):
+            for rel, imported, through in self.index.importers_through(origin.rel, names):
                 if not imported.local:
                     continue
-                target = _import_target(names, imported.specifier, imported.imported)
+                target = _import_target(through, imported.specifier, imported.imported)
                 if target is not None:
                     found.append((rel, self._seed(origin, ("args", *target), index=hop.index, path=hop.path)))
         unique = list({(rel, seed.key): (rel, seed) for rel, seed in found}.values())
@@ -214,15 +223,15 @@ class Flow:
     def _other_uses(self, rel: str, names: tuple[str, ...], hops: Sequence[tuple[str, Hop]]) -> list[str]:
         """Uses of the export `names` in the importers of `rel` that are not the hops that reached
         it: other code gets the same builder's object."""
-        first, rest = names[0], names[1:]
         reasons: list[str] = []
-        for importer, imported in self.index.importers(rel):
+        for importer, imported, through in self.index.importers_through(rel, names):
             if not imported.local:
                 continue
+            first, rest = through[0], through[1:]
             if imported.imported == first:
                 expected = rest
             elif imported.imported in ("*", "default") and first not in ("*", "default"):
-                expected = names
+                expected = through
             elif imported.imported in ("*", "default") and first in ("*", "default"):
                 expected = rest
             else:
@@ -296,7 +305,7 @@ def apply_verdicts(flow: FlowResult, results: dict[str, FileResult], table_codes
             if site.seed:
                 by_seed.setdefault((rel, site.seed), []).append(site)
     by_key = {v.origin.key: v for v in flow.verdicts}
-    memo: dict[tuple[str, int, int, int], list[tuple[str, SiteOutcome]] | None] = {}
+    memo: dict[tuple[str, int, int, int, str], list[tuple[str, SiteOutcome]] | None] = {}
 
     def builders_of(verdict: Verdict, depth: int = 0) -> list[tuple[str, SiteOutcome]] | None:
         """The sites that build the payload in the end (a builder that is itself followed on
@@ -311,7 +320,7 @@ def apply_verdicts(flow: FlowResult, results: dict[str, FileResult], table_codes
         for target, seed_key in verdict.seeds:
             for site in by_seed.get((target, seed_key), []):
                 if site.hop is not None:
-                    inner = by_key.get((target, site.span[0], site.hop.span[0], site.hop.span[1]))
+                    inner = by_key.get(Origin(target, "", site).key)
                     deeper = builders_of(inner, depth + 1) if inner is not None else None
                     if deeper is None:
                         found.append((target, site))  # stays unresolved there: its DR200 says why
