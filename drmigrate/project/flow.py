@@ -343,33 +343,43 @@ def apply_verdicts(flow: FlowResult, results: dict[str, FileResult], table_codes
         findings = list(result.findings)
         sites = list(result.sites)
         followed = list(result.followed)
+        by_site: dict[tuple[int, int], list[Verdict]] = {}
         for verdict in verdicts:
-            origin = verdict.origin
-            message = _cap(origin.hop.what)
-            match = _dr200(findings, origin.site, message)
-            builders = builders_of(verdict)
-            if verdict.reason or not builders:
-                reason = verdict.reason or (f"{message} — drmigrate followed it to "
-                                            f"{', '.join(sorted({displays.get(t, t) for t, _ in verdict.seeds}))} "
-                                            "but found nothing that builds it there")
+            by_site.setdefault(verdict.origin.site.span, []).append(verdict)
+        for together in by_site.values():
+            all_builders: list[tuple[str, SiteOutcome]] = []
+            for verdict in together:
+                origin = verdict.origin
+                message = _cap(origin.hop.what)
+                match = _dr200(findings, origin.site, message)
+                builders = builders_of(verdict)
+                if verdict.reason or not builders:
+                    reason = verdict.reason or (f"{message} — drmigrate followed it to "
+                                                f"{', '.join(sorted({displays.get(t, t) for t, _ in verdict.seeds}))} "
+                                                "but found nothing that builds it there")
+                    if match is not None:
+                        findings[findings.index(match)] = replace(match, message=reason)
+                    continue
+                outside = [(t, s) for t, s in builders if t not in checked and s.state in ("remaining", "manual")]
+                if outside and match is not None:
+                    where = ", ".join(f"{displays.get(t, t)}:{s.line}" for t, s in outside[:3])
+                    findings[findings.index(match)] = replace(
+                        match, message=f"The payload is built at {where}, outside the paths checked, which "
+                                       "still needs migrating; run drmigrate on that file too")
+                    continue
                 if match is not None:
-                    findings[findings.index(match)] = replace(match, message=reason)
-                continue
-            state = max((site.state for _, site in builders), key=lambda s: STATE_ORDER.get(s, 0))
-            outside = [(t, s) for t, s in builders if t not in checked and s.state in ("remaining", "manual")]
-            if outside and match is not None:
-                where = ", ".join(f"{displays.get(t, t)}:{s.line}" for t, s in outside[:3])
-                findings[findings.index(match)] = replace(
-                    match, message=f"The payload is built at {where}, outside the paths checked, which still "
-                                   "needs migrating; run drmigrate on that file too")
-                continue
-            if match is not None:
-                findings.remove(match)
-            if origin.site in sites:
-                sites.remove(origin.site)
+                    findings.remove(match)
+                all_builders.extend(builders)
+            site = together[0].origin.site
+            unresolved = any(f.code == "DR200" and f.span == site.span for f in findings)
+            if not all_builders or unresolved:
+                continue  # the call keeps its DR200: one of its ways could not be followed
+            if site in sites:
+                sites.remove(site)
+            state = max((s.state for _, s in all_builders), key=lambda st: STATE_ORDER.get(st, 0))
             steps = tuple(dict.fromkeys(Step(s.span, f"{s.state} here", displays.get(t, t), s.line, s.column)
-                                        for t, s in builders))
-            followed.append(replace(origin.site, state=state, builders=steps))
+                                        for t, s in all_builders))
+            followed.append(replace(site, state=state, builders=steps))
         status = result.status
         if status == "findings" and not findings:
             status = "clean"
