@@ -1,7 +1,7 @@
 """The HTML report: one self-contained page that shows where a migration stands.
 
-It is rendered from the JSON report (`reporters.report_doc`, or several merged by
-`report_merge`), so a page for one repository and a page for fifty are the same code. Everything
+It is rendered from the JSON report (`report.json.report_doc`, or several merged by
+`report.merge`), so a page for one repository and a page for fifty are the same code. Everything
 is inline (styles, the small script; no fonts, images or requests), and the page reads completely
 without JavaScript: the script only adds filtering and sorting, and keeps their state in the URL's
 `#fragment` so a filtered view can be shared as a link (`#state=manual&code=DR200&sort=-findings`).
@@ -16,15 +16,20 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from drmigrate import codeframe
-from drmigrate.report_merge import DEFAULT_CALL, FINDING_STATES, states_of, status_tables
-from drmigrate.report_merge import as_int as _int
-from drmigrate.report_merge import finding_state as _finding_state
-from drmigrate.report_merge import state_totals as _state_totals
-from drmigrate.reporters import SESSIONS_DOC, STATE_TITLES, STATES, step_message
+from drmigrate.report import codeframe
+from drmigrate.report.common import STATE_TITLES, STATES
+from drmigrate.report.merge import DEFAULT_CALL, FINDING_STATES, states_of, status_tables
+from drmigrate.report.merge import as_int as _int
+from drmigrate.report.merge import finding_state as _finding_state
+from drmigrate.report.merge import state_totals as _state_totals
+from drmigrate.report.steps import SESSIONS_DOC, step_message
+
+if TYPE_CHECKING:
+    from drmigrate.model import FileResult
+    from drmigrate.report import Run
 
 FINDING_STATE_TITLES = {"fixable": "fixable", "unsafe": "fixable with --unsafe-fixes",
                         "manual": "needs a person"}
@@ -276,7 +281,14 @@ def _baseline(doc: Mapping[str, Any]) -> str:
             f'{_int(info.get("hidden"))} findings in the baseline are not shown.</p>{gone}</section>')
 
 
-def render(doc: Mapping[str, Any], *, title: str = "Payment-session migration") -> str:
+def render(results: Sequence[FileResult], run: Run) -> str:
+    from drmigrate.report.json import report_doc
+
+    return page(report_doc(results, table=run.table, fixing=run.fixing, repository=run.repository,
+                           baseline=run.baseline))
+
+
+def page(doc: Mapping[str, Any], *, title: str = "Payment-session migration") -> str:
     """The page for one JSON report (or a merged one)."""
     tables = status_tables(doc)
     states = states_of(tables.values())
