@@ -1807,6 +1807,7 @@ def seeded(analysis: Analysis, seed: Seed) -> list[tuple[CallSite, Confidence, l
                 for cand in cands:
                     for key, value in bindings.items():
                         cand.bindings.setdefault(key, value)
+                    cand.via.append((ret, "returned here"))
                 site(ret, cands)
     elif kind in ("value", "global-value"):
         end = _End(len(analysis.text))
@@ -1823,7 +1824,11 @@ def seeded(analysis: Analysis, seed: Seed) -> list[tuple[CallSite, Confidence, l
                                                  "place the function sends on; check it by hand",
                                       where=span_of(call))])
                 continue
-            site(call, analysis._resolve_path(arg, seed.path, call, 1))
+            cands = analysis._resolve_path(arg, seed.path, call, 1)
+            callee = call.callee if call.type == "CallExpression" else call.name
+            for cand in cands:
+                cand.via.append((call, f"passed to `{analysis.snippet(callee, 40)}` here"))
+            site(call, cands)
     return out
 
 

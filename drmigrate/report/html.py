@@ -124,6 +124,13 @@ def _finding(item: Mapping[str, Any], index: int) -> str:
         f'<p class="msg">{_prose(item.get("message", ""))}</p>',
         _frame(item),
     ]
+    related = item.get("related")
+    if isinstance(related, list) and related:
+        steps = "".join(
+            f'<li><span class="loc">{_e(str(step.get("path", "")))}:{_e(str(step.get("line", "")))}</span> '
+            f'{_prose(str(step.get("message", "")))}</li>'
+            for step in related if isinstance(step, dict))
+        parts.append(f'<div class="via"><b>via:</b><ol>{steps}</ol></div>')
     help_text = item.get("help") or item.get("fix_title")
     if help_text:
         parts.append(f'<p class="help"><b>help:</b> {_prose(help_text)}</p>')
@@ -379,7 +386,8 @@ section.file h3 { font-family: ui-monospace, Menlo, Consolas, monospace; font-si
 pre { background: #f7f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; margin: 4px 0; overflow-x: auto; }
 .ln { display: inline-block; min-width: 3.2em; padding-right: 10px; margin-right: 8px; color: #8a93a3; text-align: right; border-right: 1px solid var(--line); user-select: none; }
 mark { background: var(--mark); color: inherit; border-bottom: 2px solid #e0a800; }
-.help { margin: 4px 0; font-size: 13.5px; } .doc { margin: 2px 0; font-size: 12.5px; color: var(--muted); }
+.help { margin: 4px 0; font-size: 13.5px; }
+.via { margin: 4px 0; font-size: 13px; } .via ol { margin: 2px 0 2px 18px; padding: 0; } .via .loc { font-family: monospace; } .doc { margin: 2px 0; font-size: 12.5px; color: var(--muted); }
 .diff .add { color: #1a7f37; background: #e6ffec; display: block; } .diff .del { color: #b3261e; background: #ffebe9; display: block; }
 .diff .hunk { color: #6f42c1; display: block; } .diff .ctx { display: block; }
 details.fix summary { cursor: pointer; font-size: 13px; color: #3b6fd8; }

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from drmigrate.model import FileResult, Finding
+from drmigrate.model import FileResult, Finding, Step
 from drmigrate.report.common import loud_skip, tool_version
 from drmigrate.report.steps import next_steps
 from drmigrate.rules import RuleTable
@@ -28,6 +28,13 @@ def _artifact(path: str) -> dict[str, str]:
     if os.path.isabs(path):
         return {"uri": Path(path).as_uri()}
     return {"uri": Path(os.path.normpath(path)).as_posix(), "uriBaseId": "%SRCROOT%"}
+
+
+def _related(index: int, path: str, step: Step) -> dict[str, Any]:
+    return {"id": index,
+            "physicalLocation": {"artifactLocation": _artifact(step.path or path),
+                                 "region": {"startLine": max(step.line, 1), "startColumn": max(step.column, 1)}},
+            "message": {"text": step.what}}
 
 
 def _level(code: str, fix: str) -> str:
@@ -128,6 +135,15 @@ def to_sarif(results: Sequence[FileResult], table: RuleTable) -> str:
                 "properties": {"source_type": f.source_type, "fix": f.fix,
                                "confidence": f.confidence.value},
             }
+            if f.related:
+                item["relatedLocations"] = [_related(k, r.path, step) for k, step in enumerate(f.related)]
+                # the payload's way, from where it is built (the finding) on to the call
+                item["codeFlows"] = [{"threadFlows": [{"locations": [
+                    {"location": {"physicalLocation": item["locations"][0]["physicalLocation"],
+                                  "message": {"text": "built here"}}},
+                    *({"location": {k: v for k, v in _related(k, r.path, step).items() if k != "id"}}
+                      for k, step in enumerate(f.related)),
+                ]}]}]
             if i in fixes:
                 replacements, covered = fixes[i]
                 described = _fix_description(table, [r.findings[k] for k in covered])

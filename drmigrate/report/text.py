@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from drmigrate.model import FileResult, Finding
+from drmigrate.model import FileResult, Finding, Step
 from drmigrate.report.common import (
     STATE_TITLES,
     STATES,
@@ -76,8 +76,28 @@ def finding_block(path: str, f: Finding, frame: Sequence[Row]) -> list[str]:
 
     lines = [finding_line(path, f), *codeframe.render(frame)]
     gutter = max((len(str(r.line)) for r in frame), default=1)
+    lines.extend(via_lines(path, f.related, gutter))
     lines.append(f"{' ' * gutter} {click.style('= help:', fg='cyan', bold=True)} {help_text(f)}")
     return lines
+
+
+def via_lines(path: str, steps: Sequence[Step], gutter: int) -> list[str]:
+    """The payload's way from where it is built on to the call: one place a line."""
+    out: list[str] = []
+    for i, step in enumerate(steps):
+        label = click.style("= via:", fg="cyan", bold=True) if i == 0 else "      "
+        out.append(f"{' ' * gutter} {label} {step.path or path}:{step.line}:{step.column}: {step.what}")
+    return out
+
+
+def followed_text(r: FileResult) -> str:
+    """Calls whose payload the project followed into other files, for the file list."""
+    parts = []
+    for site in r.followed:
+        where = ", ".join(f"{b.path}:{b.line}" for b in site.builders[:3])
+        more = f" and {len(site.builders) - 3} more" if len(site.builders) > 3 else ""
+        parts.append(f"the call on line {site.line}: {site.state} at {where}{more}")
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def to_text(results: Sequence[FileResult], *, fixing: bool, verbose: bool = False,
@@ -91,7 +111,7 @@ def to_text(results: Sequence[FileResult], *, fixing: bool, verbose: bool = Fals
     for r in results:
         if verbose:
             parser = f" [{r.parser}]" if r.parser else ""
-            lines.append(f"{r.path}: {r.status_text}{parser}")
+            lines.append(f"{r.path}: {r.status_text}{parser}{followed_text(r)}")
         elif r.status == "error":
             lines.append(f"{click.style(r.path, bold=True)}: {click.style('error', fg='red')}: {r.reason}")
         elif loud_skip(r) and not quiet and not statistics:
