@@ -209,13 +209,43 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
             results[i] = result
     finally:
         runner.close()
-    if follow and any(r is not None and _follows(r) for r in results):
+    if follow and (any(r is not None and _follows(r) for r in results)
+                   or _builders_named(paths, walked, results, cfg, settings)):
         _follow(paths, walked, results, sources, configs, cfg, settings, fixing=fixing, want_fixes=want_fixes,
                 cache=cache, mode=mode)
     for i, final in enumerate(results):
         if final is not None and final.status == "fixed" and final.fixed is not None and i in sources:
             results[i] = _write(sources[i], final, configs[i])
     return [r for r in results if r is not None]
+
+
+def _builders_named(paths: Sequence[str], entries: Sequence[Entry], results: Sequence[FileResult | None],
+                    cfg: Config, settings: config.Settings) -> list[int]:
+    """Files named on the command line (a pre-commit run) that may build a payload for a call in
+    another file: JavaScript that calls nothing but quotes a Digital River type. Their callers are
+    outside the run, so the project looks them up (`_follow`). A run over the whole project finds
+    every call itself: none then."""
+    from drmigrate.cache import project_root
+
+    root = os.path.realpath(project_root(paths, settings.file))
+    if any(os.path.realpath(p) == root for p in paths if p != "-"):
+        return []
+    from drmigrate.frontends.javascript import dialect_for
+
+    found = []
+    for i, entry in enumerate(entries):
+        result = results[i] if i < len(results) else None
+        if result is None or entry.status != "file" or result.parser != "prefilter" or result.status != "clean":
+            continue
+        if dialect_for(entry.path) is None:
+            continue
+        try:
+            raw = read_bytes(entry.path, entry.size)
+        except SourceError:
+            continue
+        if cfg.settings.quotes_dr_type(raw.decode("utf-8", "replace")):
+            found.append(i)
+    return found
 
 
 def _follows(result: FileResult) -> bool:
@@ -302,6 +332,37 @@ def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileRe
             out[rel] = result
         return out
 
+    # a builder named alone (pre-commit): the files that import it, read as context, bring its calls
+    # a builder named alone (pre-commit): the modules around it — those that import it, and what
+    # those import — read as context, bring the calls that reach it
+    named = _builders_named(paths, entries, results, cfg, settings)
+    frontier = [rel for rel, i in by_rel.items() if i in named]
+    seen = set(current)
+
+    def context(rel: str) -> None:
+        if rel in seen:
+            return
+        seen.add(rel)
+        text = index.read(rel)
+        display = index.display(rel)
+        if text is not None and is_candidate(text, display, cfg):
+            displays[rel] = display
+            current[rel] = result_for(display, text, file_config(cfg, settings, display), fix=False)
+
+    for _ in range(3):
+        upward: list[str] = []
+        for rel in frontier:
+            for importer, _imported in index.importers(rel):
+                if importer in seen:
+                    continue
+                upward.append(importer)
+                context(importer)
+                skeleton = index.skeleton(importer)
+                for imported in skeleton.imports if skeleton is not None else ():
+                    target = index.resolve(imported.specifier, importer)
+                    if target is not None:
+                        context(target)
+        frontier = upward
     flow = Flow(index).run(current, displays, analyse)
     updated = apply_verdicts(flow, current, {}, set(by_rel), displays)
     for rel, final in {**flow.results, **updated}.items():

@@ -104,7 +104,7 @@ class ProjectIndex:
         for rel in self._code_files():
             if rel == target:
                 continue
-            text = self.read(rel)
+            text = self.read.peek(rel)
             if text is None or not any(n in text for n in needles):
                 continue
             skeleton = self.skeleton(rel)
@@ -168,7 +168,7 @@ class ProjectIndex:
         word = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")
         out = []
         for rel in self._code_files():
-            text = self.read(rel)
+            text = self.read.peek(rel)
             if text is not None and name in text and word.search(text) is not None:
                 out.append(rel)
         return out

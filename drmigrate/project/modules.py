@@ -242,6 +242,17 @@ class ReadText:
         analysis reports are offsets in this text, not in what is on disk."""
         self.cache[path] = text
 
+    def peek(self, path: str) -> str | None:
+        """The text of `path` without keeping it (a scan over the tree reads every file once; only
+        the files it finds are worth holding)."""
+        if path in self.cache:
+            return self.cache[path]
+        try:
+            data = (self.root / path).read_bytes()
+        except OSError:
+            return None
+        return data[:2_000_000].decode("utf-8", "replace")
+
     def __call__(self, path: str) -> str | None:
         if path not in self.cache:
             try:
