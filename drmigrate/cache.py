@@ -125,6 +125,10 @@ class Cache:
 
     # ---------------------------------------------------------------- keys
 
+    def run_version(self) -> str:
+        """What a stored entry must have been written by: drmigrate's version and code digest."""
+        return self._base()
+
     def _base(self) -> str:
         if not self._run_digest:
             self._run_digest = f"{FORMAT}:{_version()}:{_code_digest()}"
@@ -191,6 +195,30 @@ class Cache:
             with open(tmp, "wb") as fh:
                 fh.write(blob)
             os.replace(tmp, self.entries / f"{key}.json")
+        except OSError as exc:
+            self._failed(exc)
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+    def load_blob(self, name: str) -> bytes | None:
+        """A named file of the cache (the project index's answers), or None."""
+        try:
+            with open(self.entries / name, "rb") as fh:
+                return fh.read(64 << 20)
+        except OSError:
+            return None
+
+    def store_blob(self, name: str, data: bytes) -> None:
+        """Write a named file of the cache atomically; a failure costs the warning, never the run."""
+        if not self._prepare():
+            return
+        tmp = self.entries / f".{name}.{os.getpid()}.tmp"
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, self.entries / name)
         except OSError as exc:
             self._failed(exc)
             try:

@@ -55,6 +55,7 @@ T = TypeVar("T")
 # trip, shutdown) costs ~15 ms and importing the pool machinery ~10 ms, while esprima reads about
 # 0.4 MB per CPU-second. Below this many bytes of candidate text the run stays in one process.
 PARALLEL_MIN_BYTES = 48_000
+INDEX_BLOB = "project-index.json"  # the project index's answers, in the result cache
 PROGRESS_MIN_FILES = 100
 
 
@@ -268,17 +269,24 @@ def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileRe
                         include=settings.include, force_exclude=False,
                         respect_gitignore=settings.respect_gitignore, max_file_size=settings.max_file_size)
 
+    covered = any(os.path.realpath(p) == os.path.realpath(root) for p in paths if p != "-")
+
     def listing() -> list[str]:
-        found = Discovery(walk, lambda p: True).entries([str(root)])
+        # a run over the whole project walked it already: its entries are the listing
+        found = entries if covered else Discovery(walk, lambda p: True).entries([str(root)])
         out = []
         for entry in found:
-            if entry.status == "file":
+            if entry.status in ("file", "unread"):
                 rel = index.relative(entry.path)
                 if rel is not None:
                     out.append(rel)
         return out
 
     index = ProjectIndex(root, listing)
+    if cache is not None:
+        store = cache
+        index.attach(store.load_blob(INDEX_BLOB), lambda data: store.store_blob(INDEX_BLOB, data),
+                     store.run_version())
     by_rel: dict[str, int] = {}
     for i, entry in enumerate(entries):
         if i < len(results) and results[i] is not None and entry.status == "file":
@@ -364,6 +372,7 @@ def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileRe
                         context(target)
         frontier = upward
     flow = Flow(index).run(current, displays, analyse)
+    index.close()
     updated = apply_verdicts(flow, current, {}, set(by_rel), displays)
     for rel, final in {**flow.results, **updated}.items():
         position = by_rel.get(rel)

@@ -265,3 +265,27 @@ def test_the_index_answers_importers_through_barrels(tmp_path: Path) -> None:
     found = {(rel, imported.local, names) for rel, imported, names in index.importers_through("lib/pay.js", ("pay",))}
     assert ("app.js", "pay", ("pay",)) in found and ("other.js", "pay", ("pay",)) in found
     assert index.origin_of("lib/index.js", ("pay",)) == ("lib/pay.js", ("pay",))
+
+
+def test_the_index_kept_between_runs_gives_the_same_answers(tmp_path: Path) -> None:
+    """Cold, warm, and warm after an importer changed: the same report as without the cache."""
+    root = _tree(tmp_path / "shop", {
+        "pay.js": WRAPPER,
+        "payload.js": f"export const build = (cart) => ({LEGACY});\n",
+        "checkout.js": "import {pay} from './pay';\nimport {build} from './payload';\n"
+                       "export const go = (cart) => pay(build(cart));\n",
+    })
+
+    def report(*extra: str) -> str:
+        code, out = _run(root, "check", "--format", "json", *extra, ".")
+        assert code in (0, 1), out
+        return out
+
+    plain = report("--no-cache")
+    assert report() == plain and report() == plain
+    assert (root / ".drmigrate_cache").is_dir()
+    (root / "summary.js").write_text("import {build} from './payload';\nexport const t = (c) => build(c).amount;\n",
+                                     "utf-8")
+    changed = report("--no-cache")
+    assert changed != plain and "summary.js" in changed
+    assert report() == changed  # the stored answers were for another tree: not used

@@ -13,14 +13,24 @@ never lists anything.
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from drmigrate.project.modules import JS_SUFFIXES, ModuleResolver, ProjectFiles, ReadText
-from drmigrate.project.skeleton import Import, Skeleton, dialect_of, read_skeleton, uses
+from drmigrate.project.skeleton import (
+    Import,
+    Skeleton,
+    dialect_of,
+    read_skeleton,
+    skeleton_from,
+    skeleton_to,
+    uses,
+)
 
 # Files whose scripts can define page globals or call them: templates hold inline scripts.
 TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".phtml", ".php", ".isml", ".erb", ".ejs", ".hbs", ".twig",
@@ -40,9 +50,66 @@ class ProjectIndex:
     _importers: dict[str, list[tuple[str, Import]]] = field(default_factory=dict, init=False)
     listed: bool = field(default=False, init=False)
     skeletons_read: int = field(default=0, init=False)
+    # the index's answers kept between runs (`attach`): skeletons by file stat, and the answers to
+    # reverse questions while no code file of the tree changed
+    _stored: dict[str, Any] | None = field(default=None, init=False)
+    _dirty: bool = field(default=False, init=False)
+    _signature: str = field(default="", init=False)
+    _save: Callable[[bytes], None] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.read = ReadText(self.root)
+
+    # -- kept between runs ------------------------------------------------------------------------
+    def attach(self, data: bytes | None, save: Callable[[bytes], None], version: str) -> None:
+        """Use what an earlier run stored (untrusted: anything malformed is ignored) and store
+        this run's answers with `save` when `close` is called."""
+        self._save = save
+        stored: dict[str, Any] = {"version": version, "skeletons": {}, "signature": "", "answers": {}}
+        try:
+            loaded = json.loads(data) if data else None
+        except ValueError:
+            loaded = None
+        if isinstance(loaded, dict) and loaded.get("version") == version \
+                and isinstance(loaded.get("skeletons"), dict) and isinstance(loaded.get("answers"), dict) \
+                and isinstance(loaded.get("signature"), str):
+            stored = loaded
+        self._stored = stored
+
+    def close(self) -> None:
+        if self._save is not None and self._stored is not None and self._dirty:
+            self._save(json.dumps(self._stored, separators=(",", ":")).encode("utf-8"))
+            self._dirty = False
+
+    def _stat(self, rel: str) -> list[int] | None:
+        try:
+            info = os.stat(self.root / rel)
+        except OSError:
+            return None
+        return [info.st_size, info.st_mtime_ns]
+
+    def _answer(self, question: str, compute: Callable[[], Any]) -> Any:
+        """An answer about the whole tree, reused while no code file changed since it was stored."""
+        if self._stored is None:
+            return compute()
+        if not self._signature:
+            import hashlib
+
+            digest = hashlib.blake2b(digest_size=16)
+            for rel in self._code_files():
+                digest.update(f"{rel}\0{self._stat(rel)}\0".encode("utf-8", "surrogatepass"))
+            self._signature = digest.hexdigest()
+            if self._stored.get("signature") != self._signature:
+                self._stored["signature"] = self._signature
+                self._stored["answers"] = {}
+                self._dirty = True
+        answers = self._stored["answers"]
+        if question in answers:
+            return answers[question]
+        answer = compute()
+        answers[question] = answer
+        self._dirty = True
+        return answer
 
     # -- the tree -------------------------------------------------------------------------------
     @property
@@ -81,8 +148,23 @@ class ProjectIndex:
 
     def skeleton(self, rel: str) -> Skeleton | None:
         if rel not in self._skeletons:
-            self._skeletons[rel] = self._read_skeleton(rel)
+            self._skeletons[rel] = self._stored_skeleton(rel)
         return self._skeletons[rel]
+
+    def _stored_skeleton(self, rel: str) -> Skeleton | None:
+        if self._stored is None or rel in self.read.given:
+            return self._read_skeleton(rel)
+        stat = self._stat(rel)
+        kept = self._stored["skeletons"].get(rel)
+        if isinstance(kept, list) and len(kept) == 2 and kept[0] == stat:
+            try:
+                return skeleton_from(kept[1]) if kept[1] is not None else None
+            except (TypeError, ValueError, KeyError):
+                pass
+        found = self._read_skeleton(rel)
+        self._stored["skeletons"][rel] = [stat, skeleton_to(found) if found is not None else None]
+        self._dirty = True
+        return found
 
     def _read_skeleton(self, rel: str) -> Skeleton | None:
         text = self.read(rel)
@@ -99,8 +181,20 @@ class ProjectIndex:
         """The files that import `target`, with each binding they get from it."""
         if target in self._importers:
             return self._importers[target]
-        needles = _needles(target)
+        files = self._answer(f"importers:{target}", lambda: self._importing(target))
         found: list[tuple[str, Import]] = []
+        for rel in files if isinstance(files, list) else ():
+            skeleton = self.skeleton(rel) if isinstance(rel, str) else None
+            for imported in skeleton.imports if skeleton is not None else ():
+                if self.resolve(imported.specifier, rel) == target:
+                    found.append((rel, imported))
+        self._importers[target] = found
+        return found
+
+    def _importing(self, target: str) -> list[str]:
+        """The files whose imports resolve to `target` (found by text, then by their skeleton)."""
+        needles = _needles(target)
+        found: list[str] = []
         for rel in self._code_files():
             if rel == target:
                 continue
@@ -110,10 +204,8 @@ class ProjectIndex:
             skeleton = self.skeleton(rel)
             if skeleton is None:
                 continue
-            for imported in skeleton.imports:
-                if self.resolve(imported.specifier, rel) == target:
-                    found.append((rel, imported))
-        self._importers[target] = found
+            if any(self.resolve(imported.specifier, rel) == target for imported in skeleton.imports):
+                found.append(rel)
         return found
 
     def origin_of(self, rel: str, names: tuple[str, ...], depth: int = 0) -> tuple[str, tuple[str, ...]]:
@@ -163,6 +255,10 @@ class ProjectIndex:
 
     def mentioning(self, name: str) -> list[str]:
         """The code files (scripts and templates) whose text has `name` as a word (an identifier)."""
+        found = self._answer(f"mentioning:{name}", lambda: self._mentioning(name))
+        return [rel for rel in found if isinstance(rel, str)] if isinstance(found, list) else []
+
+    def _mentioning(self, name: str) -> list[str]:
         import re
 
         word = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")

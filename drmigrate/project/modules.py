@@ -236,11 +236,13 @@ class ReadText:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.cache: dict[str, str | None] = {}
+        self.given: set[str] = set()  # texts set by the run, which may differ from the disk
 
     def set(self, path: str, text: str) -> None:
         """The text the analysis read for `path` (its fixed text, when fixing): offsets the
         analysis reports are offsets in this text, not in what is on disk."""
         self.cache[path] = text
+        self.given.add(path)
 
     def peek(self, path: str) -> str | None:
         """The text of `path` without keeping it (a scan over the tree reads every file once; only

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import tree_sitter
 
@@ -50,6 +51,33 @@ class Skeleton:
 
     def specifiers(self) -> set[str]:
         return {i.specifier for i in self.imports}
+
+
+def skeleton_to(skeleton: Skeleton) -> dict[str, Any]:
+    """A skeleton as JSON (the project index keeps them between runs)."""
+    return {"path": skeleton.path, "kind": skeleton.kind,
+            "imports": [[i.local, i.specifier, i.imported, i.kind, i.offset] for i in skeleton.imports],
+            "exports": list(skeleton.exports), "globals": list(skeleton.globals),
+            "reexports": [list(r) for r in skeleton.reexports]}
+
+
+def skeleton_from(data: dict[str, Any]) -> Skeleton:
+    """The skeleton `skeleton_to` wrote; TypeError / ValueError on anything malformed."""
+    def strings(values: object, size: int) -> tuple[str, ...]:
+        if not isinstance(values, list) or len(values) != size or not all(isinstance(v, str) for v in values):
+            raise ValueError("malformed")
+        return tuple(values)
+
+    imports = []
+    for item in data["imports"]:
+        if not isinstance(item, list) or len(item) != 5 or not isinstance(item[4], int):
+            raise ValueError("malformed import")
+        local, specifier, imported, kind = strings(item[:4], 4)
+        imports.append(Import(local, specifier, imported, kind, item[4]))
+    exports, globals_ = data["exports"], data["globals"]
+    return Skeleton(str(data["path"]), str(data["kind"]), tuple(imports), strings(exports, len(exports)),
+                    strings(globals_, len(globals_)),
+                    tuple(strings(r, 3) for r in data["reexports"]))  # type: ignore[misc]
 
 
 def dialect_of(path: str) -> str:
