@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from drmigrate.discovery import CACHE_DIR_NAME
-from drmigrate.model import FileResult, Finding, SiteOutcome
+from drmigrate.model import FileResult, Finding, Hop, SiteOutcome, Step
 from drmigrate.runner import Config
 
 FORMAT = 3  # bump when the entry layout changes
@@ -125,6 +125,10 @@ class Cache:
 
     # ---------------------------------------------------------------- keys
 
+    def run_version(self) -> str:
+        """What a stored entry must have been written by: drmigrate's version and code digest."""
+        return self._base()
+
     def _base(self) -> str:
         if not self._run_digest:
             self._run_digest = f"{FORMAT}:{_version()}:{_code_digest()}"
@@ -198,6 +202,30 @@ class Cache:
             except OSError:
                 pass
 
+    def load_blob(self, name: str) -> bytes | None:
+        """A named file of the cache (the project index's answers), or None."""
+        try:
+            with open(self.entries / name, "rb") as fh:
+                return fh.read(64 << 20)
+        except OSError:
+            return None
+
+    def store_blob(self, name: str, data: bytes) -> None:
+        """Write a named file of the cache atomically; a failure costs the warning, never the run."""
+        if not self._prepare():
+            return
+        tmp = self.entries / f".{name}.{os.getpid()}.tmp"
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, self.entries / name)
+        except OSError as exc:
+            self._failed(exc)
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
     def _prepare(self) -> bool:
         if self.ready is None:
             try:
@@ -238,14 +266,23 @@ def _rebuild(cls: type[Any], data: dict[str, Any]) -> Any:
         if f.name not in data:
             continue  # the dataclass default; a missing required field raises TypeError below
         value = data[f.name]
-        if isinstance(value, list):
-            value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+        if f.name in ("related", "via", "builders") and isinstance(value, list):
+            value = tuple(_rebuild(Step, step) for step in value)  # a payload's way: places in files
+        elif f.name == "hop" and isinstance(value, dict):
+            value = _rebuild(Hop, value)
+        elif isinstance(value, list):
+            value = _tuples(value)
         elif f.default is not MISSING and isinstance(f.default, Enum):
             value = type(f.default)(value)
         values[f.name] = value
     if set(data) - set(values):
         raise TypeError("unknown fields")
     return cls(**values)
+
+
+def _tuples(value: Any) -> Any:
+    """JSON lists back to the tuples they were, at any depth."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def _result_to(result: FileResult) -> dict[str, Any]:

@@ -31,12 +31,14 @@ from drmigrate.model import (
     SiteOutcome,
     SiteState,
     Span,
+    Step,
     Write,
 )
 from drmigrate.rules import CallRule, MethodRule, Report, RuleTable
 
 SESSION_KEY = "sessionId"
-MANUAL_CODES = frozenset({"DR200", "DR201", "DR202", "DR204"})  # a person must act
+MANUAL_CODES = frozenset({"DR200", "DR201", "DR202", "DR204", "DR205"})  # a person must act
+DUAL_CODE = "DR205"
 EMBEDDED_CODE = "DR204"  # a call in a server string: seen, not readable
 DEFAULT_QUOTES = {"js": "", "python": '"', "php": "'"}
 DEFAULT_SEPARATORS = {"js": ": ", "python": ": ", "php": " => "}
@@ -102,7 +104,7 @@ class _Plan:
         self.findings.append(
             Finding(code, info.name, self.table.message(code, **values), span, site.source_type,
                     info.fix_safety, site.confidence, fix_title=self.table.fix_title(code, **values),
-                    language=site.language)
+                    language=site.language, related=related_steps(site))
         )
         index = len(self.findings) - 1
         if self.hold is not None and self.hold(code, span):
@@ -140,7 +142,9 @@ class _Plan:
             state = "remaining"
         else:
             state = "suppressed" if mine else "migrated"
-        return SiteOutcome(label, state, call, site.call_span)
+        return SiteOutcome(label, state, call, site.call_span, via=related_steps(site), hop=site.hop,
+                           seed=site.seed, method=site.call, element=site.element,
+                           low=site.confidence is Confidence.LOW)
 
     def wants_fix(self, code: str, site: PayloadSite) -> bool:
         info = self.table.codes[code]
@@ -148,6 +152,17 @@ class _Plan:
 
     def work(self, obj: ObjectLit) -> _ObjectWork:
         return self.objects.setdefault(obj.span, _ObjectWork(obj))
+
+
+def related_steps(site: PayloadSite) -> tuple[Step, ...]:
+    """A finding's related locations: the way from where the payload is built on to the call
+    (none for a payload built at the call itself). A site another file's call reaches carries
+    that call as its last step already."""
+    if not site.via:
+        return ()
+    if any(step.path for step in site.via):
+        return site.via
+    return (*site.via, Step(site.call_span, f"the `{site.call}` call"))
 
 
 def analyze(
@@ -170,9 +185,9 @@ def analyze(
     opts = options or Options()
     plan = _Plan(table, text, opts, suppress=suppress, comments=comments, protected=protected, hold=hold)
     outcomes: list[SiteOutcome] = []
-    seen: set[tuple[Span, Span | None, str | None]] = set()
+    seen: set[tuple[Span, Span | None, str | None, str]] = set()
     for site in sites:
-        key = (site.call_span, site.parts[0].span if site.parts else None, site.source_type)
+        key = (site.call_span, site.parts[0].span if site.parts else None, site.source_type, site.unresolved)
         if key in seen:
             continue
         seen.add(key)
@@ -224,6 +239,8 @@ def _site(plan: _Plan, site: PayloadSite, call: CallRule | None) -> str | None:
             for report in table.native_report:
                 _remove_path(plan, site, report.path, report.code, None)
         return site.source_type
+    if (site.session_when is not None or site.switched) and _dual_mode(plan, site, rule):
+        return site.source_type
     _session_id(plan, site, "DR100")
     legacy = [".".join(p) for p in rule.remove] or ["amount", "currency"]
     for write in site.writes:
@@ -238,6 +255,56 @@ def _site(plan: _Plan, site: PayloadSite, call: CallRule | None) -> str | None:
         _remove_path(plan, site, report.path, report.code, rule)
     _opaque_hashes(plan, site, rule)
     return site.source_type
+
+
+def _dual_mode(plan: _Plan, site: PayloadSite, rule: MethodRule) -> bool:
+    """A payload for carts with and without a session: the session is set on some paths only
+    (or the call is switched between a session payload and this one) and the method's legacy
+    fields are sent. Nothing is edited: DR205 says what a person must do. False when no legacy
+    field is sent: the payload is migrated, whatever the branches."""
+    if DUAL_CODE not in plan.table.codes:
+        return False
+    paths = [*rule.remove, *(r.path for r in rule.report)]
+    always: list[str] = []
+    branch: list[str] = []
+    where = site.session_when or site.type_span or site.call_span
+    for path in paths:
+        shown = ".".join(path)
+        hashes = rule.hash_names(path) if len(path) > 1 else path[:1]
+        in_literal = any(
+            (part.get(path[0]) is not None and not part.virtual) if len(path) == 1 else
+            any(h.value is not None and h.value.get(path[1]) is not None
+                for name in hashes for h in part.get_all(name))
+            for part in site.parts)
+        written = [w for w in site.writes if _covers(path, w.path, rule)]
+        if in_literal or any(not w.conditional for w in written):
+            always.append(shown)
+        elif written:
+            branch.append(shown)
+    if not always and not branch:
+        return False
+    line = plan.text.count("\n", 0, where[0]) + 1
+    fields = _fields(always or branch)
+    are = "are" if len(always or branch) > 1 else "is"
+    if site.switched:
+        reason = (f"This call also gets a `{site.source_type}` payload with a session ({site.switched}), switched "
+                  f"at run time; this one sends {fields} for carts without a session: remove this path once "
+                  "every checkout has a payment session")
+    elif always:
+        reason = (f"`sessionId` is set only when there is a session (line {line}), but {fields} {are} sent always: "
+                  f"carts without a session need them, so the payload is left as it is; move {fields} into the "
+                  "branch without a session, and remove that branch once every checkout has a session")
+    else:
+        reason = (f"{fields} {are} sent only when there is no session (`sessionId` is set on line {line}): "
+                  "remove that branch once every checkout has a payment session")
+    plan.report(DUAL_CODE, where, site, reason=reason)
+    return True
+
+
+def _fields(names: Sequence[str]) -> str:
+    shown = [f"`{n}`" for n in names[:4]]
+    more = f" and {len(names) - 4} more" if len(names) > 4 else ""
+    return (", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]) + more
 
 
 def _lookup(site: PayloadSite, path: tuple[str, ...]) -> tuple[bool, str | None, Span | None]:
@@ -372,7 +439,7 @@ def _session_id(plan: _Plan, site: PayloadSite, code: str, *, require: bool = Tr
                 _wire(plan, site, write.span, write.value_span, UNWIRED_CODE)
     if present or not require:
         return
-    part = site.parts[0] if site.parts else None
+    part = next((p for p in site.parts if not p.virtual), None)
     where = site.type_span or (part.span if part else site.call_span)
     opaque = (*site.opaque, *(w.why_not for w in site.writes if w.kind == "dynamic"))
     if opaque:
@@ -473,6 +540,8 @@ def _remove_path(plan: _Plan, site: PayloadSite, path: tuple[str, ...], code: st
     for part in site.parts:
         targets: list[tuple[ObjectLit, Prop]] = []
         if len(path) == 1:
+            if part.virtual:
+                continue  # the write that holds it is the top-level key: it is handled as a write
             targets = [(part, prop) for prop in part.get_all(path[0])]
         else:
             for name in hashes:

@@ -39,6 +39,9 @@ class ObjectLit:
     others: tuple[Span, ...] = ()  # entries that are not `key: value` (`...base`, `**extra`)
     carrier: Enclosure | None = None  # `Object.assign(p, {...});`: the statement that only merges it
     cut: Span | None = None  # `, {...}` in `x = Object.assign({}, base, {...})`: drops it from the call
+    # a hash written after the object was made (`p.klarnaCredit = {...}`): a stand-in that holds the
+    # written literal under its key, so that its keys are read; never edited itself
+    virtual: bool = False
 
     def elements(self) -> tuple[Span, ...]:
         """Every entry in source order: the properties and the others."""
@@ -97,6 +100,7 @@ class Write:
     enclosure: Enclosure | None = None  # the `if` whose block it is in, when that can go with it
     needs_enclosure: bool = False  # removable only with its enclosure (Python: a block cannot be empty)
     held: tuple[Span, ...] = ()  # a statement removed with the writes it held: their spans
+    conditional: bool = False  # it runs on some paths only (inside an `if`, a loop, a `case`...)
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,68 @@ class EmbeddedCall:
     span: Span  # the call's name, inside the string that holds it
     call: str  # the call's name (`createSource`, ...)
     holder: str  # what holds it, as the message says it: "string", "heredoc", "nowdoc"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One place on a payload's way between where it is built and the DigitalRiver.js call that
+    sends it: the call itself, a call that passes it on, a helper that returns it, a request whose
+    response carries it. `path` is empty for a place in the file of the finding that names it."""
+
+    span: Span
+    what: str  # as a person reads it: "passed to `pay()` here", "the call `createSource`"
+    path: str = ""
+    line: int = 0  # 1-based, filled in where the text is known
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class Hop:
+    """A payload this file cannot see, described so that the project can find where it is built.
+
+    kinds: "import" (an imported binding's value), "import-call" (what calling an import returns),
+    "param" (what callers outside this file pass to a function: `exports` says how it leaves the
+    file), "global" / "global-call" (a name another script of the page defines), "response" (the
+    answer to a request to the server: `request` is (method, url kind, url value, action))."""
+
+    kind: str
+    span: Span  # the expression that brings the payload in (the call, the parameter's use)
+    what: str  # the reason DR200 gives when the project cannot follow it
+    specifier: str = ""  # the module specifier as written (`./payload`, `Vendor_Module/js/x`)
+    name: str = ""  # the imported name (`default`, `*`, `buildPayload`) or the global's name
+    member: tuple[str, ...] = ()  # called on the import: `api.build()` -> ("build",)
+    index: int = -1  # the parameter's position, for "param"
+    path: tuple[str, ...] = ()  # the member path into the value (`opts.sourceData` -> ("sourceData",))
+    # for "param": how the function leaves the file: ("export", names...) / ("global", name...)
+    exports: tuple[tuple[str, ...], ...] = ()
+    constants: tuple[tuple[int, str], ...] = ()  # string arguments at the call, by position (a type)
+    needs: tuple[tuple[tuple[str, ...], str], ...] = ()  # fields this side still reads: (path, why)
+    shared: str = ""  # this side also hands the object to other code: why
+    request: tuple[str, ...] = ()
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A payload root that another file's DigitalRiver.js call receives, handed to the file that
+    builds it. `target` names what in this file, so that it survives edits:
+    ("returns", export...) what an exported function returns; ("value", export...) an exported
+    binding's value; ("args", specifier, name, member...) the arguments of calls of an import;
+    ("global-args", name) / ("global-returns", name) the same for a name scripts share."""
+
+    target: tuple[str, ...]
+    index: int = -1
+    path: tuple[str, ...] = ()
+    call: str = "createSource"
+    element: str = ""
+    low: bool = False  # the call's receiver was not recognised (low confidence)
+    via: tuple[Step, ...] = ()  # from the place in this file on to the call, in other files
+    constants: tuple[tuple[int, str], ...] = ()
+    needs: tuple[tuple[tuple[str, ...], str], ...] = ()
+    shared: tuple[str, ...] = ()  # other uses the project found: the object must stay as it is
+    key: str = ""  # names the seed in the sites it yields (`SiteOutcome.seed`)
+    others: int = 0  # more calls that reach the same builder the same way
 
 
 class Confidence(str, Enum):
@@ -145,6 +211,11 @@ class PayloadSite:
     call: str = "createSource"  # the DigitalRiver.js method the payload goes to
     element: str = ""  # for createElement: the element type (`paypal`)
     session_candidates: tuple[str, ...] = ()  # session-id expressions in scope at the call, best first
+    via: tuple[Step, ...] = ()  # from where the payload is built on to the call (a helper, a wrapper...)
+    hop: Hop | None = None  # unresolved here, but the project may find where it is built
+    seed: str = ""  # `Seed.key` when another file's call reaches this payload
+    session_when: Span | None = None  # `sessionId` is set only on some paths (`if (session) ...`)
+    switched: str = ""  # the call also gets this type with a session, switched at run time: where
 
 
 @dataclass(frozen=True)
@@ -165,6 +236,7 @@ class Finding:
     fix_title: str = ""  # the code's fix title with this finding's values filled in
     suggestion: str = ""  # a session-id expression found in scope, offered for the fix
     language: str = "js"  # of the payload: which session-id option wires it (`js`, `python`, `php`)
+    related: tuple[Step, ...] = ()  # the payload's way on to the call it reaches ("via")
 
 
 @dataclass(frozen=True, order=True)
@@ -212,6 +284,15 @@ class SiteOutcome:
     state: SiteState
     call: str = "createSource"  # the call rule's name (`createSource`, `createDropin`, `paypalElement`…)
     span: Span = (0, 0)  # the call
+    via: tuple[Step, ...] = ()
+    hop: Hop | None = None  # the payload is built elsewhere: what the project follows
+    line: int = 0  # of the call, 1-based (filled in by the runner)
+    column: int = 0
+    seed: str = ""  # the key of the seed it was found from, when another file's call reaches it
+    builders: tuple[Step, ...] = ()  # followed into other files: where the payload is built
+    method: str = ""  # the DigitalRiver.js method called (`createElement` for an element's rule)
+    element: str = ""  # createElement: the element type
+    low: bool = False  # the call's receiver was not recognised
 
 
 @dataclass(frozen=True)
@@ -245,6 +326,11 @@ class FileResult:
     # statements whose block the fixes empty but cannot remove (`for` loops, `if`/`else`, `try`):
     # (line, what), in the fixed text when fixed, else in the original (what a fix would leave)
     leftovers: tuple[tuple[int, str], ...] = ()
+    # calls whose payload the project followed into other files: counted there, listed here
+    followed: tuple[SiteOutcome, ...] = ()
+    # what a person may want to know but need not act on: (line, column, message), e.g. a wrapper
+    # whose callers are outside the tree
+    notes: tuple[tuple[int, int, str], ...] = ()
 
     @property
     def changed(self) -> bool:

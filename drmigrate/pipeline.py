@@ -29,7 +29,7 @@ from drmigrate.discovery import (
     sources_beside,
     write_source,
 )
-from drmigrate.model import FileResult
+from drmigrate.model import FileResult, Seed
 from drmigrate.runner import (
     Config,
     build_output,
@@ -55,6 +55,7 @@ T = TypeVar("T")
 # trip, shutdown) costs ~15 ms and importing the pool machinery ~10 ms, while esprima reads about
 # 0.4 MB per CPU-second. Below this many bytes of candidate text the run stays in one process.
 PARALLEL_MIN_BYTES = 48_000
+INDEX_BLOB = "project-index.json"  # the project index's answers, in the result cache
 PROGRESS_MIN_FILES = 100
 
 
@@ -143,7 +144,7 @@ def _analyse(task: _Task) -> FileResult:
 
 def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, *, fixing: bool,
                   want_fixes: bool, jobs: int, show_progress: bool, cache: Cache | None = None,
-                  git: bool = True) -> list[FileResult]:
+                  git: bool = True, follow: bool = True) -> list[FileResult]:
     """Discover, read, analyse (in parallel when worth it) and write back, in discovery order.
 
     Most files are settled from their bytes. A candidate's result comes from `cache` when it has
@@ -163,8 +164,10 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
     configs: dict[int, Config] = {}
     keys: dict[int, str] = {}
     runner = _TaskRunner(jobs)
+    walked: list[Entry] = []  # the walk is a generator: the entries, kept for the project phase
     try:
         for i, entry in enumerate(entries):
+            walked.append(entry)
             results.append(None)
             if entry.status == "unread":
                 results[i] = unread_result(entry, cfg)
@@ -202,14 +205,179 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
             runner.add(i, _Task(entry.path, source.text, file_cfg, fixing, want_fixes), len(raw))
         progress = show_progress and len(results) >= PROGRESS_MIN_FILES and sys.stderr.isatty()
         for i, result in _with_progress(runner.results(), runner.count, progress):
-            if result.status == "fixed" and result.fixed is not None:
-                result = _write(sources[i], result, configs[i])
-            elif cache is not None and i in keys:
+            if cache is not None and i in keys and result.status != "fixed":
                 cache.put(keys[i], result)
             results[i] = result
     finally:
         runner.close()
+    if follow and (any(r is not None and _follows(r) for r in results)
+                   or _builders_named(paths, walked, results, cfg, settings)):
+        _follow(paths, walked, results, sources, configs, cfg, settings, fixing=fixing, want_fixes=want_fixes,
+                cache=cache, mode=mode)
+    for i, final in enumerate(results):
+        if final is not None and final.status == "fixed" and final.fixed is not None and i in sources:
+            results[i] = _write(sources[i], final, configs[i])
     return [r for r in results if r is not None]
+
+
+def _builders_named(paths: Sequence[str], entries: Sequence[Entry], results: Sequence[FileResult | None],
+                    cfg: Config, settings: config.Settings) -> list[int]:
+    """Files named on the command line (a pre-commit run) that may build a payload for a call in
+    another file: JavaScript that calls nothing but quotes a Digital River type. Their callers are
+    outside the run, so the project looks them up (`_follow`). A run over the whole project finds
+    every call itself: none then."""
+    from drmigrate.cache import project_root
+
+    root = os.path.realpath(project_root(paths, settings.file))
+    if any(os.path.realpath(p) == root for p in paths if p != "-"):
+        return []
+    from drmigrate.frontends.javascript import dialect_for
+
+    found = []
+    for i, entry in enumerate(entries):
+        result = results[i] if i < len(results) else None
+        if result is None or entry.status != "file" or result.parser != "prefilter" or result.status != "clean":
+            continue
+        if dialect_for(entry.path) is None:
+            continue
+        try:
+            raw = read_bytes(entry.path, entry.size)
+        except SourceError:
+            continue
+        if cfg.settings.quotes_dr_type(raw.decode("utf-8", "replace")):
+            found.append(i)
+    return found
+
+
+def _follows(result: FileResult) -> bool:
+    """The file has a payload built in another file: the project follows it."""
+    return any(site.hop is not None for site in result.sites)
+
+
+def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileResult | None],
+            sources: dict[int, Source], configs: dict[int, Config], cfg: Config, settings: config.Settings,
+            *, fixing: bool, want_fixes: bool, cache: Cache | None, mode: str) -> None:
+    """Payloads built in other files: the project index follows each hop to its builder, the
+    builders' files are analysed with their seeds (and fixed, when they are among the files
+    checked), and the calls' verdicts follow their builders (`drmigrate.project.flow`)."""
+    from drmigrate.cache import project_root
+    from drmigrate.project.flow import Flow, apply_verdicts
+    from drmigrate.project.index import ProjectIndex
+
+    root = project_root(paths, settings.file)
+    walk = WalkSettings(root=settings.root, exclude=settings.exclude, extend_exclude=settings.extend_exclude,
+                        include=settings.include, force_exclude=False,
+                        respect_gitignore=settings.respect_gitignore, max_file_size=settings.max_file_size)
+
+    covered = any(os.path.realpath(p) == os.path.realpath(root) for p in paths if p != "-")
+
+    def listing() -> list[str]:
+        # a run over the whole project walked it already: its entries are the listing
+        found = entries if covered else Discovery(walk, lambda p: True).entries([str(root)])
+        out = []
+        for entry in found:
+            if entry.status in ("file", "unread"):
+                rel = index.relative(entry.path)
+                if rel is not None:
+                    out.append(rel)
+        return out
+
+    index = ProjectIndex(root, listing)
+    if cache is not None:
+        store = cache
+        index.attach(store.load_blob(INDEX_BLOB), lambda data: store.store_blob(INDEX_BLOB, data),
+                     store.run_version())
+    by_rel: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        if i < len(results) and results[i] is not None and entry.status == "file":
+            rel = index.relative(entry.path)
+            if rel is not None:
+                by_rel.setdefault(rel, i)
+    displays = {rel: entries[i].path for rel, i in by_rel.items()}
+    current = {rel: found for rel, i in by_rel.items() if (found := results[i]) is not None}
+    for rel, result in current.items():
+        i = by_rel[rel]
+        if i in sources:
+            index.read.set(rel, result.fixed if result.fixed is not None and fixing else sources[i].text)
+
+    def analyse(batch: dict[str, list[Seed]]) -> dict[str, FileResult]:
+        out: dict[str, FileResult] = {}
+        for rel, seeds in batch.items():
+            i = by_rel.get(rel)
+            display = displays.get(rel) or index.display(rel)
+            displays.setdefault(rel, display)
+            raw: bytes | None = None
+            try:
+                if i is not None and i in sources:
+                    text = sources[i].text
+                elif i is not None:
+                    raw = read_bytes(entries[i].path, entries[i].size)
+                    sources[i] = decode(raw, entries[i].path)
+                    text = sources[i].text
+                else:
+                    raw = read_bytes(str(root / rel))
+                    text = decode(raw, display).text
+            except SourceError:
+                continue
+            base = configs.get(i, file_config(cfg, settings, display)) if i is not None else \
+                file_config(cfg, settings, display)
+            seeded = replace(base, settings=replace(base.settings, seeds=tuple(seeds)))
+            checked = i is not None
+            key = None
+            if cache is not None and not fixing:
+                key = cache.key(display, raw if raw is not None else text.encode("utf-8", "surrogatepass"),
+                                seeded, mode)
+                hit = cache.get(key, display, text)
+                if hit is not None:
+                    out[rel] = hit
+                    continue
+            result = result_for(display, text, seeded, fix=fixing and checked, diff=want_fixes and checked)
+            if cache is not None and key is not None and result.status != "fixed":
+                cache.put(key, result)
+            index.read.set(rel, result.fixed if result.fixed is not None and fixing and checked else text)
+            if checked and i is not None:
+                configs[i] = seeded
+            out[rel] = result
+        return out
+
+    # a builder named alone (pre-commit): the files that import it, read as context, bring its calls
+    # a builder named alone (pre-commit): the modules around it — those that import it, and what
+    # those import — read as context, bring the calls that reach it
+    named = _builders_named(paths, entries, results, cfg, settings)
+    frontier = [rel for rel, i in by_rel.items() if i in named]
+    seen = set(current)
+
+    def context(rel: str) -> None:
+        if rel in seen:
+            return
+        seen.add(rel)
+        text = index.read(rel)
+        display = index.display(rel)
+        if text is not None and is_candidate(text, display, cfg):
+            displays[rel] = display
+            current[rel] = result_for(display, text, file_config(cfg, settings, display), fix=False)
+
+    for _ in range(3):
+        upward: list[str] = []
+        for rel in frontier:
+            for importer, _imported in index.importers(rel):
+                if importer in seen:
+                    continue
+                upward.append(importer)
+                context(importer)
+                skeleton = index.skeleton(importer)
+                for imported in skeleton.imports if skeleton is not None else ():
+                    target = index.resolve(imported.specifier, importer)
+                    if target is not None:
+                        context(target)
+        frontier = upward
+    flow = Flow(index).run(current, displays, analyse)
+    index.close()
+    updated = apply_verdicts(flow, current, {}, set(by_rel), displays)
+    for rel, final in {**flow.results, **updated}.items():
+        position = by_rel.get(rel)
+        if position is not None:
+            results[position] = updated.get(rel, final)
 
 
 class _TaskRunner:

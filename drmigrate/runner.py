@@ -32,6 +32,7 @@ from drmigrate.model import (
     Intent,
     SiteOutcome,
     Span,
+    Step,
 )
 from drmigrate.rules import RuleTable, bundled_table
 
@@ -95,7 +96,10 @@ def make_config(
     include_minified: bool = False,
     template_extensions: Sequence[str] = (),
     payload_names: Sequence[str] = (),
+    wrappers: Sequence[str] = (),
 ) -> Config:
+    from drmigrate.config import parse_wrapper
+
     table = table or bundled_table()
     dr_types = frozenset(table.methods) | table.native_types
     calls = frozenset(rule.call for rule in table.calls.values()) | {"createSource"}
@@ -103,6 +107,9 @@ def make_config(
     settings = Settings(dr_types=dr_types, payload_names=tuple(payload_names), calls=calls, elements=elements)
     if receiver_names is not None:
         settings = replace(settings, receiver_names=tuple(receiver_names))
+    parsed = tuple(w for w in (parse_wrapper(text) for text in wrappers) if w is not None)
+    if parsed:
+        settings = replace(settings, wrappers=parsed)
     templates = frozenset(e.lower() if e.startswith(".") else f".{e.lower()}" for e in template_extensions)
     return Config(table, options or Options(), settings, include_minified, templates)
 
@@ -223,9 +230,21 @@ def _quoted_type_bytes(types: frozenset[str]) -> re.Pattern[bytes]:
 def is_candidate_bytes(raw: bytes, path: str, config: Config, suffix: str | None = None) -> bool:
     """`is_candidate` on the UTF-8 bytes of a file: an ASCII needle is found in UTF-8 bytes
     exactly where it is in the decoded text, so no text is needed to decide."""
-    if mentioned_in_bytes(raw, evidence_for(config)) is not None:
+    if mentioned_in_bytes(raw, evidence_for(config)) is not None or _calls_wrapper(raw, config):
         return True
     return _server_candidate_bytes(raw, path, config, suffix)
+
+
+def _calls_wrapper(data: bytes | str, config: Config) -> bool:
+    """The file mentions a function the `wrappers` setting declares (its last name)."""
+    for _module, name, _index in config.settings.wrappers:
+        needle = name.rsplit(".", 1)[-1]
+        if isinstance(data, bytes):
+            if needle.encode() in data:
+                return True
+        elif needle in data:
+            return True
+    return False
 
 
 def _server_candidate_bytes(raw: bytes, path: str, config: Config, suffix: str | None = None) -> bool:
@@ -250,7 +269,7 @@ def settled_from_bytes(raw: bytes, path: str, config: Config) -> FileResult | No
     """
     if raw[:2] in UTF16_PREFIXES or b"\x00" in raw[:8192]:
         return None  # UTF-16/32 text is not searched as bytes; NUL bytes: decode's error
-    if mentioned_in_bytes(raw, evidence_for(config)) is not None:
+    if mentioned_in_bytes(raw, evidence_for(config)) is not None or _calls_wrapper(raw, config):
         return None
     suffix = os.path.splitext(path)[1].lower()
     if suffix in SERVER_EXTENSIONS and _server_candidate_bytes(raw, path, config, suffix):
@@ -315,7 +334,7 @@ def is_candidate(text: str, path: str = "", config: Config | None = None) -> boo
     calling anything, so there a quoted Digital River type (`'payPal'`) is enough.
     """
     config = config or make_config()
-    if mentioned(text, evidence_for(config)) is not None:
+    if mentioned(text, evidence_for(config)) is not None or _calls_wrapper(text, config):
         return True
     suffix = os.path.splitext(path)[1].lower()
     if suffix in PHP_EXTENSIONS and "'type'" not in text and '"type"' not in text:
@@ -346,7 +365,30 @@ def _locate(findings: Sequence[Finding], text: str) -> tuple[Finding, ...]:
     for f in findings:
         line, col = index.position(f.span[0])
         end_line, end_col = index.position(f.span[1])
-        out.append(replace(f, line=line, column=col, end_line=end_line, end_column=end_col))
+        out.append(replace(f, line=line, column=col, end_line=end_line, end_column=end_col,
+                           related=_steps(f.related, index)))
+    return tuple(out)
+
+
+def _steps(steps: Sequence[Step], index: LineIndex) -> tuple[Step, ...]:
+    """Steps in this file (no path) get their line and column."""
+    return tuple(replace(step, line=index.position(step.span[0])[0], column=index.position(step.span[0])[1])
+                 if not step.path else step for step in steps)
+
+
+def _place(sites: Sequence[SiteOutcome], text: str) -> tuple[SiteOutcome, ...]:
+    """Sites with the line and column of their call, their steps and their hop."""
+    if not sites:
+        return ()
+    index = LineIndex(text)
+    out = []
+    for site in sites:
+        line, column = index.position(site.span[0])
+        hop = site.hop
+        if hop is not None:
+            hop_line, hop_column = index.position(hop.span[0])
+            hop = replace(hop, line=hop_line, column=hop_column)
+        out.append(replace(site, line=line, column=column, via=_steps(site.via, index), hop=hop))
     return tuple(out)
 
 
@@ -383,14 +425,14 @@ def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
     except ParseError as exc:
         return Outcome((), None, front.name, error=f"cannot parse ({exc}); fix the syntax or exclude the file")
     initial_leftovers = _lines(text, [(s[0], w) for s, w in result.leftovers])
+    initial_sites = _place(result.sites, text)
     if not result.edits:
         located = _locate(result.findings, text)
-        return Outcome(located, None, extraction.parser, initial=located, sites=result.sites,
-                       initial_sites=result.sites, leftovers=initial_leftovers)
+        return Outcome(located, None, extraction.parser, initial=located, sites=initial_sites,
+                       initial_sites=initial_sites, leftovers=initial_leftovers)
     current = text
     left: list[tuple[int, str]] = []  # offsets in `current` of the statements left empty so far
     initial: tuple[Finding, ...] | None = None
-    initial_sites = result.sites
     refusals: list[Finding] = []  # DR203 of the last pass, on `current`
     error = ""
     for _ in range(MAX_FIX_PASSES):
@@ -400,7 +442,7 @@ def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
         if initial is None:  # what `check` reports: the original's findings, as `fix` treats them
             initial = _with_refusals(proven.findings, refusals, current)
             if not fix:
-                return Outcome(initial, None, extraction.parser, initial=initial, sites=proven.sites,
+                return Outcome(initial, None, extraction.parser, initial=initial, sites=initial_sites,
                                initial_sites=initial_sites, leftovers=initial_leftovers)
         result = proven
         if candidate is None:
@@ -418,7 +460,7 @@ def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
                      "pass; please report this")
     assert initial is not None
     return Outcome(_with_refusals(result.findings, refusals, current), _changed(text, current),
-                   extraction.parser, error=error, initial=initial, sites=result.sites,
+                   extraction.parser, error=error, initial=initial, sites=_place(result.sites, current),
                    initial_sites=initial_sites, leftovers=_lines(current, left))
 
 
@@ -570,7 +612,8 @@ def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = 
         call = mentioned(text, evidence_for(config))
         reason = unread_reason(path, call, config.template_extensions) if call else NOT_READ
         return FileResult(path, "skipped", reason)
-    candidate = is_candidate(text, path, config)
+    # a file another file's call reaches (a builder, a caller of a wrapper) is read whatever it mentions
+    candidate = is_candidate(text, path, config) or bool(config.settings.seeds)
     built = build_output(path, text, config, candidate=candidate)
     if built is not None:  # never parsed (slow, and pointless to fix); a call in it is pointed out
         return built.result()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
-from drmigrate.model import EmbeddedCall, Intent, PayloadSite, Span
+from drmigrate.model import EmbeddedCall, Intent, PayloadSite, Seed, Span
 
 
 class ParseError(Exception):
@@ -43,6 +43,12 @@ class Settings:
     # read with the options key that holds their payload ("" when the options are the payload)
     calls: frozenset[str] = frozenset({"createSource"})
     elements: tuple[tuple[str, str], ...] = ()
+    # payload roots other files' calls hand to this one (`drmigrate.project`); None: the text is read
+    # on its own, so an export counts as a use drmigrate cannot see
+    seeds: tuple[Seed, ...] | None = None
+    # functions of an installed library that send a payload to createSource (the `wrappers`
+    # setting): (module, name, argument position); an empty module is a page global
+    wrappers: tuple[tuple[str, str, int], ...] = ()
 
     def quotes_dr_type(self, text: str) -> bool:
         """Whether a Digital River type appears as a quoted string (a server payload's `'type'`)."""

@@ -1,0 +1,317 @@
+"""The project index: the checked tree's modules, what they import and export, and the globals
+scripts define, built from the candidate files outward and only as far as the questions go.
+
+The payload flow (`drmigrate.project.flow`) asks:
+- which file does this specifier name? (`resolve`, through `modules.ModuleResolver`);
+- which files import this module, under which names? (`importers`): files whose text mentions the
+  module's name are read with tree-sitter (`skeleton`), never esprima, and their imports resolved;
+- which scripts define, or use, the page global `name`? (`definers`, `mentioning`).
+A file's skeleton is read once per run. Listing the tree (for reverse questions) is done once, and
+only when a question needs it: a pre-commit run whose payloads are all built in the files it names
+never lists anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from drmigrate.project.modules import JS_SUFFIXES, ModuleResolver, ProjectFiles, ReadText
+from drmigrate.project.skeleton import (
+    Import,
+    Skeleton,
+    dialect_of,
+    read_skeleton,
+    skeleton_from,
+    skeleton_to,
+    uses,
+)
+
+# Files whose scripts can define page globals or call them: templates hold inline scripts.
+TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".phtml", ".php", ".isml", ".erb", ".ejs", ".hbs", ".twig",
+                               ".vue", ".svelte", ".tpl", ".jsp", ".aspx", ".cshtml", ".liquid", ".njk"})
+
+
+@dataclass
+class ProjectIndex:
+    """What the run knows of the project tree (paths are POSIX, relative to `root`)."""
+
+    root: Path
+    list_files: Callable[[], Iterable[str]]  # every file of the tree the walk would read (lazily)
+    read: ReadText = field(init=False)
+    _files: ProjectFiles | None = field(default=None, init=False)
+    _skeletons: dict[str, Skeleton | None] = field(default_factory=dict, init=False)
+    _resolver: ModuleResolver | None = field(default=None, init=False)
+    _importers: dict[str, list[tuple[str, Import]]] = field(default_factory=dict, init=False)
+    listed: bool = field(default=False, init=False)
+    skeletons_read: int = field(default=0, init=False)
+    # the index's answers kept between runs (`attach`): skeletons by file stat, and the answers to
+    # reverse questions while no code file of the tree changed
+    _stored: dict[str, Any] | None = field(default=None, init=False)
+    _dirty: bool = field(default=False, init=False)
+    _signature: str = field(default="", init=False)
+    _save: Callable[[bytes], None] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.read = ReadText(self.root)
+
+    # -- kept between runs ------------------------------------------------------------------------
+    def attach(self, data: bytes | None, save: Callable[[bytes], None], version: str) -> None:
+        """Use what an earlier run stored (untrusted: anything malformed is ignored) and store
+        this run's answers with `save` when `close` is called."""
+        self._save = save
+        stored: dict[str, Any] = {"version": version, "skeletons": {}, "signature": "", "answers": {}}
+        try:
+            loaded = json.loads(data) if data else None
+        except ValueError:
+            loaded = None
+        if isinstance(loaded, dict) and loaded.get("version") == version \
+                and isinstance(loaded.get("skeletons"), dict) and isinstance(loaded.get("answers"), dict) \
+                and isinstance(loaded.get("signature"), str):
+            stored = loaded
+        self._stored = stored
+
+    def close(self) -> None:
+        if self._save is not None and self._stored is not None and self._dirty:
+            self._save(json.dumps(self._stored, separators=(",", ":")).encode("utf-8"))
+            self._dirty = False
+
+    def _stat(self, rel: str) -> list[int] | None:
+        try:
+            info = os.stat(self.root / rel)
+        except OSError:
+            return None
+        return [info.st_size, info.st_mtime_ns]
+
+    def _answer(self, question: str, compute: Callable[[], Any]) -> Any:
+        """An answer about the whole tree, reused while no code file changed since it was stored."""
+        if self._stored is None:
+            return compute()
+        if not self._signature:
+            import hashlib
+
+            digest = hashlib.blake2b(digest_size=16)
+            for rel in self._code_files():
+                digest.update(f"{rel}\0{self._stat(rel)}\0".encode("utf-8", "surrogatepass"))
+            self._signature = digest.hexdigest()
+            if self._stored.get("signature") != self._signature:
+                self._stored["signature"] = self._signature
+                self._stored["answers"] = {}
+                self._dirty = True
+        answers = self._stored["answers"]
+        if question in answers:
+            return answers[question]
+        answer = compute()
+        answers[question] = answer
+        self._dirty = True
+        return answer
+
+    # -- the tree -------------------------------------------------------------------------------
+    @property
+    def files(self) -> ProjectFiles:
+        if self._files is None:
+            self._files = ProjectFiles.of(self.root, self.list_files())
+            self.listed = True
+        return self._files
+
+    def relative(self, path: str) -> str | None:
+        """`path` (as the walk reports it) relative to the root, or None when outside."""
+        absolute = Path(os.path.abspath(path))
+        try:
+            return absolute.relative_to(self.root.resolve() if not absolute.is_relative_to(self.root)
+                                        else self.root).as_posix()
+        except ValueError:
+            return None
+
+    def display(self, rel: str) -> str:
+        """A root-relative path as the run shows paths: relative to the working directory."""
+        absolute = self.root / rel
+        try:
+            return os.path.relpath(absolute)
+        except ValueError:
+            return str(absolute)
+
+    # -- modules ----------------------------------------------------------------------------------
+    @property
+    def resolver(self) -> ModuleResolver:
+        if self._resolver is None:
+            self._resolver = ModuleResolver(self.files, self.read)
+        return self._resolver
+
+    def resolve(self, specifier: str, importer: str) -> str | None:
+        return self.resolver.resolve(specifier, importer)
+
+    def skeleton(self, rel: str) -> Skeleton | None:
+        if rel not in self._skeletons:
+            self._skeletons[rel] = self._stored_skeleton(rel)
+        return self._skeletons[rel]
+
+    def _stored_skeleton(self, rel: str) -> Skeleton | None:
+        if self._stored is None or rel in self.read.given:
+            return self._read_skeleton(rel)
+        stat = self._stat(rel)
+        kept = self._stored["skeletons"].get(rel)
+        if isinstance(kept, list) and len(kept) == 2 and kept[0] == stat:
+            try:
+                return skeleton_from(kept[1]) if kept[1] is not None else None
+            except (TypeError, ValueError, KeyError):
+                pass
+        found = self._read_skeleton(rel)
+        self._stored["skeletons"][rel] = [stat, skeleton_to(found) if found is not None else None]
+        self._dirty = True
+        return found
+
+    def _read_skeleton(self, rel: str) -> Skeleton | None:
+        text = self.read(rel)
+        if text is None:
+            return None
+        self.skeletons_read += 1
+        suffix = os.path.splitext(rel)[1].lower()
+        if suffix in JS_SUFFIXES:
+            return read_skeleton(rel, text)
+        script = page_script(rel, text)
+        return read_skeleton(rel, script) if script else None
+
+    def importers(self, target: str) -> list[tuple[str, Import]]:
+        """The files that import `target`, with each binding they get from it."""
+        if target in self._importers:
+            return self._importers[target]
+        files = self._answer(f"importers:{target}", lambda: self._importing(target))
+        found: list[tuple[str, Import]] = []
+        for rel in files if isinstance(files, list) else ():
+            skeleton = self.skeleton(rel) if isinstance(rel, str) else None
+            for imported in skeleton.imports if skeleton is not None else ():
+                if self.resolve(imported.specifier, rel) == target:
+                    found.append((rel, imported))
+        self._importers[target] = found
+        return found
+
+    def _importing(self, target: str) -> list[str]:
+        """The files whose imports resolve to `target` (found by text, then by their skeleton)."""
+        needles = _needles(target)
+        found: list[str] = []
+        for rel in self._code_files():
+            if rel == target:
+                continue
+            text = self.read.peek(rel)
+            if text is None or not any(n in text for n in needles):
+                continue
+            skeleton = self.skeleton(rel)
+            if skeleton is None:
+                continue
+            if any(self.resolve(imported.specifier, rel) == target for imported in skeleton.imports):
+                found.append(rel)
+        return found
+
+    def origin_of(self, rel: str, names: tuple[str, ...], depth: int = 0) -> tuple[str, tuple[str, ...]]:
+        """Where the export `names` of `rel` is defined, through re-exports (`export {x} from`,
+        `export * from`, barrels of `index` files): the file and the names it has there."""
+        skeleton = self.skeleton(rel)
+        if skeleton is None or depth > 8 or not names:
+            return rel, names
+        if names[0] in skeleton.exports and not any(r[0] == names[0] for r in skeleton.reexports):
+            return rel, names
+        for exported, specifier, imported in skeleton.reexports:
+            target = self.resolve(specifier, rel)
+            if target is None:
+                continue
+            if exported == names[0]:
+                inner = (imported, *names[1:]) if imported != "*" else names[1:] or ("*",)
+                return self.origin_of(target, inner, depth + 1)
+            if exported == "*":
+                inner_skeleton = self.skeleton(target)
+                if inner_skeleton is not None and (names[0] in inner_skeleton.exports or any(
+                        r[0] in (names[0], "*") for r in inner_skeleton.reexports)):
+                    found = self.origin_of(target, names, depth + 1)
+                    found_skeleton = self.skeleton(found[0])
+                    if found_skeleton is not None and found[1][:1] and found[1][0] in found_skeleton.exports:
+                        return found
+        return rel, names
+
+    def importers_through(self, rel: str, names: tuple[str, ...], depth: int = 0) -> list[tuple[str, Import, tuple[str, ...]]]:
+        """The files that import the export `names` of `rel`, directly or through files that
+        re-export it, with the names they import it under."""
+        found: list[tuple[str, Import, tuple[str, ...]]] = []
+        for importer, imported in self.importers(rel):
+            found.append((importer, imported, names))
+            if depth >= 8 or imported.local:
+                continue
+            skeleton = self.skeleton(importer)
+            for exported, specifier, inner in skeleton.reexports if skeleton is not None else ():
+                if self.resolve(specifier, importer) != rel:
+                    continue
+                if exported == "*" and inner == "*":
+                    found.extend(self.importers_through(importer, names, depth + 1))
+                elif inner == names[0]:
+                    found.extend(self.importers_through(importer, (exported, *names[1:]), depth + 1))
+                elif inner == "*":  # `export * as api from`: the module under a name
+                    found.extend(self.importers_through(importer, (exported, *names), depth + 1))
+        return found
+
+    def mentioning(self, name: str) -> list[str]:
+        """The code files (scripts and templates) whose text has `name` as a word (an identifier)."""
+        found = self._answer(f"mentioning:{name}", lambda: self._mentioning(name))
+        return [rel for rel in found if isinstance(rel, str)] if isinstance(found, list) else []
+
+    def _mentioning(self, name: str) -> list[str]:
+        import re
+
+        word = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")
+        out = []
+        for rel in self._code_files():
+            text = self.read.peek(rel)
+            if text is not None and name in text and word.search(text) is not None:
+                out.append(rel)
+        return out
+
+    def definers(self, name: str) -> list[str]:
+        """The scripts (and pages) that define the page global `name`."""
+        out = []
+        for rel in self.mentioning(name):
+            skeleton = self.skeleton(rel)
+            if skeleton is not None and name in skeleton.globals:
+                out.append(rel)
+        return out
+
+    def uses_of(self, rel: str, local: str) -> list[tuple[int, str, bool, bool]]:
+        """Where `local` is used in `rel`: (offset, member read after it, called, constructed)."""
+        text = self.read(rel)
+        if text is None:
+            return []
+        suffix = os.path.splitext(rel)[1].lower()
+        if suffix not in JS_SUFFIXES:
+            text = page_script(rel, text)
+        return uses(text, local, dialect_of(rel) if suffix in JS_SUFFIXES else "javascript")
+
+    def _code_files(self) -> list[str]:
+        return sorted(p for p in self.files.files
+                      if os.path.splitext(p)[1].lower() in JS_SUFFIXES or
+                      os.path.splitext(p)[1].lower() in TEMPLATE_SUFFIXES)
+
+
+def _needles(target: str) -> tuple[str, ...]:
+    """Text an import of `target` must contain: its name without the suffix (or its folder's, for
+    an `index` file)."""
+    stem = posixpath.splitext(posixpath.basename(target))[0]
+    if stem == "index":
+        folder = posixpath.basename(posixpath.dirname(target))
+        return (folder,) if folder else ("index", "./", "../")
+    return (stem,)
+
+
+def page_script(rel: str, text: str) -> str:
+    """A template's inline scripts with the rest blanked (same offsets), for the skeleton."""
+    from drmigrate.frontends.templates import find_scripts, find_tags, mask
+
+    suffix = os.path.splitext(rel)[1].lower()
+    tags = find_tags(text, suffix)
+    scripts = find_scripts(text, tags)
+    if not scripts:
+        return ""
+    masked, _ = mask(text, scripts, tags)
+    return masked
