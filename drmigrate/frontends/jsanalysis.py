@@ -25,7 +25,13 @@ from typing import Any
 
 from drmigrate.frontends import Settings
 from drmigrate.frontends import jsrequests as requests
-from drmigrate.frontends.jsflow import Callers, callers, callers_of_component, param_position, trigger_calls
+from drmigrate.frontends.jsflow import (
+    Callers,
+    callers,
+    callers_of_component,
+    param_position,
+    trigger_calls,
+)
 from drmigrate.frontends.jsnodes import (
     dotted,
     is_literal_bool,
