@@ -36,7 +36,8 @@ from drmigrate.model import (
 from drmigrate.rules import CallRule, MethodRule, Report, RuleTable
 
 SESSION_KEY = "sessionId"
-MANUAL_CODES = frozenset({"DR200", "DR201", "DR202", "DR204"})  # a person must act
+MANUAL_CODES = frozenset({"DR200", "DR201", "DR202", "DR204", "DR205"})  # a person must act
+DUAL_MODE_CODE = "DR205"  # sessionId added in one branch, legacy fields sent whatever the branch
 EMBEDDED_CODE = "DR204"  # a call in a server string: seen, not readable
 DEFAULT_QUOTES = {"js": "", "python": '"', "php": "'"}
 DEFAULT_SEPARATORS = {"js": ": ", "python": ": ", "php": " => "}
@@ -211,6 +212,11 @@ def _site(plan: _Plan, site: PayloadSite, call: CallRule | None) -> str | None:
             for report in table.native_report:
                 _remove_path(plan, site, report.path, report.code, None)
         return site.source_type
+    if site.session_branch is not None and DUAL_MODE_CODE in table.codes:
+        undecided = _dual_mode(plan, site, rule)
+        if undecided is None:
+            return rule.type
+        site = undecided
     _session_id(plan, site, "DR100")
     for path in rule.remove:
         code = "DR101" if len(path) == 1 else "DR102"
@@ -219,6 +225,42 @@ def _site(plan: _Plan, site: PayloadSite, call: CallRule | None) -> str | None:
         _remove_path(plan, site, report.path, report.code, rule)
     _opaque_hashes(plan, site, rule)
     return site.source_type
+
+
+def _inside(span: Span, spans: Iterable[Span]) -> bool:
+    return any(start <= span[0] and span[1] <= end for start, end in spans)
+
+
+def _dual_mode(plan: _Plan, site: PayloadSite, rule: MethodRule) -> PayloadSite | None:
+    """A builder that adds `sessionId` in one branch only (`if ($sessionId) {...}`) serves carts
+    with and without a session. Legacy fields set in the other branches belong to the carts
+    without one: they stay, unreported. Legacy fields set whatever the branch are sent with the
+    session too, but stripping them would break the carts without one: a person moves them into
+    the no-session branch (DR205, and nothing is removed). None when that is reported."""
+    assert site.session_branch is not None
+    kept = tuple(w for w in site.writes if not _inside(w.span, site.no_session))
+    session_side = (site.session_branch,)
+    always: list[str] = []
+    for path in rule.remove:
+        hashes = rule.hash_names(path) if len(path) > 1 else path[:1]
+        for part in site.parts:
+            if len(path) == 1 and part.get(path[0]) is not None:
+                always.append(path[0])
+            elif len(path) > 1:
+                for name in hashes:
+                    holder = part.get(name)
+                    if holder is not None and holder.value is not None and holder.value.get(path[1]) is not None:
+                        always.append(f"{name}.{path[1]}")
+        for write in kept:
+            if _covers(path, write.path, rule) and not _inside(write.span, session_side):
+                always.append(".".join(write.path))
+    if not always:
+        return replace(site, writes=kept)
+    fields = ", ".join(f"`{f}`" for f in dict.fromkeys(always))
+    where = min((w.span for w in site.writes if w.path == (SESSION_KEY,)), default=site.call_span)
+    line = plan.text.count("\n", 0, site.session_branch[0]) + 1
+    plan.report(DUAL_MODE_CODE, where, site, fields=fields, line=str(line))
+    return None
 
 
 def _lookup(site: PayloadSite, path: tuple[str, ...]) -> tuple[bool, str | None, Span | None]:

@@ -210,6 +210,10 @@ class PayloadSite:
     via: tuple[Step, ...] = ()  # from where the payload is built on to the call (a helper, a wrapper...)
     hop: Hop | None = None  # unresolved here, but the project may find where it is built
     seed: str = ""  # `Seed.key` when another file's call reaches this payload
+    # a dual-mode builder: `sessionId` is added only inside this branch (`if ($sessionId) {...}`),
+    # and `no_session` are the other branches of that `if` (where legacy fields belong)
+    session_branch: Span | None = None
+    no_session: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -222,9 +222,11 @@ class _Collector:
         self.comments: list[Span] = []
         self.contexts: list[Literal] = []
         self.uses: list[NameUse] = []
+        self.places: dict[int, Place] = {}  # node id -> the place of the statement list it is in
 
     def walk(self, node: Node, scope: int, place: Place) -> None:
         kind = node.type
+        self.places[node.id] = place
         if kind == "comment":
             self.comments.append(self.offsets.span(node))
         elif kind == "array_creation_expression":
@@ -488,6 +490,17 @@ class PhpFrontEnd:
         sites = server_sites(collector.contexts, collector.bindings, collector.writes, collector.uses,
                              settings.dr_types, language="php", origin="php-array",
                              names=settings.payload_names)
+        if settings.seeds:
+            from drmigrate.frontends.php_seeds import seeded_sites
+
+            seeded = seeded_sites(root, text, collector, settings)
+            # a literal another file's call reaches is that call's payload (first: it wins the dedup)
+            taken = {site.parts[0].span for site in seeded if site.parts}
+            sites = tuple(seeded) + tuple(s for s in sites if not (s.parts and s.parts[0].span in taken))
+        if any(w.path == ("sessionId",) for site in sites for w in site.writes):
+            from drmigrate.frontends.php_seeds import dual_mode
+
+            sites = tuple(dual_mode(site, root, offsets) for site in sites)
         return Extraction(sites=sites, parser=self.name, comments=tuple(sorted(collector.comments)))
 
     def parses(self, text: str) -> bool:
