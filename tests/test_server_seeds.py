@@ -141,7 +141,7 @@ def test_an_answer_without_the_key_builds_nothing(tmp_path: Path) -> None:
     })
     # `wp_send_json` sends no `data` envelope, and the error's `data` has no `payload`
     message = dr200(data, "Shop/view/frontend/templates/pay.phtml")
-    assert "found nothing that builds it there" in message
+    assert "followed it to Shop/Controller/Paypal/Source.php but found nothing that builds it there" in message
     assert followed(data) == []
 
 
