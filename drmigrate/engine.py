@@ -159,9 +159,9 @@ def analyze(
     opts = options or Options()
     plan = _Plan(table, text, opts, suppress=suppress, comments=comments, protected=protected)
     outcomes: list[SiteOutcome] = []
-    seen: set[tuple[Span, Span | None, str | None]] = set()
+    seen: set[tuple[Span, Span | None, str | None, str]] = set()
     for site in sites:
-        key = (site.call_span, site.parts[0].span if site.parts else None, site.source_type)
+        key = (site.call_span, site.parts[0].span if site.parts else None, site.source_type, site.unresolved)
         if key in seen:
             continue
         seen.add(key)
@@ -375,7 +375,7 @@ def _session_id(plan: _Plan, site: PayloadSite, code: str, *, require: bool = Tr
                 _wire(plan, site, write.span, write.value_span)
     if present or not require:
         return
-    part = site.parts[0] if site.parts else None
+    part = next((p for p in site.parts if not p.virtual), None)
     where = site.type_span or (part.span if part else site.call_span)
     if site.opaque:
         index = plan.report(code, where, site, **values)
@@ -470,6 +470,8 @@ def _remove_path(plan: _Plan, site: PayloadSite, path: tuple[str, ...], code: st
     for part in site.parts:
         targets: list[tuple[ObjectLit, Prop]] = []
         if len(path) == 1:
+            if part.virtual:
+                continue  # the write that holds it is the top-level key: it is handled as a write
             targets = [(part, prop) for prop in part.get_all(path[0])]
         else:
             for name in hashes:

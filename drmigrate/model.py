@@ -39,6 +39,9 @@ class ObjectLit:
     others: tuple[Span, ...] = ()  # entries that are not `key: value` (`...base`, `**extra`)
     carrier: Enclosure | None = None  # `Object.assign(p, {...});`: the statement that only merges it
     cut: Span | None = None  # `, {...}` in `x = Object.assign({}, base, {...})`: drops it from the call
+    # a hash written after the object was made (`p.klarnaCredit = {...}`): a stand-in that holds the
+    # written literal under its key, so that its keys are read; never edited itself
+    virtual: bool = False
 
     def elements(self) -> tuple[Span, ...]:
         """Every entry in source order: the properties and the others."""

@@ -109,6 +109,7 @@ class CallSite:
     element: str = ""  # createElement: the element type
     unresolved: str = ""  # why the arguments cannot be seen (`.apply(dr, args)` with a built list)
     seed: Seed | None = None  # a payload root handed over by the project (no receiver here)
+    arglist: Node | None = None  # `.apply(dr, args)`: the variable holding the argument list
 
 
 @dataclass
@@ -142,6 +143,7 @@ class Analysis:
         self._visiting: set[tuple[int, int]] = set()  # (function, parameter) being followed
         # the arguments of the calls the payload being read came through, by parameter variable
         self.bindings: dict[int, Node | str] = {}
+        self._by_span: dict[Span, Node] | None = None
         self._collect(program)
 
     # -- collection ---------------------------------------------------------------------------
@@ -207,6 +209,8 @@ class Analysis:
                                "built elsewhere; migrate the payload where the list is filled")
                         args = []
                 self._record(node, inner.object, method, args, why)
+                if why and arr is not None and arr.type == "Identifier":
+                    self.calls[-1].arglist = arr  # `args.push(...)` above the call: read once scopes are done
             return
         if name in self.settings.calls:
             self._record(node, callee.object, name, args)
@@ -522,9 +526,12 @@ class Analysis:
                               hop=Hop("global", span_of(expr), why, name=str(name)))]
         if variable.kind == "param":
             return self._resolve_param(expr, variable, at, depth)
-        if variable.kind == "import":
+        if variable.kind == "import" or (variable.kind in ("var", "let", "const") and self.import_source(variable)[0]):
             return [self._import_candidate(expr, variable, (), ())]
         defs = [r for r in self.reaching(variable, expr) if r.value is not None]
+        hooked = self._react_hook(variable, at, depth)
+        if hooked is not None:
+            return hooked
         if not defs:
             return [Candidate(unresolved=f"the payload `{name}` is never given an object before the "
                                          "call; migrate the code that builds it")]
@@ -537,6 +544,117 @@ class Analysis:
                     cand.origin = "variable" if cand.origin == "inline" else cand.origin
                 out.append(cand)
         return out
+
+    def argument_list(self, ident: Node, at: Node) -> list[Node] | None:
+        """The elements of an argument list built before the call: `var args = [];` then
+        `args.push(a)` statements (some of them conditional: the payload is the last one pushed),
+        in the same function. None when the list is built any other way."""
+        variable = self.scopes.variable(ident)
+        if variable is None:
+            return None
+        defs = [r for r in self.reaching(variable, ident) if r.value is not None]
+        first = defs[0].value if len(defs) == 1 else None
+        if first is None or first.type != "ArrayExpression":
+            return None
+        start = span_of(defs[0].identifier)[0]
+        elements: list[Node] = [e for e in first.elements or () if e is not None]
+        if any(e.type == "SpreadElement" for e in elements):
+            return None
+        for ref in variable.references:
+            if ref.write or ref.identifier is ident:
+                continue
+            pos = span_of(ref.identifier)[0]
+            if not start < pos < span_of(at)[0]:
+                continue
+            member = self.parent.get(id(ref.identifier))
+            call = self.parent.get(id(member)) if member is not None else None
+            if member is None or member.type != "MemberExpression" or member.object is not ref.identifier \
+                    or call is None or call.type != "CallExpression" or call.callee is not member:
+                if member is not None and member.type == "MemberExpression" and member_name(member) == "length":
+                    continue
+                return None
+            if member_name(member) != "push" or any(a.type == "SpreadElement" for a in call.arguments or ()):
+                return None
+            elements.extend(call.arguments or ())
+        return elements or None
+
+    def node_at(self, span: Span) -> Node | None:
+        """The expression whose span is exactly `span` (the value of a write)."""
+        found = self._by_span.get(span) if self._by_span is not None else None
+        if self._by_span is None:
+            self._by_span = {}
+            stack = [self.program]
+            while stack:
+                node = stack.pop()
+                self._by_span.setdefault(span_of(node), node)
+                stack.extend(children(node))
+            found = self._by_span.get(span)
+        return found
+
+    def _react_hook(self, variable: Variable, at: Node, depth: int) -> list[Candidate] | None:
+        """React state and context: `const [p, setP] = useState(init)` is `init` and whatever
+        `setP(v)` is given; `const {p} = useContext(Ctx)` / `const v = useContext(Ctx)` is the
+        `value` of this file's `<Ctx.Provider value={...}>` elements. None: not a hook's value."""
+        if not variable.definitions:
+            return None
+        definition = variable.definitions[0]
+        declarator = definition.node
+        if declarator is None or declarator.type != "VariableDeclarator" or declarator.init is None:
+            return None
+        init = declarator.init
+        hook = (dotted(init.callee) or "").rsplit(".", 1)[-1] if init.type == "CallExpression" else ""
+        pattern = declarator.id
+        if hook == "useState" and pattern is not None and pattern.type == "ArrayPattern" \
+                and (pattern.elements or [None])[0] is definition.name:
+            out: list[Candidate] = []
+            values = list(init.arguments or ())[:1]
+            setter = (pattern.elements or [None, None])[1] if len(pattern.elements or ()) > 1 else None
+            setter_var = self.scopes.variable(setter) if setter is not None and setter.type == "Identifier" else None
+            for ref in setter_var.references if setter_var is not None else ():
+                call = self.parent.get(id(ref.identifier))
+                if call is not None and call.type == "CallExpression" and call.callee is ref.identifier \
+                        and call.arguments:
+                    values.append(call.arguments[0])
+            for value in values:
+                if value.type in FUNCTIONS:  # `setP(prev => ...)` / a lazy initial state
+                    out.append(Candidate(unresolved=f"the state is computed by `{self.snippet(value, 40)}`; "
+                                                    "migrate the code that builds it", origin="state"))
+                    continue
+                for cand in self.resolve(value, value, depth + 1):
+                    cand.via.append((value, "kept in React state here"))
+                    out.append(cand)
+            return out or None
+        if hook == "useContext" and init.arguments:
+            context = init.arguments[0]
+            path: tuple[str, ...] = ()
+            if pattern is not None and pattern.type == "ObjectPattern":
+                for prop in pattern.properties or ():
+                    if prop.type == "Property" and prop.value is definition.name:
+                        key = prop_key(prop, self)
+                        if key is None:
+                            return None
+                        path = (key,)
+            elif pattern is not definition.name:
+                return None
+            providers = []
+            context_var = self.scopes.variable(context) if context.type == "Identifier" else None
+            for ref in context_var.references if context_var is not None else ():
+                member = self.parent.get(id(ref.identifier))
+                element = self.parent.get(id(member)) if member is not None else None
+                if member is not None and member.type == "MemberExpression" and member_name(member) == "Provider" \
+                        and element is not None and element.type == "JSXOpeningElement" and element.name is member:
+                    providers.append(element)
+            if not providers:
+                why = (f"the payload is the value of the React context `{self.snippet(context, 40)}`, provided "
+                       "by a component this file does not hold; migrate the code that builds it")
+                return [Candidate(unresolved=why, origin="context")]
+            out = []
+            for element in providers:
+                for cand in self._resolve_path(element, ("value", *path), element, depth + 1):
+                    cand.via.append((element, "provided by this React context here"))
+                    out.append(cand)
+            return out
+        return None
 
     def _import_candidate(self, expr: Node, variable: Variable, member: tuple[str, ...],
                           path: tuple[str, ...], *, call: Node | None = None) -> Candidate:
@@ -643,9 +761,11 @@ class Analysis:
                 found.append((index, value))
         return tuple(found)
 
-    def _resolve_param(self, expr: Node, variable: Variable, at: Node, depth: int) -> list[Candidate]:
+    def _resolve_param(self, expr: Node, variable: Variable, at: Node, depth: int,
+                       suffix: tuple[str, ...] = ()) -> list[Candidate]:
         """A parameter: what the function's callers in this file pass (binding by binding), and
-        a hop for the callers the project must find (exports, globals, a request's response)."""
+        a hop for the callers the project must find (exports, globals, a request's response).
+        `suffix` is a member path read from it (`props.payload`): followed into each argument."""
         definition = variable.definitions[0]
         fn = definition.node
         name = str(expr.name)
@@ -660,8 +780,8 @@ class Analysis:
         for ref in reach:
             if ref is own or ref.value is None:
                 continue
-            for cand in self.resolve(ref.value, at, depth + 1):
-                if not cand.unresolved:
+            for cand in self._resolve_path(ref.value, suffix, at, depth + 1):
+                if not cand.unresolved and not suffix:
                     cand.holders.append((variable, ref, at))
                     self._add_merges(cand, variable, ref, at, depth)
                     cand.origin = "variable" if cand.origin == "inline" else cand.origin
@@ -671,7 +791,8 @@ class Analysis:
         position = param_position(fn, definition.name)
         if position is None:
             return [*out, plain]
-        index, path = position
+        index, inner = position
+        path = (*inner, *suffix)
         specifier, _ = self.import_source(variable)
         if specifier:  # an AMD dependency: the module's value
             return [*out, self._import_candidate(expr, variable, (), path)]
@@ -692,8 +813,8 @@ class Analysis:
                                          origin="parameter", where=span_of(call)))
                     continue
                 for cand in self._resolve_path(arg, path, call, depth + 1):
-                    if not cand.unresolved and cand.parts:
-                        cand.held.append((variable, own, cand.parts[0], at)) if own is not None else None
+                    if not cand.unresolved and cand.parts and not path and own is not None:
+                        cand.held.append((variable, own, cand.parts[0], at))
                     cand.via.append((call, f"passed to `{found.name or fname}` here"))
                     out.append(cand)
             if found.exits:
@@ -767,6 +888,10 @@ class Analysis:
             return [Candidate(unresolved=f"`{self.snippet(expr, 40)}` passes no `{path[0]}` prop; "
                                          "check it by hand", origin="props")]
         self.flow.add(id(expr))
+        if expr.type == "Identifier":
+            variable = self.scopes.variable(expr)
+            if variable is not None and variable.kind == "param" and variable.definitions:
+                return self._resolve_param(expr, variable, at, depth + 1, suffix=path)
         out: list[Candidate] = []
         for cand in self.resolve(expr, at, depth + 1):
             out.extend(self._member_of(cand, path, at, depth, expr))
@@ -842,9 +967,9 @@ class Analysis:
         if path[0] == "props" and owner.type in ("ClassDeclaration", "ClassExpression") and len(path) > 1:
             found = callers_of_component(self, owner)
             out: list[Candidate] = []
-            for element in found.calls:
+            for element, _args in found.calls:
                 for cand in self._resolve_path(element, path[1:], element, depth + 1):
-                    cand.via.append((element, f"passed as a prop of `{found.name}` here"))
+                    cand.via.append((element, f"passed as a prop of {found.name} here"))
                     out.append(cand)
             if found.exits:
                 names = tuple((e.kind, *e.names) for e in found.exits if e.kind in ("export", "global"))
@@ -915,7 +1040,7 @@ class Analysis:
         if request is not None:
             return [self._response_candidate(expr, request, ())]
         callee = expr.callee
-        targets, hop = self.call_targets(expr)
+        targets, hops = self.call_targets(expr)
         if targets:
             out = []
             for fn in targets:
@@ -933,11 +1058,9 @@ class Analysis:
                             cand.bindings.setdefault(key, value)
                         cand.via.append((expr, f"returned by `{self.snippet(callee, 40)}` here"))
                         out.append(cand)
-            if hop is not None:
-                out.append(hop)
-            return out
-        if hop is not None:
-            return [hop]
+            return out + hops
+        if hops:
+            return hops
         return [Candidate(unresolved=f"the payload is the result of `{self.snippet(expr)}`; "
                                      "migrate the code that builds it", origin="external")]
 
@@ -952,53 +1075,53 @@ class Analysis:
                     bound[id(variable)] = args[index]
         return bound
 
-    def call_targets(self, call: Node) -> tuple[list[Node], Candidate | None]:
+    def call_targets(self, call: Node) -> tuple[list[Node], list[Candidate]]:
         """The functions of this file a call may run (several for a method its subclasses
-        override), and a candidate the project follows when the function is imported or global."""
+        override, or for instances of several classes), and candidates the project follows when
+        the function is imported or a global of the page."""
         callee = call.callee
         if callee is None:
-            return [], None
+            return [], []
         if callee.type == "Identifier":
             variable = self.scopes.variable(callee)
             if variable is None:
-                return [], None
-            if variable.kind == "import":
-                return [], self._import_candidate(callee, variable, (), (), call=call)
+                return [], []
+            if variable.kind == "import" or (variable.kind in ("var", "let", "const", "param")
+                                             and self.import_source(variable)[0]):
+                return [], [self._import_candidate(callee, variable, (), (), call=call)]
             values = [d.value for d in variable.definitions if d.value is not None]
             values += [r.value for r in variable.references if r.write and r.value is not None]
             functions = [v for v in values if v.type in FUNCTIONS]
             if functions:
-                return functions[:1], None
+                return functions[:1], []
             if variable.kind == "implicit" and not variable.definitions:
                 why = (f"the payload is the result of `{self.snippet(call, 50)}`, a function another script "
                        "of the page defines; migrate it where it is built")
-                return [], Candidate(unresolved=why, origin="external",
-                                     hop=Hop("global-call", span_of(call), why, name=str(callee.name),
-                                             constants=self._constants(call)))
-            return [], None
+                return [], [Candidate(unresolved=why, origin="external",
+                                      hop=Hop("global-call", span_of(call), why, name=str(callee.name),
+                                              constants=self._constants(call)))]
+            return [], []
         if callee.type != "MemberExpression":
-            return [], None
+            return [], []
         method = member_name(callee)
         if method is None:
-            return [], None
+            return [], []
         base = callee.object
         if base.type == "Identifier":
             variable = self.scopes.variable(base)
-            if variable is not None and variable.kind == "import":
-                return [], self._import_candidate(base, variable, (method,), (), call=call)
-            if variable is not None and variable.kind in ("var", "let", "const") and variable.definitions:
-                definition = variable.definitions[0]
-                required = self.required(definition.value) if definition.value is not None else None
-                if required is not None and definition.node is not None and definition.node.id is definition.name:
-                    return [], self._import_candidate(base, variable, (method,), (), call=call)
-            if variable is not None and variable.kind == "param":
-                specifier, _ = self.import_source(variable)
-                if specifier:
-                    return [], self._import_candidate(base, variable, (method,), (), call=call)
+            if variable is not None and self.import_source(variable)[0]:
+                # a method of a module's value (`api.build()`, `payloads.paypal()`, a static method)
+                return [], [self._import_candidate(base, variable, (method,), (), call=call)]
         found: list[Node] = []
         for owner in self.method_owners(base):
             found.extend(self._methods(owner, method))
-        return list(dict.fromkeys(found)), None
+        hops: list[Candidate] = []
+        for ctor in self.constructors_of(base):
+            variable = self.scopes.variable(ctor) if ctor.type == "Identifier" else None
+            if variable is not None and self.import_source(variable)[0]:
+                # an instance of an imported class: its method, in the module that defines it
+                hops.append(self._import_candidate(ctor, variable, (f"#{method}",), (), call=call))
+        return list(dict.fromkeys(found)), hops
 
     def method_owners(self, base: Node) -> list[Node]:
         """The object literals and classes whose method a call on `base` runs."""
@@ -1131,6 +1254,10 @@ class Analysis:
             return []
         if node.type == "NewExpression" and node.callee is not None:
             return [node.callee]
+        if node.type == "ConditionalExpression":  # `flag ? new A() : new B()`: either
+            return self.constructors_of(node.consequent, depth + 1) + self.constructors_of(node.alternate, depth + 1)
+        if node.type == "LogicalExpression":
+            return self.constructors_of(node.left, depth + 1) + self.constructors_of(node.right, depth + 1)
         out: list[Node] = []
         for value in self._values_of(node) if node.type in ("Identifier", "MemberExpression") else ():
             if value is not node:
@@ -1588,6 +1715,10 @@ def find_sites(program: Node, text: str, settings: Settings) -> tuple[PayloadSit
         if kind == "unknown" and call.method not in ("createSource", *DR_ONLY_CALLS):
             continue
         confidence = Confidence.HIGH if kind == "dr" else Confidence.LOW
+        if call.arglist is not None:
+            built = analysis.argument_list(call.arglist, call.node)
+            if built is not None:
+                call.args, call.unresolved = built, ""
         if call.unresolved or not call.args:
             why = call.unresolved or "the call passes no payload; check it by hand"
             resolved.append((call, confidence, [Candidate(unresolved=why, where=span_of(call.node))]))
@@ -2044,6 +2175,7 @@ def _resolved_site(analysis: Analysis, callsite: CallSite, cand: Candidate, conf
         carrier = _carrier(analysis, ast_part) if ast_part is not root else None
         cut = _argument_cut(analysis, ast_part) if ast_part is not root and carrier is None else None
         parts.append(replace(part, carrier=carrier, cut=cut) if carrier is not None or cut is not None else part)
+    parts.extend(_written_hashes(analysis, writes, {prop.key for part in parts for prop in part.props}))
     if not source:  # a configuration that carries the session (Drop-in, paymentRequest, an element)
         return PayloadSite(call_span, None, parts=tuple(parts), writes=tuple(sorted(writes, key=lambda w: w.span)),
                            opaque=tuple(cand.opaque) + tuple(o for p in parts for o in p.opaque),
@@ -2105,6 +2237,23 @@ def _resolved_site(analysis: Analysis, callsite: CallSite, cand: Candidate, conf
         via=via,
         seed=seed.key if seed is not None else "",
     )
+
+
+def _written_hashes(analysis: Analysis, writes: Sequence[Write], keys: set[str]) -> list[ObjectLit]:
+    """`p.klarnaCredit = {...}` after the object was made: the written literal, held under its key
+    by a stand-in part, so that the hash's own legacy keys (`locale`, `items`) are seen and removed
+    inside it. A hash also set in the literal is left to that one."""
+    found: list[ObjectLit] = []
+    for write in writes:
+        if write.kind != "write" or len(write.path) != 1 or write.value_span is None or write.path[0] in keys:
+            continue
+        node = analysis.node_at(write.value_span)
+        if node is None or node.type != "ObjectExpression":
+            continue
+        inner = to_object(node, analysis)
+        holder = Prop(write.path[0], write.span, write.span, "", inner.span, inner)
+        found.append(ObjectLit(inner.span, (holder,), virtual=True))
+    return found
 
 
 def _paths(path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:

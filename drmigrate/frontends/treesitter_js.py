@@ -850,6 +850,61 @@ class Converter:
             shorthand=False,
         )
 
+    # -- JSX: elements as ESTree has them, so that a component's name is a reference to it and an
+    # attribute's name is not (`<Pay payload={p}/>` reads `Pay` and `p`, never a `payload`)
+    def on_jsx_element(self, n: TsNode) -> Node:
+        opening = self.field(n, "open_tag")
+        kids = [self.conv(c) for c in n.named_children if c.type not in ("jsx_opening_element", "jsx_closing_element")]
+        return self.make("JSXElement", n, openingElement=opening, children=[k for k in kids if k is not None])
+
+    def on_jsx_self_closing_element(self, n: TsNode) -> Node:
+        return self._jsx_opening(n, True)
+
+    def on_jsx_opening_element(self, n: TsNode) -> Node:
+        return self._jsx_opening(n, False)
+
+    def _jsx_opening(self, n: TsNode, closing: bool) -> Node:
+        name = n.child_by_field_name("name")
+        attributes = [self.conv(a) for a in n.children_by_field_name("attribute")]
+        return self.make("JSXOpeningElement", n, name=self._jsx_name(name) if name is not None else None,
+                         attributes=[a for a in attributes if a is not None], selfClosing=closing)
+
+    def _jsx_name(self, n: TsNode) -> Any:
+        if n.type == "identifier":
+            text = self.src(n)
+            if text[:1].isupper() or "$" in text or "_" in text[:1]:
+                return self.conv(n)  # a component: a reference to the variable that holds it
+            return self.make("JSXIdentifier", n, name=text)  # an intrinsic element (`div`)
+        if n.type == "member_expression":
+            return self.conv(n)
+        return self.make("JSXIdentifier", n, name=self.src(n))
+
+    def on_jsx_closing_element(self, n: TsNode) -> None:
+        return None  # its name repeats the opening element's
+
+    def on_jsx_text(self, n: TsNode) -> None:
+        return None
+
+    def on_jsx_attribute(self, n: TsNode) -> Node:
+        named = list(self.named(n))
+        name = named[0] if named else None
+        value = named[1] if len(named) > 1 else None
+        return self.make("JSXAttribute", n,
+                         name=self.make("JSXIdentifier", name, name=self.src(name)) if name is not None else None,
+                         value=self.conv(value) if value is not None else None)
+
+    def on_jsx_expression(self, n: TsNode) -> Any:
+        inner = next(iter(self.named(n)), None)
+        if inner is None:
+            return None
+        if inner.type == "spread_element":
+            parent = n.parent
+            argument = next(iter(self.convs(self.named(inner))), None)
+            if parent is not None and parent.type in ("jsx_self_closing_element", "jsx_opening_element"):
+                return self.make("JSXSpreadAttribute", n, argument=argument)
+            return self.make("JSXSpreadChild", n, expression=argument)
+        return self.conv(inner)
+
     def on_spread_element(self, n: TsNode) -> Node:
         return self.make("SpreadElement", n, argument=next(iter(self.convs(self.named(n))), None))
 

@@ -42,8 +42,10 @@ class Origin:
         return self.site.hop
 
     @property
-    def key(self) -> tuple[str, int, int, int]:
-        return (self.rel, self.site.span[0], self.hop.span[0], self.hop.span[1])
+    def key(self) -> tuple[str, int, int, int, str]:
+        hop = self.hop
+        return (self.rel, self.site.span[0], hop.span[0], hop.span[1],
+                "\0".join((hop.kind, hop.specifier, hop.name, *hop.member)))
 
 
 @dataclass
@@ -79,7 +81,7 @@ class Flow:
     def run(self, results: dict[str, FileResult], displays: dict[str, str], analyse: Analyse) -> FlowResult:
         """`results` by root-relative path (the first analysis); `analyse` reads files with seeds."""
         seeds: dict[str, dict[str, Seed]] = {}
-        verdicts: dict[tuple[str, int, int, int], Verdict] = {}
+        verdicts: dict[tuple[str, int, int, int, str], Verdict] = {}
         seeded_results: dict[str, FileResult] = {}
         pending = list(_origins(results, displays))
         rounds = 0
@@ -126,8 +128,15 @@ class Flow:
             if kind == "import":
                 value: tuple[str, ...] = (hop.name,) if hop.name != "*" else (hop.path[:1] or ("*",))
                 path = hop.path if hop.name != "*" else hop.path[1:]
+                target, value = self.index.origin_of(target, value)
                 return [(target, self._seed(origin, ("value", *value), path=path))], "", False
-            names: tuple[str, ...] = (hop.name, *hop.member) if hop.name != "*" else (hop.member or ("*",))
+            if hop.name != "*":
+                names: tuple[str, ...] = (hop.name, *hop.member)
+            elif hop.member and not hop.member[0].startswith("#"):
+                names = hop.member  # `api.build()` on a module: its export `build`
+            else:
+                names = ("*", *hop.member)  # the module's value itself (a function, a class)
+            target, names = self.index.origin_of(target, names)
             return [(target, self._seed(origin, ("returns", *names), path=hop.path,
                                         constants=hop.constants))], "", False
         if kind == "param":
@@ -163,10 +172,10 @@ class Flow:
                         found.append((rel, self._seed(origin, ("global-args", *names), index=hop.index,
                                                       path=hop.path)))
                 continue
-            for rel, imported in self.index.importers(origin.rel):
+            for rel, imported, through in self.index.importers_through(origin.rel, names):
                 if not imported.local:
                     continue
-                target = _import_target(names, imported.specifier, imported.imported)
+                target = _import_target(through, imported.specifier, imported.imported)
                 if target is not None:
                     found.append((rel, self._seed(origin, ("args", *target), index=hop.index, path=hop.path)))
         unique = list({(rel, seed.key): (rel, seed) for rel, seed in found}.values())
@@ -204,31 +213,41 @@ class Flow:
                 kind = seed.target[0]
                 if kind not in ("returns", "value") or len(seed.target) < 2:
                     continue
-                reasons = self._other_uses(rel, seed.target[1], origins.get((rel, key), []))
+                reasons = self._other_uses(rel, seed.target[1:], origins.get((rel, key), []))
                 new = tuple(dict.fromkeys((*seed.shared, *reasons)))
                 if new != seed.shared:
                     found[key] = replace(seed, shared=new)
                     changed.add(rel)
         return changed
 
-    def _other_uses(self, rel: str, export: str, hops: Sequence[tuple[str, Hop]]) -> list[str]:
+    def _other_uses(self, rel: str, names: tuple[str, ...], hops: Sequence[tuple[str, Hop]]) -> list[str]:
+        """Uses of the export `names` in the importers of `rel` that are not the hops that reached
+        it: other code gets the same builder's object."""
         reasons: list[str] = []
-        for importer, imported in self.index.importers(rel):
-            if imported.imported not in (export, "*", "default") or not imported.local:
+        for importer, imported, through in self.index.importers_through(rel, names):
+            if not imported.local:
                 continue
-            if imported.imported in ("*", "default") and export not in ("*", "default"):
-                wanted_member = export
+            first, rest = through[0], through[1:]
+            if imported.imported == first:
+                expected = rest
+            elif imported.imported in ("*", "default") and first not in ("*", "default"):
+                expected = through
+            elif imported.imported in ("*", "default") and first in ("*", "default"):
+                expected = rest
             else:
-                wanted_member = ""
-            for offset, member, _called in self.index.uses_of(importer, imported.local):
-                if wanted_member and member != wanted_member:
-                    continue
+                continue
+            for offset, member, _called, newed in self.index.uses_of(importer, imported.local):
+                if expected and expected[0].startswith("#"):
+                    if newed:
+                        continue  # an instance: its calls of the method are the hops
+                elif expected and member != expected[0]:
+                    continue  # another member of the module or object
                 covered = any(o_rel == importer and hop.span[0] <= offset < hop.span[1] for o_rel, hop in hops)
                 if not covered:
                     text = self.index.read(importer) or ""
                     line = text.count("\n", 0, offset) + 1
-                    reasons.append(f"`{imported.local}{'.' + member if member else ''}` is also used in "
-                                   f"{self.index.display(importer)} on line {line}")
+                    shown = imported.local + (f".{member}" if member else "")
+                    reasons.append(f"`{shown}` is also used in {self.index.display(importer)} on line {line}")
                     break
         return reasons
 
@@ -286,7 +305,7 @@ def apply_verdicts(flow: FlowResult, results: dict[str, FileResult], table_codes
             if site.seed:
                 by_seed.setdefault((rel, site.seed), []).append(site)
     by_key = {v.origin.key: v for v in flow.verdicts}
-    memo: dict[tuple[str, int, int, int], list[tuple[str, SiteOutcome]] | None] = {}
+    memo: dict[tuple[str, int, int, int, str], list[tuple[str, SiteOutcome]] | None] = {}
 
     def builders_of(verdict: Verdict, depth: int = 0) -> list[tuple[str, SiteOutcome]] | None:
         """The sites that build the payload in the end (a builder that is itself followed on
@@ -301,7 +320,7 @@ def apply_verdicts(flow: FlowResult, results: dict[str, FileResult], table_codes
         for target, seed_key in verdict.seeds:
             for site in by_seed.get((target, seed_key), []):
                 if site.hop is not None:
-                    inner = by_key.get((target, site.span[0], site.hop.span[0], site.hop.span[1]))
+                    inner = by_key.get(Origin(target, "", site).key)
                     deeper = builders_of(inner, depth + 1) if inner is not None else None
                     if deeper is None:
                         found.append((target, site))  # stays unresolved there: its DR200 says why
@@ -324,33 +343,43 @@ def apply_verdicts(flow: FlowResult, results: dict[str, FileResult], table_codes
         findings = list(result.findings)
         sites = list(result.sites)
         followed = list(result.followed)
+        by_site: dict[tuple[int, int], list[Verdict]] = {}
         for verdict in verdicts:
-            origin = verdict.origin
-            message = _cap(origin.hop.what)
-            match = _dr200(findings, origin.site, message)
-            builders = builders_of(verdict)
-            if verdict.reason or not builders:
-                reason = verdict.reason or (f"{message} — drmigrate followed it to "
-                                            f"{', '.join(sorted({displays.get(t, t) for t, _ in verdict.seeds}))} "
-                                            "but found nothing that builds it there")
+            by_site.setdefault(verdict.origin.site.span, []).append(verdict)
+        for together in by_site.values():
+            all_builders: list[tuple[str, SiteOutcome]] = []
+            for verdict in together:
+                origin = verdict.origin
+                message = _cap(origin.hop.what)
+                match = _dr200(findings, origin.site, message)
+                builders = builders_of(verdict)
+                if verdict.reason or not builders:
+                    reason = verdict.reason or (f"{message} — drmigrate followed it to "
+                                                f"{', '.join(sorted({displays.get(t, t) for t, _ in verdict.seeds}))} "
+                                                "but found nothing that builds it there")
+                    if match is not None:
+                        findings[findings.index(match)] = replace(match, message=reason)
+                    continue
+                outside = [(t, s) for t, s in builders if t not in checked and s.state in ("remaining", "manual")]
+                if outside and match is not None:
+                    where = ", ".join(f"{displays.get(t, t)}:{s.line}" for t, s in outside[:3])
+                    findings[findings.index(match)] = replace(
+                        match, message=f"The payload is built at {where}, outside the paths checked, which "
+                                       "still needs migrating; run drmigrate on that file too")
+                    continue
                 if match is not None:
-                    findings[findings.index(match)] = replace(match, message=reason)
-                continue
-            state = max((site.state for _, site in builders), key=lambda s: STATE_ORDER.get(s, 0))
-            outside = [(t, s) for t, s in builders if t not in checked and s.state in ("remaining", "manual")]
-            if outside and match is not None:
-                where = ", ".join(f"{displays.get(t, t)}:{s.line}" for t, s in outside[:3])
-                findings[findings.index(match)] = replace(
-                    match, message=f"The payload is built at {where}, outside the paths checked, which still "
-                                   "needs migrating; run drmigrate on that file too")
-                continue
-            if match is not None:
-                findings.remove(match)
-            if origin.site in sites:
-                sites.remove(origin.site)
+                    findings.remove(match)
+                all_builders.extend(builders)
+            site = together[0].origin.site
+            unresolved = any(f.code == "DR200" and f.span == site.span for f in findings)
+            if not all_builders or unresolved:
+                continue  # the call keeps its DR200: one of its ways could not be followed
+            if site in sites:
+                sites.remove(site)
+            state = max((s.state for _, s in all_builders), key=lambda st: STATE_ORDER.get(st, 0))
             steps = tuple(dict.fromkeys(Step(s.span, f"{s.state} here", displays.get(t, t), s.line, s.column)
-                                        for t, s in builders))
-            followed.append(replace(origin.site, state=state, builders=steps))
+                                        for t, s in all_builders))
+            followed.append(replace(site, state=state, builders=steps))
         status = result.status
         if status == "findings" and not findings:
             status = "clean"

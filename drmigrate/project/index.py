@@ -116,6 +116,51 @@ class ProjectIndex:
         self._importers[target] = found
         return found
 
+    def origin_of(self, rel: str, names: tuple[str, ...], depth: int = 0) -> tuple[str, tuple[str, ...]]:
+        """Where the export `names` of `rel` is defined, through re-exports (`export {x} from`,
+        `export * from`, barrels of `index` files): the file and the names it has there."""
+        skeleton = self.skeleton(rel)
+        if skeleton is None or depth > 8 or not names:
+            return rel, names
+        if names[0] in skeleton.exports and not any(r[0] == names[0] for r in skeleton.reexports):
+            return rel, names
+        for exported, specifier, imported in skeleton.reexports:
+            target = self.resolve(specifier, rel)
+            if target is None:
+                continue
+            if exported == names[0]:
+                inner = (imported, *names[1:]) if imported != "*" else names[1:] or ("*",)
+                return self.origin_of(target, inner, depth + 1)
+            if exported == "*":
+                inner_skeleton = self.skeleton(target)
+                if inner_skeleton is not None and (names[0] in inner_skeleton.exports or any(
+                        r[0] in (names[0], "*") for r in inner_skeleton.reexports)):
+                    found = self.origin_of(target, names, depth + 1)
+                    found_skeleton = self.skeleton(found[0])
+                    if found_skeleton is not None and found[1][:1] and found[1][0] in found_skeleton.exports:
+                        return found
+        return rel, names
+
+    def importers_through(self, rel: str, names: tuple[str, ...], depth: int = 0) -> list[tuple[str, Import, tuple[str, ...]]]:
+        """The files that import the export `names` of `rel`, directly or through files that
+        re-export it, with the names they import it under."""
+        found: list[tuple[str, Import, tuple[str, ...]]] = []
+        for importer, imported in self.importers(rel):
+            found.append((importer, imported, names))
+            if depth >= 8 or imported.local:
+                continue
+            skeleton = self.skeleton(importer)
+            for exported, specifier, inner in skeleton.reexports if skeleton is not None else ():
+                if self.resolve(specifier, importer) != rel:
+                    continue
+                if exported == "*" and inner == "*":
+                    found.extend(self.importers_through(importer, names, depth + 1))
+                elif inner == names[0]:
+                    found.extend(self.importers_through(importer, (exported, *names[1:]), depth + 1))
+                elif inner == "*":  # `export * as api from`: the module under a name
+                    found.extend(self.importers_through(importer, (exported, *names), depth + 1))
+        return found
+
     def mentioning(self, name: str) -> list[str]:
         """The code files (scripts and templates) whose text mentions `name`."""
         out = []
@@ -134,8 +179,8 @@ class ProjectIndex:
                 out.append(rel)
         return out
 
-    def uses_of(self, rel: str, local: str) -> list[tuple[int, str, bool]]:
-        """Where `local` is used in `rel`: (offset, member read after it, called)."""
+    def uses_of(self, rel: str, local: str) -> list[tuple[int, str, bool, bool]]:
+        """Where `local` is used in `rel`: (offset, member read after it, called, constructed)."""
         text = self.read(rel)
         if text is None:
             return []

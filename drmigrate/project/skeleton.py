@@ -45,6 +45,8 @@ class Skeleton:
     imports: tuple[Import, ...] = ()
     exports: tuple[str, ...] = ()  # exported names (`default` for a default, `*` for module.exports =)
     globals: tuple[str, ...] = ()  # what a script defines for the page: top-level functions, vars, window.x
+    # `export {a as b} from './x'`: ("b", "./x", "a"); `export * from './x'`: ("*", "./x", "*")
+    reexports: tuple[tuple[str, str, str], ...] = ()
 
     def specifiers(self) -> set[str]:
         return {i.specifier for i in self.imports}
@@ -76,6 +78,7 @@ def read_skeleton(path: str, text: str, dialect: str | None = None) -> Skeleton:
     imports: list[Import] = []
     exports: list[str] = []
     globals_: list[str] = []
+    reexports: list[tuple[str, str, str]] = []
     kind = "script"
     captures = tree_sitter.QueryCursor(_query(dialect)).captures(tree.root_node)
     for node in captures.get("import", []):
@@ -92,6 +95,7 @@ def read_skeleton(path: str, text: str, dialect: str | None = None) -> Skeleton:
         specifier = _string(src, source)
         if specifier is not None:  # `export {a} from './x'`, `export * from './x'`
             imports.append(Import("", specifier, "*", "esm", index(node.start_byte)))
+            reexports.extend(_reexports(node, specifier))
     for node in captures.get("call", []):
         callee = node.child_by_field_name("function")
         name = src(callee) if callee is not None else ""
@@ -119,7 +123,27 @@ def read_skeleton(path: str, text: str, dialect: str | None = None) -> Skeleton:
             globals_.append(chain.split(".", 1)[1])
     if kind == "script":
         globals_.extend(_top_level_names(src, tree.root_node))
-    return Skeleton(path, kind, tuple(imports), tuple(dict.fromkeys(exports)), tuple(dict.fromkeys(globals_)))
+    return Skeleton(path, kind, tuple(imports), tuple(dict.fromkeys(exports)), tuple(dict.fromkeys(globals_)),
+                    tuple(reexports))
+
+
+def _reexports(node: tree_sitter.Node, specifier: str) -> Iterator[tuple[str, str, str]]:
+    clause = next((c for c in node.named_children if c.type == "export_clause"), None)
+    if clause is None:
+        namespace = next((c for c in node.named_children if c.type == "namespace_export"), None)
+        if namespace is not None:  # `export * as api from './x'`
+            name = next((c for c in namespace.named_children if c.type in ("identifier", "string")), None)
+            if name is not None:
+                yield _text(name).strip("'\""), specifier, "*"
+            return
+        yield "*", specifier, "*"
+        return
+    for spec in clause.named_children:
+        if spec.type == "export_specifier":
+            name = spec.child_by_field_name("name")
+            alias = spec.child_by_field_name("alias") or name
+            if name is not None and alias is not None:
+                yield _text(alias), specifier, _text(name)
 
 
 def _string(src: object, node: tree_sitter.Node | None) -> str | None:
@@ -268,15 +292,16 @@ def _text(node: tree_sitter.Node) -> str:
     return node.text.decode("utf-8", "replace") if node.text is not None else ""
 
 
-def uses(text: str, name: str, dialect: str) -> list[tuple[int, str, bool]]:
+def uses(text: str, name: str, dialect: str) -> list[tuple[int, str, bool, bool]]:
     """Where the identifier `name` is used in `text`: (offset, the member read right after it
-    or "", whether that is called). Found by text, confirmed as identifiers by tree-sitter."""
+    or "", whether that is called, whether it is constructed with `new`). Found by text,
+    confirmed as identifiers by tree-sitter."""
     if not name or name not in text:
         return []
     tree, data = parse_tree(text, dialect)
     index = offset_index(text, data)
     needle = name.encode("utf-8")
-    found: list[tuple[int, str, bool]] = []
+    found: list[tuple[int, str, bool, bool]] = []
     start = data.find(needle)
     while start >= 0:
         end = start + len(needle)
@@ -295,7 +320,13 @@ def uses(text: str, name: str, dialect: str) -> list[tuple[int, str, bool]]:
             grand = current.parent
             called = grand is not None and grand.type == "call_expression" \
                 and grand.child_by_field_name("function") == current
-            if not (parent is not None and parent.type in ("import_specifier", "namespace_import", "import_clause")):
-                found.append((index(start), member, called))
+            newed = parent is not None and parent.type == "new_expression" \
+                and parent.child_by_field_name("constructor") == node
+            declared = parent is not None and (
+                parent.type in ("import_specifier", "namespace_import", "import_clause", "formal_parameters",
+                                "object_pattern", "pair_pattern")
+                or (parent.type == "variable_declarator" and parent.child_by_field_name("name") == node))
+            if not declared:  # the binding itself is not a use of it
+                found.append((index(start), member, called, newed))
         start = data.find(needle, end)
     return found
