@@ -2053,15 +2053,12 @@ def _site(analysis: Analysis, callsite: CallSite, cand: Candidate, confidence: C
     via = tuple(Step(span_of(node), what) for node, what in cand.via) + (seed.via if seed is not None else ())
     if cand.unresolved:
         hop = cand.hop
-        unresolved = cand.unresolved
         if hop is not None:
             hop = _with_needs(analysis, cand, hop, seed)
             written = _written_at_call(analysis, callsite) if seed is None else ""
             if written:
-                # the builder elsewhere does not decide alone what the call sends: not followed
-                hop, unresolved = None, (f"{unresolved}; this file also sets {written} on the object it "
-                                         "receives, so migrate the two together by hand")
-        return PayloadSite(call_span, None, unresolved=unresolved, unresolved_span=cand.where,
+                hop = replace(hop, written=written)
+        return PayloadSite(call_span, None, unresolved=cand.unresolved, unresolved_span=cand.where,
                            confidence=confidence, origin=cand.origin, call=method, element=element,
                            via=via, hop=hop, seed=seed.key if seed is not None else "")
     analysis.bindings = cand.bindings
