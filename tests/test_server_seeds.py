@@ -201,3 +201,25 @@ def test_express_answers_without_the_key_are_no_builders(tmp_path: Path) -> None
     })
     assert codes(data) == [("server/routes.js", 8, "DR100"), ("server/routes.js", 8, "DR101")]
     assert followed(data) == [("public/pay.js", "remaining", ["server/routes.js:9"])]  # the answer call
+
+
+def test_a_json_string_body_and_other_set_data_calls(tmp_path: Path) -> None:
+    data = run(tmp_path, {
+        "Shop/view/frontend/templates/pay.phtml": page("shop/paypal/source", "response.payload"),
+        "Shop/Controller/Paypal/Source.php": controller("""\
+            $block = $this->layout->createBlock('Magento\\\\Framework\\\\View\\\\Element\\\\Template');
+            $block->setData('payload', ['type' => 'payPal', 'amount' => 2, 'payPal' => ['returnUrl' => '/x']]);
+            $cached = $this->cache->load('x', function () {
+                return json_encode(['payload' => ['type' => 'payPal', 'amount' => 3]]);
+            });
+            $answer = ['payload' => ['type' => 'payPal', 'amount' => 1, 'payPal' => ['returnUrl' => '/b']]];
+            $this->getResponse()->representJson($this->jsonHelper->jsonEncode($answer));
+            """),
+    })
+    # the block's data and the closure's string are no answer: only the JSON body's array is (the
+    # block's array is still a payload on its own evidence, its PayPal hash)
+    assert [c for c in codes(data) if c[0].endswith("Source.php")] == [
+        ("Shop/Controller/Paypal/Source.php", 11, "DR100"), ("Shop/Controller/Paypal/Source.php", 11, "DR101"),
+        ("Shop/Controller/Paypal/Source.php", 15, "DR100"), ("Shop/Controller/Paypal/Source.php", 15, "DR101")]
+    assert followed(data) == [("Shop/view/frontend/templates/pay.phtml", "remaining",
+                               ["Shop/Controller/Paypal/Source.php:15"])]

@@ -22,6 +22,7 @@ constructor, a static call, a function of an include) leaves a "server-php-metho
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -44,6 +45,10 @@ _CLASSES = ("class_declaration", "trait_declaration", "interface_declaration", "
 _ANSWER_FUNCTIONS = {"wp_send_json": "", "wp_send_json_success": "data", "wp_send_json_error": "data",
                      "json_encode": "", "wp_json_encode": "", "rest_ensure_response": ""}
 _ANSWER_METHODS = frozenset({"setData", "setJsonData", "json"})
+# an answer written as a JSON string (`representJson(json_encode($x))`, `setBody($serializer->serialize($x))`)
+_BODY_METHODS = frozenset({"representJson", "setBody", "setContent", "appendBody"})
+_ENCODERS = frozenset({"json_encode", "wp_json_encode", "jsonEncode", "serialize", "encode"})
+_RESULT_TEXT = re.compile(r"Factory|\bresponse\s*\(|Response|\$(?:json)?result|\$response|\$json", re.IGNORECASE)
 _ANSWER_CLASSES = frozenset({"JsonResponse", "WP_REST_Response"})
 # PHP functions that compute arrays: not a builder of this project to follow
 _BUILTINS = frozenset({"array_merge", "array_merge_recursive", "array_replace", "array_replace_recursive",
@@ -264,7 +269,13 @@ class SeededPhp:
                 else:
                     calls.append((node, node, ("\0",)))  # an answer that cannot carry the path
             elif node.type in ("member_call_expression", "nullsafe_member_call_expression") \
-                    and name in _ANSWER_METHODS and args:
+                    and name in _BODY_METHODS and args:
+                body_value = args[0]
+                if body_value.type.endswith("call_expression") and self.call_name(body_value) in _ENCODERS \
+                        and self.args(body_value):
+                    calls.append((node, self.args(body_value)[0], path))
+            elif node.type in ("member_call_expression", "nullsafe_member_call_expression") \
+                    and name in _ANSWER_METHODS and args and self.result_like(node, fn):
                 key = self.string(args[0]) if len(args) == 2 and name != "json" else None
                 if key is not None:
                     calls.append((node, args[1], path[1:]) if path[:1] == (key,) else (node, node, ("\0",)))
@@ -278,6 +289,21 @@ class SeededPhp:
         if calls:
             return calls, False
         return returns, True
+
+    def result_like(self, call: Node, fn: Node) -> bool:
+        """The receiver of `setData` / `json` is a response: a result a factory created
+        (`$this->resultJsonFactory->create()`, `$result = $this->resultFactory->create(...)`),
+        `response()`, or a variable named like one — not a block or a model (`$block->setData`)."""
+        owner = call.child_by_field_name("object")
+        if owner is None:
+            return False
+        text = self.src(owner)
+        if _RESULT_TEXT.search(text):
+            return True
+        if owner.type == "variable_name":
+            values = [self.src(a.value) for a in self.assigns(fn) if a.name == text and not a.path]
+            return any(_RESULT_TEXT.search(v) for v in values)
+        return False
 
     # -- following a key path -------------------------------------------------------------------
     def resolve(self, node: Node, path: tuple[str, ...], ctx: _Context, at: int) -> list[_Found]:

@@ -9,7 +9,6 @@ a missing declaration give a reason naming what was found, and no link.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import weakref
 from collections.abc import Callable, Iterable
@@ -110,24 +109,6 @@ def memo(index: ProjectIndex, key: str, build: Callable[[], T]) -> T:
     if key not in store:
         store[key] = build()
     return store[key]  # type: ignore[return-value]
-
-
-def files_with(index: ProjectIndex, suffixes: tuple[str, ...], needle: str = "") -> list[str]:
-    """The project's files with one of `suffixes` whose text contains `needle`, sorted."""
-    out = []
-    for rel in sorted(index.files.files):
-        if not rel.lower().endswith(suffixes):
-            continue
-        if needle:
-            text = index.read(rel)
-            if text is None or needle not in text:
-                continue
-        out.append(rel)
-    return out
-
-
-def folder_of(rel: str) -> str:
-    return posixpath.dirname(rel)
 
 
 @dataclass(frozen=True)

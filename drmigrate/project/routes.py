@@ -106,9 +106,10 @@ def _literal(index: ProjectIndex, method: str, url: str) -> Resolution:
         answers.append(found)
     if segments and sfcc.is_route(segments[-1]) and sfcc.has_controllers(index):
         answers.append(sfcc.resolve(index, segments[-1], method))
-    generic = webroutes.resolve(index, segments, method)
-    if generic is not None:
-        answers.append(generic)
+    if not any(a.certain for a in answers):  # every route of the tree is read only when needed
+        generic = webroutes.resolve(index, segments, method)
+        if generic is not None:
+            answers.append(generic)
     return _one(index, answers, f"no handler of this project answers `{url}` (no Magento route, SFCC "
                                 "controller, WordPress hook or server route matches it)")
 
