@@ -63,6 +63,18 @@ def named(index: ProjectIndex, handlers: Iterable[Handler]) -> str:
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
+def scan(index: ProjectIndex, rel: str, wanted: Callable[[str], bool]) -> str | None:
+    """A file's text when `wanted(text)`, else None. Scans read many files for the few that may
+    hold a route: the text of one that does not is not kept in the index's cache."""
+    cached = rel in index.read.cache
+    text = index.read(rel)
+    if text is None or wanted(text):
+        return text
+    if not cached:
+        del index.read.cache[rel]
+    return None
+
+
 def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 

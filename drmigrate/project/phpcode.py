@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node, Parser
 
-from drmigrate.project.handlers import Handler, memo
+from drmigrate.project.handlers import Handler, memo, scan
 from drmigrate.project.index import ProjectIndex
 
 PHP_SUFFIXES = (".php", ".phtml", ".inc")
@@ -97,10 +97,7 @@ def namespace_of(root: Node, data: bytes) -> str:
 def nodes_in(index: ProjectIndex, needle: str, kinds: tuple[str, ...]) -> Iterator[tuple[str, Node, bytes]]:
     """(file, node, file bytes) for the nodes of `kinds` in the PHP files whose text holds `needle`."""
     for rel in sorted(index.files.files):
-        if not rel.lower().endswith(PHP_SUFFIXES):
-            continue
-        text = index.read(rel)
-        if text is None or needle not in text:
+        if not rel.lower().endswith(PHP_SUFFIXES) or scan(index, rel, lambda t: needle in t) is None:
             continue
         parsed = tree(index, rel)
         if parsed is None:
@@ -115,10 +112,8 @@ def _files_naming(index: ProjectIndex, pattern: str) -> list[str]:
     compiled = re.compile(pattern, re.IGNORECASE)
     out = []
     for rel in sorted(index.files.files):
-        if rel.lower().endswith(PHP_SUFFIXES):
-            text = index.read(rel)
-            if text is not None and compiled.search(text):
-                out.append(rel)
+        if rel.lower().endswith(PHP_SUFFIXES) and scan(index, rel, lambda t: compiled.search(t) is not None):
+            out.append(rel)
     return out
 
 

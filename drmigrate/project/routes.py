@@ -34,6 +34,7 @@ from drmigrate.project.handlers import (
     line_of,
     linked,
     memo,
+    scan,
     unlinked,
     url_segments,
 )
@@ -155,8 +156,8 @@ def attribute_values(index: ProjectIndex, attribute: str) -> list[_Value]:
             suffix = "." + rel.rsplit(".", 1)[-1].lower() if "." in rel else ""
             if suffix not in TEMPLATE_SUFFIXES:
                 continue
-            text = index.read(rel)
-            if text is None or attribute.lower() not in text.lower():
+            text = scan(index, rel, lambda t: attribute.lower() in t.lower())
+            if text is None:
                 continue
             for match in pattern.finditer(text):
                 value = match.group(2)

@@ -28,12 +28,14 @@ from drmigrate.project.handlers import (
     member_calls,
     memo,
     route_segments,
+    scan,
     unlinked,
 )
 from drmigrate.project.index import ProjectIndex
 from drmigrate.project.phpcode import arguments, find_method, nodes_in, string_of, text_of
 
 _JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
+_JS_SERVER_WORDS = ("express", "outer", "fastify")  # `outer`: Router, koa-router, @koa/router
 _JS_SERVER = re.compile(r"""\b(?:express|fastify|koa-router|@koa/router|Router)\b""")
 _JS_ROUTERS = re.compile(
     r"""\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:new\s+)?"""
@@ -104,8 +106,9 @@ def _named(index: ProjectIndex, found: list[RouteEntry]) -> str:
 # -- Express-style routers ------------------------------------------------------------------------
 
 def _express(index: ProjectIndex, rel: str) -> list[RouteEntry]:
-    text = index.read(rel) or ""
-    if not _JS_SERVER.search(text):
+    # substring tests run at memory speed; the pattern only confirms the few files that pass
+    text = scan(index, rel, lambda t: any(w in t for w in _JS_SERVER_WORDS) and _JS_SERVER.search(t) is not None)
+    if text is None:
         return []
     routers = set(_JS_ROUTERS.findall(text)) | {"app", "router"}
     out: list[RouteEntry] = []
@@ -128,8 +131,8 @@ def _express(index: ProjectIndex, rel: str) -> list[RouteEntry]:
 # -- Python: Flask, FastAPI, Django ---------------------------------------------------------------
 
 def _python(index: ProjectIndex, rel: str) -> list[RouteEntry]:
-    text = index.read(rel) or ""
-    if "route(" not in text and "urlpatterns" not in text and not re.search(r"@\w+\.(?:get|post|put|patch|delete)\(", text):
+    text = scan(index, rel, _python_routes)
+    if text is None:
         return []
     try:
         module = ast.parse(text)
@@ -156,6 +159,12 @@ def _python(index: ProjectIndex, rel: str) -> list[RouteEntry]:
             view_handler, problem = _django_view(index, rel, view, text)
             out.append(RouteEntry(route_segments(route), frozenset(), rel, node.lineno, view_handler, problem, shown))
     return out
+
+
+def _python_routes(text: str) -> bool:
+    return "route(" in text or "urlpatterns" in text or (
+        "@" in text and any(f".{verb}(" in text for verb in _PY_VERBS)
+        and re.search(r"@\w+\.(?:get|post|put|patch|delete)\(", text) is not None)
 
 
 def _decorator_route(decorator: ast.expr) -> tuple[str, frozenset[str]] | None:
@@ -204,9 +213,9 @@ def _python_definers(index: ProjectIndex, name: str) -> list[tuple[str, int]]:
     out = []
     for rel in sorted(index.files.files):
         if rel.endswith(".py"):
-            text = index.read(rel) or ""
-            found = pattern.search(text)
-            if found is not None:
+            text = scan(index, rel, lambda t: pattern.search(t) is not None)
+            found = pattern.search(text) if text is not None else None
+            if text is not None and found is not None:
                 out.append((rel, text.count("\n", 0, found.start()) + 1))
     return out
 
