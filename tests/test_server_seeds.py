@@ -223,3 +223,31 @@ def test_a_json_string_body_and_other_set_data_calls(tmp_path: Path) -> None:
         ("Shop/Controller/Paypal/Source.php", 15, "DR100"), ("Shop/Controller/Paypal/Source.php", 15, "DR101")]
     assert followed(data) == [("Shop/view/frontend/templates/pay.phtml", "remaining",
                                ["Shop/Controller/Paypal/Source.php:15"])]
+
+
+def test_a_django_view_in_another_module_of_the_app(tmp_path: Path) -> None:
+    data = run(tmp_path, {
+        "static/pay.js": "const dr = new DigitalRiver('pk');\n"
+                         "$.post('/shop/api/source/', {cart: 1}).done(function (answer) {\n"
+                         "  dr.createSource(answer.source);\n"
+                         "});\n",
+        "shop/urls.py": "from django.urls import path\n\nfrom . import views\n\n"
+                        "urlpatterns = [path('api/source/', views.source, name='source')]\n",
+        "shop/views.py": textwrap.dedent("""\
+            from django.http import JsonResponse
+
+
+            def _sepa(order, kind):
+                data = dict(type=kind, amount=order.total, currency=order.currency)
+                data["directDebit"] = {"returnUrl": order.return_url}
+                return data
+
+
+            def source(request):
+                order = request.order
+                return JsonResponse({"source": _sepa(order, "directDebit")})
+            """),
+    })
+    # the type is the helper's parameter, bound to the view's string
+    assert codes(data) == [("shop/views.py", 5, "DR100"), ("shop/views.py", 5, "DR101"), ("shop/views.py", 5, "DR101")]
+    assert followed(data) == [("static/pay.js", "remaining", ["shop/views.py:5"])]
