@@ -251,3 +251,16 @@ def test_a_django_view_in_another_module_of_the_app(tmp_path: Path) -> None:
     # the type is the helper's parameter, bound to the view's string
     assert codes(data) == [("shop/views.py", 5, "DR100"), ("shop/views.py", 5, "DR101"), ("shop/views.py", 5, "DR101")]
     assert followed(data) == [("static/pay.js", "remaining", ["shop/views.py:5"])]
+
+
+def test_a_key_set_to_a_helpers_array_then_written_into_stops_the_link(tmp_path: Path) -> None:
+    data = run(tmp_path, {
+        "Shop/view/frontend/templates/pay.phtml": page("shop/paypal/source", "response.content.payload"),
+        "Shop/Controller/Paypal/Source.php": controller("""\
+            $content = [];
+            $content['payload'] = $this->builder->build('payPal');
+            $content['payload']['currency'] = 'EUR';
+            return $this->resultFactory->create('json')->setData(['content' => $content]);
+            """),
+    })
+    assert "this file also sets `currency` (line 12) on the array it gets" in dr200(data, "Shop/Controller/Paypal/Source.php")

@@ -415,6 +415,8 @@ class SeededPhp:
             if reaching and write.start < min(b.start for b in reaching):
                 continue
             for found in self.resolve(write.value, path[len(write.path):], ctx, write.start):
+                if found.hop is not None:
+                    found = self.completed_here(found, ctx, name, path, write.start, at)
                 out.append(self.held(found, name, path, write.start, ctx))
         if out or assigns:
             return out
