@@ -264,3 +264,29 @@ def test_a_key_set_to_a_helpers_array_then_written_into_stops_the_link(tmp_path:
             """),
     })
     assert "this file also sets `currency` (line 12) on the array it gets" in dr200(data, "Shop/Controller/Paypal/Source.php")
+
+
+def test_an_sfcc_controller_writing_into_a_helpers_configuration_stops_the_link(tmp_path: Path) -> None:
+    data = run(tmp_path, {
+        "c/int_x/cartridge/templates/default/dropin.isml": '<div id="dr" data-config-url="${URLUtils.url(\'X-Config\')}"></div>\n',
+        "c/int_x/cartridge/client/default/js/dropin.js":
+            "$.ajax({url: $('#dr').data('configUrl'), success: function (data) {\n"
+            "  new DigitalRiver(data.key).createDropin(data.dropInConfiguration);\n}});\n",
+        "c/int_x/cartridge/controllers/X.js": textwrap.dedent("""\
+            var server = require('server');
+            server.get('Config', function (req, res, next) {
+                var helper = require('*/cartridge/scripts/helper');
+                var configuration = helper.configuration();
+                configuration.options = { flow: 'managePaymentMethods' };
+                res.json({ key: 'pk', dropInConfiguration: configuration });
+                next();
+            });
+            module.exports = server.exports();
+            """),
+        "c/int_x/cartridge/scripts/helper.js": "module.exports = { configuration: function () {\n"
+                                               "    return { billingAddress: {} };\n} };\n",
+    })
+    message = dr200(data, "c/int_x/cartridge/controllers/X.js")
+    assert "this file also sets `options` (line 5) on the object it receives" in message
+    # the helper's configuration has no sessionId, but the flow is the controller's: nothing is fixed there
+    assert not [c for c in codes(data) if c[0].endswith("helper.js")]

@@ -2075,12 +2075,17 @@ def _written_at_call(analysis: Analysis, callsite: CallSite) -> str:
     args = callsite.args
     payload = (args[1] if len(args) > 1 else args[0]) if callsite.method == "createSource" and args else \
         (args[0] if args else None)
+    return written_before(analysis, payload, callsite.node)
+
+
+def written_before(analysis: Analysis, payload: Node | None, at_node: Node) -> str:
+    """`_written_at_call` for the variable `payload` and the code `at_node` that sends it."""
     if payload is None or payload.type != "Identifier":
         return ""
     variable = analysis.scopes.variable(payload)
     if variable is None:
         return ""
-    at = span_of(callsite.node)[0]
+    at = span_of(at_node)[0]
     found: list[str] = []
     for ref in variable.references:
         if ref.write or span_of(ref.identifier)[0] >= at:

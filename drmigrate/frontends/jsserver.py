@@ -15,6 +15,7 @@ hop the project follows on). Nothing here knows about Digital River.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from drmigrate.frontends.jsnodes import Node, dotted, member_name, prop_key, span_of
@@ -31,7 +32,7 @@ CHAINED = frozenset({"status", "type", "set", "header", "cookie", "vary", "appen
 def seeded(analysis: Analysis, seed: Seed,
            confidence: Confidence) -> list[tuple[CallSite, Confidence, list[Candidate]]]:
     """The payload roots a "response" seed names in this program, as `jsanalysis.seeded` gives them."""
-    from drmigrate.frontends.jsanalysis import CallSite
+    from drmigrate.frontends.jsanalysis import CallSite, written_before
 
     target = seed.target
     if len(target) < 4 or target[1] not in ("sfcc", "express"):
@@ -44,11 +45,36 @@ def seeded(analysis: Analysis, seed: Seed,
     for handler in handlers(analysis, target[1], target[2], target[3]):
         for call, value in answers(analysis, handler):
             cands = answer_candidates(analysis, value, path, call)
+            written = written_before(analysis, _holder(analysis, value, path), call)
             for cand in cands:
                 cand.via.append((call, "sent to the page here"))
+                if written and cand.hop is not None:
+                    # the handler writes into what another module builds: not followed there
+                    cand.hop = replace(cand.hop, written=written)
             if cands:
                 out.append((CallSite(call, None, seed.call, [], seed.element, seed=seed), confidence, cands))
     return out
+
+
+def _holder(analysis: Analysis, value: Node, path: tuple[str, ...]) -> Node | None:
+    """The variable that holds `value.path` in the handler, when the path leads to one
+    (`res.json({config: cfg})` with path ("config",) -> `cfg`)."""
+    node: Node | None = value
+    rest = path
+    for _ in range(8):
+        if node is None or not rest:
+            break
+        if node.type == "ObjectExpression":
+            node = next((p.value for p in node.properties or ()
+                         if p.type == "Property" and prop_key(p, analysis) == rest[0]), None)
+            rest = rest[1:]
+        elif node.type == "Identifier":
+            variable = analysis.scopes.variable(node)
+            values = [r.value for r in variable.references if r.write and r.value is not None] if variable else []
+            node = values[0] if len(values) == 1 else None
+        else:
+            return None
+    return node if node is not None and node.type == "Identifier" and not rest else None
 
 
 def handlers(analysis: Analysis, kind: str, verb: str, route: str) -> list[Node]:
