@@ -19,21 +19,23 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from drmigrate import config, reporters
+from drmigrate import config
+from drmigrate import report as reports
 from drmigrate.discovery import SourceError, decode
 from drmigrate.engine import Options
 from drmigrate.model import FileResult
 from drmigrate.pipeline import file_config, process_paths
+from drmigrate.report import common as reporters
 from drmigrate.rules import CallRule, CodeInfo, MethodRule, RuleTable, RuleTableError, load_table
 from drmigrate.runner import Config, make_config, result_for
 
 if TYPE_CHECKING:  # the baseline and report modules load only for the runs that use them
-    from drmigrate import baseline as baselines
+    from drmigrate.report import baseline as baselines
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 LANGUAGE_NAMES = {"python": "Python", "php": "PHP"}
-FORMATS = ("text", "concise", "json", "html", "sarif", "github", "junit")
+FORMATS = tuple(reports.FORMATS)
 MERGE_FORMATS = ("text", "json", "html")
 # formats that carry the diff of each fix: the fixes are computed (not written) when only checking
 FIX_CARRYING_FORMATS = frozenset({"sarif", "json", "html"})
@@ -430,7 +432,7 @@ def run(
     hidden = 0
     stale: tuple[baselines.Entry, ...] = ()
     if accepted is not None:
-        from drmigrate import baseline as baselines
+        from drmigrate.report import baseline as baselines
 
         applied = baselines.apply(accepted, results, fixing=writing)
         results, hidden, stale = list(applied.results), applied.hidden, applied.stale
@@ -466,7 +468,7 @@ def _read_utf8(path: str, *, missing: str, unreadable: str, not_text: str) -> st
 
 
 def _read_baseline(path: str) -> baselines.Baseline:
-    from drmigrate import baseline as baselines
+    from drmigrate.report import baseline as baselines
 
     text = _read_utf8(path, missing=f"no such baseline file; create it with `drmigrate check "
                                     f"--write-baseline {path}`",
@@ -481,7 +483,7 @@ def _read_baseline(path: str) -> baselines.Baseline:
 def _write_baseline(path: str, results: Sequence[FileResult], accepted: baselines.Baseline | None, *,
                     fixing: bool, stdout_text: str | None, quiet: bool, color: bool | None) -> None:
     """Adopt (every finding) or, with an existing baseline, shrink it to the entries still found."""
-    from drmigrate import baseline as baselines
+    from drmigrate.report import baseline as baselines
 
     root = Path(path).absolute().parent
     if accepted is None:
@@ -505,7 +507,7 @@ def _write_baseline(path: str, results: Sequence[FileResult], accepted: baseline
         return
     files = len({e.path for e in entries})
     verb = "Kept" if accepted is not None else "Wrote"
-    click.echo(f"{verb} {reporters._plural(len(entries), 'finding')} in {reporters._plural(files, 'file')} "
+    click.echo(f"{verb} {reporters.plural(len(entries), 'finding')} in {reporters.plural(files, 'file')} "
                f"in the baseline {path}.", file=out, color=color)
 
 
@@ -532,38 +534,27 @@ def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: 
         out = sys.stderr
     if diff:
         # the diff is the output; the report goes to stderr, as with `ruff check --diff`
-        click.echo(reporters.styled_diff(reporters.to_diff(results)), nl=False, file=out, color=color)
+        from drmigrate.report.diff import styled_diff, to_diff
+
+        click.echo(styled_diff(to_diff(results)), nl=False, file=out, color=color)
         out.flush()  # the diff comes before the report, on a terminal showing both streams
         out = sys.stderr
-    hidden = baseline["hidden"] if baseline else 0
-    if fmt == "json":
-        report = reporters.to_json(results, table=table, fixing=fixing, repository=repository,
-                                   baseline=baseline)
-    elif fmt == "html":
-        doc = reporters.report_doc(results, table=table, fixing=fixing, repository=repository,
-                                   baseline=baseline)
-        from drmigrate import report_html
-
-        report = report_html.render(doc)
-    elif fmt == "sarif":
-        report = reporters.to_sarif(results, table)
-    elif fmt == "github":
-        report = reporters.to_github(results, fixing=fixing)
-    elif fmt == "junit":
-        report = reporters.to_junit(results)
-    else:
-        report = reporters.to_text(results, fixing=fixing, verbose=verbose or show_files,
-                                   statistics=statistics, concise=fmt == "concise", quiet=quiet,
-                                   baselined=hidden, notes=baseline_notes, selected=selected)
-        if verbose is False and show_files:
-            report = _without_parsers(report)
+    if (fmt in ("text", "concise") and quiet and not (verbose or show_files or statistics) and output_file is None
+            and not any(r.findings or r.status == "error" for r in results)):
+        return  # `-q` prints only findings and errors: with none, no format module is even imported
+    about = reports.Run(fmt, table, fixing=fixing, repository=repository, baseline=baseline,
+                        verbose=verbose or show_files, statistics=statistics, quiet=quiet,
+                        notes=tuple(baseline_notes), selected=selected)
+    text = reports.render(results, about)
+    if fmt in ("text", "concise") and verbose is False and show_files:
+        text = _without_parsers(text)
     if output_file is not None:
         try:
-            Path(output_file).write_text(click.unstyle(report), "utf-8")
+            Path(output_file).write_text(click.unstyle(text), "utf-8")
         except OSError as exc:
             raise ConfigError(f"{output_file}: cannot write the report ({exc.strerror}); check --output-file") from None
         return
-    click.echo(report, nl=False, file=out, color=color)
+    click.echo(text, nl=False, file=out, color=color)
 
 
 def _without_parsers(report: str) -> str:
@@ -601,7 +592,8 @@ def merge_reports(reports: Sequence[str], fmt: str, output_file: str | None) -> 
     Each report is tagged with its repository: the name given to `check --repository NAME`, else
     the report file's name without `.json`.
     """
-    from drmigrate import report_html, report_merge
+    from drmigrate.report import html as report_html
+    from drmigrate.report import merge as report_merge
 
     docs = []
     for path in reports:
@@ -614,13 +606,13 @@ def merge_reports(reports: Sequence[str], fmt: str, output_file: str | None) -> 
         except report_merge.ReportError as exc:
             raise ConfigError(str(exc)) from None
     try:
-        merged = report_merge.merge(docs, version=reporters._version())
+        merged = report_merge.merge(docs, version=reporters.tool_version())
     except report_merge.ReportError as exc:
         raise ConfigError(str(exc)) from None
     if fmt == "json":
         out = json.dumps(merged, indent=2, ensure_ascii=False) + "\n"
     elif fmt == "html":
-        out = report_html.render(merged)
+        out = report_html.page(merged)
     else:
         out = report_merge.to_text(merged)
     if output_file is None:

@@ -37,7 +37,7 @@ from drmigrate.rules import CallRule, MethodRule, Report, RuleTable
 
 SESSION_KEY = "sessionId"
 MANUAL_CODES = frozenset({"DR200", "DR201", "DR202", "DR204", "DR205"})  # a person must act
-DUAL_MODE_CODE = "DR205"  # sessionId added in one branch, legacy fields sent whatever the branch
+DUAL_CODE = "DR205"
 EMBEDDED_CODE = "DR204"  # a call in a server string: seen, not readable
 DEFAULT_QUOTES = {"js": "", "python": '"', "php": "'"}
 DEFAULT_SEPARATORS = {"js": ": ", "python": ": ", "php": " => "}
@@ -212,11 +212,8 @@ def _site(plan: _Plan, site: PayloadSite, call: CallRule | None) -> str | None:
             for report in table.native_report:
                 _remove_path(plan, site, report.path, report.code, None)
         return site.source_type
-    if site.session_branch is not None and DUAL_MODE_CODE in table.codes:
-        undecided = _dual_mode(plan, site, rule)
-        if undecided is None:
-            return rule.type
-        site = undecided
+    if (site.session_when is not None or site.switched) and _dual_mode(plan, site, rule):
+        return site.source_type
     _session_id(plan, site, "DR100")
     for path in rule.remove:
         code = "DR101" if len(path) == 1 else "DR102"
@@ -227,40 +224,54 @@ def _site(plan: _Plan, site: PayloadSite, call: CallRule | None) -> str | None:
     return site.source_type
 
 
-def _inside(span: Span, spans: Iterable[Span]) -> bool:
-    return any(start <= span[0] and span[1] <= end for start, end in spans)
-
-
-def _dual_mode(plan: _Plan, site: PayloadSite, rule: MethodRule) -> PayloadSite | None:
-    """A builder that adds `sessionId` in one branch only (`if ($sessionId) {...}`) serves carts
-    with and without a session. Legacy fields set in the other branches belong to the carts
-    without one: they stay, unreported. Legacy fields set whatever the branch are sent with the
-    session too, but stripping them would break the carts without one: a person moves them into
-    the no-session branch (DR205, and nothing is removed). None when that is reported."""
-    assert site.session_branch is not None
-    kept = tuple(w for w in site.writes if not _inside(w.span, site.no_session))
-    session_side = (site.session_branch,)
+def _dual_mode(plan: _Plan, site: PayloadSite, rule: MethodRule) -> bool:
+    """A payload for carts with and without a session: the session is set on some paths only
+    (or the call is switched between a session payload and this one) and the method's legacy
+    fields are sent. Nothing is edited: DR205 says what a person must do. False when no legacy
+    field is sent: the payload is migrated, whatever the branches."""
+    if DUAL_CODE not in plan.table.codes:
+        return False
+    paths = [*rule.remove, *(r.path for r in rule.report)]
     always: list[str] = []
-    for path in rule.remove:
+    branch: list[str] = []
+    where = site.session_when or site.type_span or site.call_span
+    for path in paths:
+        shown = ".".join(path)
         hashes = rule.hash_names(path) if len(path) > 1 else path[:1]
-        for part in site.parts:
-            if len(path) == 1 and part.get(path[0]) is not None:
-                always.append(path[0])
-            elif len(path) > 1:
-                for name in hashes:
-                    holder = part.get(name)
-                    if holder is not None and holder.value is not None and holder.value.get(path[1]) is not None:
-                        always.append(f"{name}.{path[1]}")
-        for write in kept:
-            if _covers(path, write.path, rule) and not _inside(write.span, session_side):
-                always.append(".".join(write.path))
-    if not always:
-        return replace(site, writes=kept)
-    fields = ", ".join(f"`{f}`" for f in dict.fromkeys(always))
-    where = min((w.span for w in site.writes if w.path == (SESSION_KEY,)), default=site.call_span)
-    line = plan.text.count("\n", 0, site.session_branch[0]) + 1
-    plan.report(DUAL_MODE_CODE, where, site, fields=fields, line=str(line))
-    return None
+        in_literal = any(
+            (part.get(path[0]) is not None and not part.virtual) if len(path) == 1 else
+            any(h.value is not None and h.value.get(path[1]) is not None
+                for name in hashes for h in part.get_all(name))
+            for part in site.parts)
+        written = [w for w in site.writes if _covers(path, w.path, rule)]
+        if in_literal or any(not w.conditional for w in written):
+            always.append(shown)
+        elif written:
+            branch.append(shown)
+    if not always and not branch:
+        return False
+    line = plan.text.count("\n", 0, where[0]) + 1
+    fields = _fields(always or branch)
+    are = "are" if len(always or branch) > 1 else "is"
+    if site.switched:
+        reason = (f"This call also gets a `{site.source_type}` payload with a session ({site.switched}), switched "
+                  f"at run time; this one sends {fields} for carts without a session: remove this path once "
+                  "every checkout has a payment session")
+    elif always:
+        reason = (f"`sessionId` is set only when there is a session (line {line}), but {fields} {are} sent always: "
+                  f"carts without a session need them, so the payload is left as it is; move {fields} into the "
+                  "branch without a session, and remove that branch once every checkout has a session")
+    else:
+        reason = (f"{fields} {are} sent only when there is no session (`sessionId` is set on line {line}): "
+                  "remove that branch once every checkout has a payment session")
+    plan.report(DUAL_CODE, where, site, reason=reason)
+    return True
+
+
+def _fields(names: Sequence[str]) -> str:
+    shown = [f"`{n}`" for n in names[:4]]
+    more = f" and {len(names) - 4} more" if len(names) > 4 else ""
+    return (", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]) + more
 
 
 def _lookup(site: PayloadSite, path: tuple[str, ...]) -> tuple[bool, str | None, Span | None]:

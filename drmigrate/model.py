@@ -100,6 +100,7 @@ class Write:
     enclosure: Enclosure | None = None  # the `if` whose block it is in, when that can go with it
     needs_enclosure: bool = False  # removable only with its enclosure (Python: a block cannot be empty)
     held: tuple[Span, ...] = ()  # a statement removed with the writes it held: their spans
+    conditional: bool = False  # it runs on some paths only (inside an `if`, a loop, a `case`...)
 
 
 @dataclass(frozen=True)
@@ -216,10 +217,8 @@ class PayloadSite:
     via: tuple[Step, ...] = ()  # from where the payload is built on to the call (a helper, a wrapper...)
     hop: Hop | None = None  # unresolved here, but the project may find where it is built
     seed: str = ""  # `Seed.key` when another file's call reaches this payload
-    # a dual-mode builder: `sessionId` is added only inside this branch (`if ($sessionId) {...}`),
-    # and `no_session` are the other branches of that `if` (where legacy fields belong)
-    session_branch: Span | None = None
-    no_session: tuple[Span, ...] = ()
+    session_when: Span | None = None  # `sessionId` is set only on some paths (`if (session) ...`)
+    switched: str = ""  # the call also gets this type with a session, switched at run time: where
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from drmigrate.baseline import normalize
+from drmigrate.report.baseline import normalize
 
 CHECKOUT = """var dr = new DigitalRiver('pk_test');
 

@@ -9,8 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from drmigrate import codeframe
 from drmigrate.cli import main
+from drmigrate.report import codeframe
 from drmigrate.runner import check_text
 
 

@@ -211,7 +211,7 @@ def test_json_report_carries_what_the_page_needs(example: Path) -> None:
 
 def test_report_text_is_escaped() -> None:
     """Code, messages, paths and names come from the repositories: never markup on the page."""
-    from drmigrate.report_html import render
+    from drmigrate.report.html import page as render
 
     evil = '"><img src=x onerror=alert(1)></script><script>alert(2)</script>'
     doc = {

@@ -466,6 +466,12 @@ def expected(c: Case) -> Expected:
     stays would change what the page sends (DR202 on the write and on each kept key).
     """
     rule = TABLE.methods.get(c.source_type)
+    if rule is not None and _dual_mode(c, rule):  # DR205: a person decides, nothing is edited
+        mid = "".join(w.lines(c.depth * c.style.indent, c.style.indent, c.style.eol, removed=False)
+                      for w in c.writes)
+        return Expected([p.key for p in c.payload.props],
+                        {p.key: [q.key for q in p.value.props] for p in c.payload.props if isinstance(p.value, Obj)},
+                        False, 0, [], mid)
     removals = _removals(rule, c.source_type, c.options.unsafe_fixes)
     blocked = {removals[w.path][1] for w in c.writes if w.path in removals and w.wrapper == "unbraced"}
     refused = 0
@@ -503,6 +509,29 @@ def expected(c: Case) -> Expected:
     if inserted:
         keys.insert(keys.index("type") + 1, "sessionId")
     return Expected(keys, nested, inserted, refused, left, "".join(mid))
+
+
+def _dual_mode(c: Case, rule: MethodRule) -> bool:
+    """The payload sets `sessionId` only inside an `if` (no key in the literal) and sends one of
+    the method's legacy fields: README's "dual-mode" case, left for a person (DR205)."""
+    session_writes = [w for w in c.writes if w.path == ("sessionId",)]
+    if c.payload.get("sessionId") is not None or not session_writes \
+            or any(w.wrapper == "plain" for w in session_writes):
+        return False
+    paths = [*rule.remove, *(r.path for r in rule.report)]
+    for path in paths:
+        if len(path) == 1 and c.payload.get(path[0]) is not None:
+            return True
+        if len(path) == 2:
+            for name in rule.hash_names(path):
+                holder = c.payload.get(name)
+                if holder is not None and isinstance(holder.value, Obj) and holder.value.get(path[1]) is not None:
+                    return True
+        names = rule.hash_names(path) if len(path) == 2 else (path[0],)
+        if any(w.path[0] in names and w.path[1:len(path)] == path[1:] and len(w.path) >= len(path)
+               for w in c.writes):
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def test_every_code_is_unique_documented_and_triggered() -> None:
     triggered: set[str] = set()
     for expected in FIXTURES.glob("*/*/expected.json"):
         data = json.loads(expected.read_text("utf-8"))
-        # a multi-file fixture (fixtures/project/<case>/) lists its findings under "findings"
+        # a multi-file fixture (fixtures/project/) keeps its findings under "findings"
         triggered.update(f["code"] for f in (data["findings"] if isinstance(data, dict) else data))
     # DR203 (fix refused by the guard) is what a wrong edit triggers: no correct fixture can, so
     # tests/test_guard.py triggers it with edits that are wrong on purpose

@@ -1737,6 +1737,7 @@ def find_sites(program: Node, text: str, settings: Settings) -> tuple[PayloadSit
     sites: list[PayloadSite] = []
     for call, confidence, candidates in resolved:
         source = call.method == "createSource" or bool(call.element and dict(settings.elements).get(call.element))
+        first = len(sites)
         for cand in candidates:
             site = _site(analysis, call, cand, confidence, settings, source=source)
             if site is None:
@@ -1746,7 +1747,33 @@ def find_sites(program: Node, text: str, settings: Settings) -> tuple[PayloadSit
             if confidence is Confidence.LOW and call.method == "createSource" and not _dr_evidence(site, settings):
                 continue  # an unknown receiver is reported only with a Digital River type or hash
             sites.append(site)
+        sites[first:] = _switched(analysis, sites[first:])
     return tuple(sites)
+
+
+def _switched(analysis: Analysis, sites: list[PayloadSite]) -> list[PayloadSite]:
+    """One call, one payment method, two payloads: one with `sessionId`, one without. The call
+    is switched at run time (a configuration flag, a cart that has a session or not): the one
+    without a session is left for a person (`PayloadSite.switched`: where the other one is)."""
+    with_session: dict[str, PayloadSite] = {}
+    for site in sites:
+        if site.source_type and site.session_when is None and _has_session(site):
+            with_session.setdefault(site.source_type, site)
+    if not with_session:
+        return sites
+    out = []
+    for site in sites:
+        other = with_session.get(site.source_type or "")
+        if other is not None and other is not site and not _has_session(site) and site.parts:
+            where = other.parts[0].span[0] if other.parts else other.call_span[0]
+            site = replace(site, switched=f"line {analysis.text.count(chr(10), 0, where) + 1}")
+        out.append(site)
+    return out
+
+
+def _has_session(site: PayloadSite) -> bool:
+    return any(p.key == "sessionId" for part in site.parts for p in part.props) or \
+        any(w.path == ("sessionId",) and w.kind == "write" for w in site.writes)
 
 
 class _End:
@@ -1780,6 +1807,7 @@ def seeded(analysis: Analysis, seed: Seed) -> list[tuple[CallSite, Confidence, l
                 for cand in cands:
                     for key, value in bindings.items():
                         cand.bindings.setdefault(key, value)
+                    cand.via.append((ret, "returned here"))
                 site(ret, cands)
     elif kind in ("value", "global-value"):
         end = _End(len(analysis.text))
@@ -1796,7 +1824,11 @@ def seeded(analysis: Analysis, seed: Seed) -> list[tuple[CallSite, Confidence, l
                                                  "place the function sends on; check it by hand",
                                       where=span_of(call))])
                 continue
-            site(call, analysis._resolve_path(arg, seed.path, call, 1))
+            cands = analysis._resolve_path(arg, seed.path, call, 1)
+            callee = call.callee if call.type == "CallExpression" else call.name
+            for cand in cands:
+                cand.via.append((call, f"passed to `{analysis.snippet(callee, 40)}` here"))
+            site(call, cands)
     elif kind == "response":  # a server handler answering the page's request (SFCC, Express)
         from drmigrate.frontends import jsserver
 
@@ -2178,6 +2210,7 @@ def _resolved_site(analysis: Analysis, callsite: CallSite, cand: Candidate, conf
         cut = _argument_cut(analysis, ast_part) if ast_part is not root and carrier is None else None
         parts.append(replace(part, carrier=carrier, cut=cut) if carrier is not None or cut is not None else part)
     parts.extend(_written_hashes(analysis, writes, {prop.key for part in parts for prop in part.props}))
+    session_when = _session_when(analysis, parts, writes)
     if not source:  # a configuration that carries the session (Drop-in, paymentRequest, an element)
         return PayloadSite(call_span, None, parts=tuple(parts), writes=tuple(sorted(writes, key=lambda w: w.span)),
                            opaque=tuple(cand.opaque) + tuple(o for p in parts for o in p.opaque),
@@ -2238,6 +2271,7 @@ def _resolved_site(analysis: Analysis, callsite: CallSite, cand: Candidate, conf
         element=element,
         via=via,
         seed=seed.key if seed is not None else "",
+        session_when=session_when,
     )
 
 
@@ -2455,7 +2489,51 @@ def _write(analysis: Analysis, use: Use, call: Node, part: Span) -> Write | None
     return Write(use.path, span_of(stmt), removable, why, sval, kind="write", effect_span=effect_span,
                  slot=slot, open_before=before, risky_after=after, part=part,
                  value_span=span_of(value) if value is not None else None,
-                 enclosure=_enclosure(analysis, stmt) if removable else None)
+                 enclosure=_enclosure(analysis, stmt) if removable else None,
+                 conditional=_conditional(analysis, node))
+
+
+def _conditional(analysis: Analysis, node: Node) -> bool:
+    """`node` runs on some paths of its function only: inside an `if` branch, a loop, a `case`, a
+    `catch`, the right of `&&` / `||`, a branch of `?:`."""
+    current = node
+    parent = analysis.parent.get(id(current))
+    while parent is not None and parent.type not in FUNCTIONS and parent.type != "Program":
+        kind = parent.type
+        if kind in ("IfStatement", "ConditionalExpression") and parent.test is not current:
+            return True
+        if kind == "LogicalExpression" and parent.right is current:
+            return True
+        if kind in ("ForStatement", "ForInStatement", "ForOfStatement", "WhileStatement", "DoWhileStatement",
+                    "SwitchCase", "CatchClause"):
+            return True
+        current, parent = parent, analysis.parent.get(id(parent))
+    return False
+
+
+_EMPTY_VALUES = frozenset({"undefined", "null", "''", '""', "void 0"})
+
+
+def _session_when(analysis: Analysis, parts: Sequence[ObjectLit], writes: Sequence[Write]) -> Span | None:
+    """Where `sessionId` is set on some paths only (`if (session) p.sessionId = ...`,
+    `sessionId: session ? session.id : undefined`); None when it is always set, or never."""
+    props = [p for part in parts if not part.virtual for p in part.props if p.key == "sessionId"]
+    session_writes = [w for w in writes if w.path == ("sessionId",) and w.kind == "write"]
+    if props:
+        for prop in props:
+            node = analysis.node_at(prop.value_span)
+            if node is None:
+                continue
+            if node.type == "ConditionalExpression" and any(
+                    " ".join(analysis.snippet(b, 20).split()) in _EMPTY_VALUES for b in (node.consequent, node.alternate)):
+                return prop.span
+            if node.type == "LogicalExpression" and node.operator in ("||", "??") \
+                    and analysis.snippet(node.right, 20) in _EMPTY_VALUES:
+                return prop.span
+        return None
+    if session_writes and all(w.conditional for w in session_writes):
+        return session_writes[0].span
+    return None
 
 
 def effects_in_args(call: Node) -> Node | None:

@@ -744,62 +744,47 @@ class SeededPhp:
         return tuple(sorted(_hold_together(_filled_blocks(writes)), key=lambda w: w.span)), tuple(blocks)
 
 
-def dual_mode(site: PayloadSite, root: Node, offsets: object) -> PayloadSite:
-    """A builder that adds `sessionId` only inside one branch of an `if` (and never
-    unconditionally): that branch, and the `if`'s other branches, for the engine to decide."""
-    if any(part.get("sessionId") is not None for part in site.parts):
-        return site
-    writes = [w for w in site.writes if w.path == ("sessionId",)]
-    if not writes:
-        return site
-    branches = {_branch(root, offsets, w.span) for w in writes}
-    if len(branches) != 1 or None in branches:
-        return site
-    branch = branches.pop()
-    assert branch is not None
-    return replace(site, session_branch=branch[0], no_session=branch[1])
+_EMPTY = frozenset({"null", "''", '""', "false"})
 
 
-def _branch(root: Node, offsets: object, span: Span) -> tuple[Span, tuple[Span, ...]] | None:
-    """The `if` branch a statement at `span` sits in, and that `if`'s other branches."""
+def session_when(site: PayloadSite, root: Node, offsets: object) -> PayloadSite:
+    """Where `sessionId` is set on some paths only (`if ($sessionId) { $data['sessionId'] = ...; }`,
+    `'sessionId' => $id ?: null`), for the engine's dual-mode verdict (DR205); the site as it is
+    when `sessionId` is always set, or never."""
     to_span = offsets.span  # type: ignore[attr-defined]
-    node = _statement_at(root, to_span, span)
-    while node is not None and node.type not in _FUNCTIONS:
-        parent = node.parent
-        if parent is None:
-            return None
-        if parent.type == "if_statement" and node == parent.child_by_field_name("body"):
-            return to_span(node), _others(parent, node, to_span)
-        if parent.type in ("else_if_clause", "else_clause") and node.type != "parenthesized_expression" \
-                and node == _clause_body(parent):
-            owner = parent.parent
-            if owner is None or owner.type != "if_statement":
-                return None
-            return to_span(node), _others(owner, node, to_span)
-        node = parent
-    return None
+    props = [p for part in site.parts for p in part.props if p.key == "sessionId"]
+    if props:
+        for prop in props:
+            node = _node_at(root, to_span, prop.value_span)
+            if node is not None and _maybe_empty(node):
+                return replace(site, session_when=prop.span)
+        return site
+    writes = [w for w in site.writes if w.path == ("sessionId",) and w.kind == "write"]
+    if writes and all(w.conditional for w in writes):
+        return replace(site, session_when=writes[0].span)
+    return site
 
 
-def _clause_body(clause: Node) -> Node | None:
-    body = clause.child_by_field_name("body")
-    if body is not None:
-        return body
-    named = [c for c in clause.named_children if c.type != "parenthesized_expression" and c.type != "comment"]
-    return named[-1] if named else None
+def _maybe_empty(node: Node) -> bool:
+    """`$id ? $id : null`, `$id ?: null`, `$id ?? null`: a value that may be no session id."""
+    def empty(child: Node | None) -> bool:
+        return child is not None and (child.text or b"").decode("utf-8", "replace").strip().lower() in _EMPTY
+
+    if node.type == "conditional_expression":
+        return empty(node.child_by_field_name("body")) or empty(node.child_by_field_name("alternative"))
+    if node.type == "binary_expression":
+        operator = node.child_by_field_name("operator")
+        text = (operator.text or b"").decode() if operator is not None else ""
+        return text in ("??", "?:") and empty(node.child_by_field_name("right"))
+    return False
 
 
-def _others(owner: Node, branch: Node, to_span: object) -> tuple[Span, ...]:
-    bodies = [owner.child_by_field_name("body")]
-    bodies += [_clause_body(c) for c in owner.named_children if c.type in ("else_if_clause", "else_clause")]
-    return tuple(to_span(b) for b in bodies if b is not None and b != branch)  # type: ignore[operator]
-
-
-def _statement_at(root: Node, to_span: object, span: Span) -> Node | None:
+def _node_at(root: Node, to_span: object, span: Span) -> Node | None:
     stack = [root]
     while stack:
         node = stack.pop()
         found = to_span(node)  # type: ignore[operator]
-        if found == span and node.type == "expression_statement":
+        if found == span and node.is_named:
             return node
         if found[0] <= span[0] and span[1] <= found[1]:
             stack.extend(node.children)

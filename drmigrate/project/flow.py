@@ -284,11 +284,15 @@ def _import_target(names: tuple[str, ...], specifier: str, imported: str) -> tup
 
 def _hop_step(hop: Hop) -> str:
     if hop.kind == "param":
-        return "its parameter, which callers in other files fill"
-    if hop.kind in ("import", "global"):
-        return "read from another file here"
+        return "received as a parameter here"
+    if hop.kind == "import":
+        return "imported here"
+    if hop.kind == "global":
+        return "read from a page global here"
     if hop.kind in ("import-call", "global-call"):
-        return "built by a call to another file here"
+        return "returned by a call into another file here"
+    if hop.kind == "response":
+        return "received from the server here"
     return "received here"
 
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from drmigrate.reporters import STATE_TITLES, STATES, STEP_KINDS, next_steps_text, step_message
+from drmigrate.report.common import STATE_TITLES, STATES
+from drmigrate.report.steps import STEP_KINDS, next_steps_text, step_message
 
 FINDING_STATES = ("fixable", "unsafe", "manual")
 DEFAULT_CALL = "createSource"

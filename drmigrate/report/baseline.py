@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from drmigrate.codeframe import source_of
 from drmigrate.model import FileResult, Finding
+from drmigrate.report.codeframe import source_of
 
 BASELINE_VERSION = 1
 ANALYSED = ("clean", "findings", "fixed")

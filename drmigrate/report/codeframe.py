@@ -187,3 +187,13 @@ def from_dicts(items: object) -> tuple[Row, ...]:
                 isinstance(item.get(k), str) for k in ("before", "marked", "after")):
             out.append(Row(item["line"], item["before"], item["marked"], item["after"]))
     return tuple(out)
+
+
+def frames(r: FileResult, *, fixing: bool) -> list[tuple[Row, ...]]:
+    """The code frame of each finding of `r` (empty when the text was not kept)."""
+    text = source_of(r, fixing=fixing)
+    if text is None:
+        return [() for _ in r.findings]
+    lines = text.split("\n")
+    return [rows(lines, f.line, f.column, f.end_line, f.end_column) for f in r.findings]
+

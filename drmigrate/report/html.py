@@ -1,7 +1,7 @@
 """The HTML report: one self-contained page that shows where a migration stands.
 
-It is rendered from the JSON report (`reporters.report_doc`, or several merged by
-`report_merge`), so a page for one repository and a page for fifty are the same code. Everything
+It is rendered from the JSON report (`report.json.report_doc`, or several merged by
+`report.merge`), so a page for one repository and a page for fifty are the same code. Everything
 is inline (styles, the small script; no fonts, images or requests), and the page reads completely
 without JavaScript: the script only adds filtering and sorting, and keeps their state in the URL's
 `#fragment` so a filtered view can be shared as a link (`#state=manual&code=DR200&sort=-findings`).
@@ -16,15 +16,20 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from drmigrate import codeframe
-from drmigrate.report_merge import DEFAULT_CALL, FINDING_STATES, states_of, status_tables
-from drmigrate.report_merge import as_int as _int
-from drmigrate.report_merge import finding_state as _finding_state
-from drmigrate.report_merge import state_totals as _state_totals
-from drmigrate.reporters import SESSIONS_DOC, STATE_TITLES, STATES, step_message
+from drmigrate.report import codeframe
+from drmigrate.report.common import STATE_TITLES, STATES
+from drmigrate.report.merge import DEFAULT_CALL, FINDING_STATES, states_of, status_tables
+from drmigrate.report.merge import as_int as _int
+from drmigrate.report.merge import finding_state as _finding_state
+from drmigrate.report.merge import state_totals as _state_totals
+from drmigrate.report.steps import SESSIONS_DOC, step_message
+
+if TYPE_CHECKING:
+    from drmigrate.model import FileResult
+    from drmigrate.report import Run
 
 FINDING_STATE_TITLES = {"fixable": "fixable", "unsafe": "fixable with --unsafe-fixes",
                         "manual": "needs a person"}
@@ -119,6 +124,13 @@ def _finding(item: Mapping[str, Any], index: int) -> str:
         f'<p class="msg">{_prose(item.get("message", ""))}</p>',
         _frame(item),
     ]
+    related = item.get("related")
+    if isinstance(related, list) and related:
+        steps = "".join(
+            f'<li><span class="loc">{_e(str(step.get("path", "")))}:{_e(str(step.get("line", "")))}</span> '
+            f'{_prose(str(step.get("message", "")))}</li>'
+            for step in related if isinstance(step, dict))
+        parts.append(f'<div class="via"><b>via:</b><ol>{steps}</ol></div>')
     help_text = item.get("help") or item.get("fix_title")
     if help_text:
         parts.append(f'<p class="help"><b>help:</b> {_prose(help_text)}</p>')
@@ -276,7 +288,14 @@ def _baseline(doc: Mapping[str, Any]) -> str:
             f'{_int(info.get("hidden"))} findings in the baseline are not shown.</p>{gone}</section>')
 
 
-def render(doc: Mapping[str, Any], *, title: str = "Payment-session migration") -> str:
+def render(results: Sequence[FileResult], run: Run) -> str:
+    from drmigrate.report.json import report_doc
+
+    return page(report_doc(results, table=run.table, fixing=run.fixing, repository=run.repository,
+                           baseline=run.baseline))
+
+
+def page(doc: Mapping[str, Any], *, title: str = "Payment-session migration") -> str:
     """The page for one JSON report (or a merged one)."""
     tables = status_tables(doc)
     states = states_of(tables.values())
@@ -367,7 +386,8 @@ section.file h3 { font-family: ui-monospace, Menlo, Consolas, monospace; font-si
 pre { background: #f7f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; margin: 4px 0; overflow-x: auto; }
 .ln { display: inline-block; min-width: 3.2em; padding-right: 10px; margin-right: 8px; color: #8a93a3; text-align: right; border-right: 1px solid var(--line); user-select: none; }
 mark { background: var(--mark); color: inherit; border-bottom: 2px solid #e0a800; }
-.help { margin: 4px 0; font-size: 13.5px; } .doc { margin: 2px 0; font-size: 12.5px; color: var(--muted); }
+.help { margin: 4px 0; font-size: 13.5px; }
+.via { margin: 4px 0; font-size: 13px; } .via ol { margin: 2px 0 2px 18px; padding: 0; } .via .loc { font-family: monospace; } .doc { margin: 2px 0; font-size: 12.5px; color: var(--muted); }
 .diff .add { color: #1a7f37; background: #e6ffec; display: block; } .diff .del { color: #b3261e; background: #ffebe9; display: block; }
 .diff .hunk { color: #6f42c1; display: block; } .diff .ctx { display: block; }
 details.fix summary { cursor: pointer; font-size: 13px; color: #3b6fd8; }
