@@ -202,6 +202,8 @@ def common_options(func: F) -> F:
         click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
                      help="Worker processes (default: the CPU count; few files run in one process)."),
         click.option("--no-cache", is_flag=True, help="Analyse every file; neither read nor write the result cache."),
+        click.option("--no-follow", is_flag=True,
+                     help="Read each file on its own: payloads built in other files stay DR200 (no project index)."),
         click.option("--cache-dir", metavar="DIR", envvar="DRMIGRATE_CACHE_DIR",
                      help="Keep the result cache in DIR (default: .drmigrate_cache in the project root)."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (errors still exit 2)."),
@@ -311,7 +313,7 @@ def _build_config(settings: config.Settings, table: RuleTable) -> Config:
     return make_config(table, options, receiver_names=settings.receivers() if custom else None,
                        include_minified=settings.include_minified,
                        template_extensions=settings.template_extensions,
-                       payload_names=settings.server_payload_names)
+                       payload_names=settings.server_payload_names, wrappers=settings.wrappers)
 
 
 def _nearest_code(table: RuleTable, code: str) -> str | None:
@@ -377,6 +379,7 @@ def run(
     extend_receivers: Sequence[str] = (),
     jobs: int | None = None,
     no_cache: bool = False,
+    no_follow: bool = False,
     cache_dir: str | None = None,
     exit_zero: bool = False,
     exit_non_zero_on_fix: bool = False,
@@ -420,7 +423,8 @@ def run(
         progress = (fmt in ("text", "concise") or bool(output_file)) and not quiet
         cache = None if no_cache else open_cache(paths, settings.file, cache_dir)
         results = process_paths(paths, cfg, settings, fixing=writing, want_fixes=want_fixes,
-                                jobs=jobs or os.cpu_count() or 1, show_progress=progress, cache=cache)
+                                jobs=jobs or os.cpu_count() or 1, show_progress=progress, cache=cache,
+                                follow=not no_follow)
         if cache is not None and cache.warning:
             click.echo(cache.warning, err=True)
     colour = resolve_color(color, no_color, os.environ)

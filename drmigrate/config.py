@@ -41,6 +41,7 @@ class Settings:
     receiver_names: tuple[str, ...] | None = None  # None: the default names
     extend_receiver_names: tuple[str, ...] = ()
     server_payload_names: tuple[str, ...] = ()
+    wrappers: tuple[str, ...] = ()  # `[module:]name[@argument]`: library functions that call createSource
     template_extensions: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     unsafe_fixes: bool = False
@@ -149,6 +150,28 @@ def _per_file_strings(key: str, value: object, where: str) -> tuple[tuple[str, s
     return tuple((str(p), _string(f"{key}.{p}", v, where)) for p, v in value.items())
 
 
+_WRAPPER_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+
+
+def parse_wrapper(text: str) -> tuple[str, str, int] | None:
+    """`@acme/dr-sdk:createPaymentSource@1` -> ("@acme/dr-sdk", "createPaymentSource", 1); a name
+    without a module is a global of the page (`DRHelper.pay`); the argument defaults to the first."""
+    module, _, rest = text.strip().rpartition(":")
+    name, at, index = rest.rpartition("@")
+    if not at or not index.isdigit() or len(index) > 2:
+        name, index = rest, "0"
+    if not _WRAPPER_NAME.fullmatch(name) or any(c.isspace() for c in module):
+        return None
+    return module, name, int(index)
+
+
+def _wrapper(key: str, value: str, where: str) -> str:
+    if parse_wrapper(value) is None:
+        raise ConfigFileError(f"{where}: `{key}` entry {_shown(value)} is not `[module:]name[@argument]` "
+                              "(e.g. \"@acme/dr-sdk:createPaymentSource@1\"); fix the entry")
+    return value
+
+
 _KEYS: dict[str, Any] = {
     "session-id": _string,
     "python-session-id": _string,
@@ -163,6 +186,7 @@ _KEYS: dict[str, Any] = {
     "receiver-names": _strings,
     "extend-receiver-names": _strings,
     "server-payload-names": _strings,
+    "wrappers": lambda k, v, w: tuple(_wrapper(k, item, w) for item in _strings(k, v, w)),
     "template-extensions": _strings,
     "max-file-size": lambda k, v, w: parse_size(v, w, k),
     "unsafe-fixes": _bool,

@@ -330,6 +330,9 @@ class FileResult:
     leftovers: tuple[tuple[int, str], ...] = ()
     # calls whose payload the project followed into other files: counted there, listed here
     followed: tuple[SiteOutcome, ...] = ()
+    # what a person may want to know but need not act on: (line, column, message), e.g. a wrapper
+    # whose callers are outside the tree
+    notes: tuple[tuple[int, int, str], ...] = ()
 
     @property
     def changed(self) -> bool:

@@ -143,7 +143,7 @@ def _analyse(task: _Task) -> FileResult:
 
 def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, *, fixing: bool,
                   want_fixes: bool, jobs: int, show_progress: bool, cache: Cache | None = None,
-                  git: bool = True) -> list[FileResult]:
+                  git: bool = True, follow: bool = True) -> list[FileResult]:
     """Discover, read, analyse (in parallel when worth it) and write back, in discovery order.
 
     Most files are settled from their bytes. A candidate's result comes from `cache` when it has
@@ -209,7 +209,7 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
             results[i] = result
     finally:
         runner.close()
-    if any(r is not None and _follows(r) for r in results):
+    if follow and any(r is not None and _follows(r) for r in results):
         _follow(paths, walked, results, sources, configs, cfg, settings, fixing=fixing, want_fixes=want_fixes,
                 cache=cache, mode=mode)
     for i, final in enumerate(results):

@@ -95,7 +95,10 @@ def make_config(
     include_minified: bool = False,
     template_extensions: Sequence[str] = (),
     payload_names: Sequence[str] = (),
+    wrappers: Sequence[str] = (),
 ) -> Config:
+    from drmigrate.config import parse_wrapper
+
     table = table or bundled_table()
     dr_types = frozenset(table.methods) | table.native_types
     calls = frozenset(rule.call for rule in table.calls.values()) | {"createSource"}
@@ -103,6 +106,9 @@ def make_config(
     settings = Settings(dr_types=dr_types, payload_names=tuple(payload_names), calls=calls, elements=elements)
     if receiver_names is not None:
         settings = replace(settings, receiver_names=tuple(receiver_names))
+    parsed = tuple(w for w in (parse_wrapper(text) for text in wrappers) if w is not None)
+    if parsed:
+        settings = replace(settings, wrappers=parsed)
     templates = frozenset(e.lower() if e.startswith(".") else f".{e.lower()}" for e in template_extensions)
     return Config(table, options or Options(), settings, include_minified, templates)
 
@@ -222,9 +228,21 @@ def _quoted_type_bytes(types: frozenset[str]) -> re.Pattern[bytes]:
 def is_candidate_bytes(raw: bytes, path: str, config: Config, suffix: str | None = None) -> bool:
     """`is_candidate` on the UTF-8 bytes of a file: an ASCII needle is found in UTF-8 bytes
     exactly where it is in the decoded text, so no text is needed to decide."""
-    if mentioned_in_bytes(raw, evidence_for(config)) is not None:
+    if mentioned_in_bytes(raw, evidence_for(config)) is not None or _calls_wrapper(raw, config):
         return True
     return _server_candidate_bytes(raw, path, config, suffix)
+
+
+def _calls_wrapper(data: bytes | str, config: Config) -> bool:
+    """The file mentions a function the `wrappers` setting declares (its last name)."""
+    for _module, name, _index in config.settings.wrappers:
+        needle = name.rsplit(".", 1)[-1]
+        if isinstance(data, bytes):
+            if needle.encode() in data:
+                return True
+        elif needle in data:
+            return True
+    return False
 
 
 def _server_candidate_bytes(raw: bytes, path: str, config: Config, suffix: str | None = None) -> bool:
@@ -249,7 +267,7 @@ def settled_from_bytes(raw: bytes, path: str, config: Config) -> FileResult | No
     """
     if raw[:2] in UTF16_PREFIXES or b"\x00" in raw[:8192]:
         return None  # UTF-16/32 text is not searched as bytes; NUL bytes: decode's error
-    if mentioned_in_bytes(raw, evidence_for(config)) is not None:
+    if mentioned_in_bytes(raw, evidence_for(config)) is not None or _calls_wrapper(raw, config):
         return None
     suffix = os.path.splitext(path)[1].lower()
     if suffix in SERVER_EXTENSIONS and _server_candidate_bytes(raw, path, config, suffix):
@@ -314,7 +332,7 @@ def is_candidate(text: str, path: str = "", config: Config | None = None) -> boo
     calling anything, so there a quoted Digital River type (`'payPal'`) is enough.
     """
     config = config or make_config()
-    if mentioned(text, evidence_for(config)) is not None:
+    if mentioned(text, evidence_for(config)) is not None or _calls_wrapper(text, config):
         return True
     suffix = os.path.splitext(path)[1].lower()
     if suffix in PHP_EXTENSIONS and "'type'" not in text and '"type"' not in text:

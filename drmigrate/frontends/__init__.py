@@ -46,6 +46,9 @@ class Settings:
     # payload roots other files' calls hand to this one (`drmigrate.project`); None: the text is read
     # on its own, so an export counts as a use drmigrate cannot see
     seeds: tuple[Seed, ...] | None = None
+    # functions of an installed library that send a payload to createSource (the `wrappers`
+    # setting): (module, name, argument position); an empty module is a page global
+    wrappers: tuple[tuple[str, str, int], ...] = ()
 
     def quotes_dr_type(self, text: str) -> bool:
         """Whether a Digital River type appears as a quoted string (a server payload's `'type'`)."""

@@ -138,6 +138,7 @@ class Analysis:
         self.member_calls: dict[str, list[Node]] = {}  # `x.name(...)` calls by property name
         self.classes: list[Node] = []
         self.defines: list[Node] = []  # AMD `define([...], function (...) {...})` / `require([...], ...)`
+        self.plain_calls: list[Node] = []  # `name(...)` calls
         self.flow: set[int] = set()  # ids of nodes through which a payload reaches a DR call
         self._index: dict[int, int] = {}  # id(statement) -> index in its statement list
         self._visiting: set[tuple[int, int]] = set()  # (function, parameter) being followed
@@ -157,10 +158,12 @@ class Analysis:
                 callee = node.callee
                 if callee is not None and callee.type == "MemberExpression":
                     self.member_calls.setdefault(self.member_key(callee), []).append(node)
-                elif callee is not None and callee.type == "Identifier" and callee.name in ("define", "require"):
-                    variable = self.scopes.variable(callee)
-                    if variable is not None and variable.kind == "implicit":
-                        self.defines.append(node)
+                elif callee is not None and callee.type == "Identifier":
+                    self.plain_calls.append(node)
+                    if callee.name in ("define", "require"):
+                        variable = self.scopes.variable(callee)
+                        if variable is not None and variable.kind == "implicit":
+                            self.defines.append(node)
             elif ntype == "AssignmentExpression" and node.operator == "=":
                 if node.left is not None and node.left.type == "MemberExpression":
                     self.member_assigns.setdefault(self.member_key(node.left), []).append(node.right)
@@ -839,9 +842,8 @@ class Analysis:
                    f"code this file does not hold ({shown}); migrate the code that builds it")
             return Candidate(unresolved=why, origin="parameter")
         first = found.exits[0]
-        where = "other modules" if first.kind == "export" else "other scripts of the page"
-        why = (f"the payload comes from the parameter `{name}` of {fname} ({first.shown}), called from "
-               f"{where}; migrate the callers that build it")
+        why = (f"the payload comes from the parameter `{name}` of {fname} ({first.shown}); migrate the "
+               "callers that build it")
         cand = Candidate(unresolved=why, origin="parameter",
                          hop=Hop("param", span_of(expr), why, index=index, path=path, exports=exports))
         if own is not None:
@@ -1732,6 +1734,11 @@ def find_sites(program: Node, text: str, settings: Settings) -> tuple[PayloadSit
         if key:
             candidates = _inner_payloads(analysis, candidates, key, call.node)
         resolved.append((call, confidence, candidates))
+    for call in wrapper_calls(analysis):
+        candidates = analysis.resolve(call.args[0], call.node) if call.args else \
+            [Candidate(unresolved="the wrapper is called without its payload argument; check it by hand",
+                       where=span_of(call.node))]
+        resolved.append((call, Confidence.HIGH, candidates))
     for seed in settings.seeds or ():
         resolved.extend(seeded(analysis, seed))
     sites: list[PayloadSite] = []
@@ -1774,6 +1781,49 @@ def _switched(analysis: Analysis, sites: list[PayloadSite]) -> list[PayloadSite]
 def _has_session(site: PayloadSite) -> bool:
     return any(p.key == "sessionId" for part in site.parts for p in part.props) or \
         any(w.path == ("sessionId",) and w.kind == "write" for w in site.writes)
+
+
+def wrapper_calls(analysis: Analysis) -> list[CallSite]:
+    """Calls of the library functions the `wrappers` setting declares, as `createSource` calls
+    of their payload argument: `import {createPaymentSource} from '@acme/dr-sdk'` then
+    `createPaymentSource(element, payload)` with `@acme/dr-sdk:createPaymentSource@1`."""
+    wrappers = analysis.settings.wrappers
+    if not wrappers:
+        return []
+    found: list[CallSite] = []
+    calls = analysis.plain_calls + [c for group in analysis.member_calls.values() for c in group]
+    for call in sorted(calls, key=lambda c: span_of(c)[0]):
+        chain = dotted(call.callee) or ""
+        for module, name, index in wrappers:
+            if _names_wrapper(analysis, call.callee, chain, module, name):
+                args = list(call.arguments or ())
+                payload = [args[index]] if index < len(args) else []
+                found.append(CallSite(call, call.callee, "createSource", payload))
+                break
+    return found
+
+
+def _names_wrapper(analysis: Analysis, callee: Node, chain: str, module: str, name: str) -> bool:
+    """Whether `callee` is the wrapper `name` of `module` (a page global when `module` is "")."""
+    parts = name.split(".")
+    root = callee
+    while root is not None and root.type == "MemberExpression":
+        root = root.object
+    if root is None or root.type != "Identifier":
+        return False
+    variable = analysis.scopes.variable(root)
+    if not module:
+        declared = variable is not None and variable.kind != "implicit"
+        return not declared and chain in (name, f"window.{name}")
+    if variable is None:
+        return False
+    specifier, imported = analysis.import_source(variable)
+    if specifier != module:
+        return False
+    members = chain.split(".")[1:]
+    if imported in ("*", "default"):
+        return members == parts or (imported == "default" and not members and parts == ["default"])
+    return [imported, *members] == parts
 
 
 class _End:

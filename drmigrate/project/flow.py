@@ -177,9 +177,12 @@ class Flow:
                 continue
             if kind == "global":
                 for rel in self.index.mentioning(names[0]):
-                    if rel != origin.rel:
-                        found.append((rel, self._seed(origin, ("global-args", *names), index=hop.index,
-                                                      path=hop.path)))
+                    skeleton = self.index.skeleton(rel)
+                    if rel == origin.rel or skeleton is None or names[0] in skeleton.globals \
+                            or names[0] in skeleton.exports:
+                        continue  # a file with its own `pay` calls that one
+                    found.append((rel, self._seed(origin, ("global-args", *names), index=hop.index,
+                                                  path=hop.path)))
                 continue
             for rel, imported, through in self.index.importers_through(origin.rel, names):
                 if not imported.local:
@@ -190,8 +193,12 @@ class Flow:
         unique = list({(rel, seed.key): (rel, seed) for rel, seed in found}.values())
         if not unique:
             where = ", ".join("`" + ".".join(n[1:]) + "`" for n in hop.exports[:2])
-            return [], (f"{_cap(hop.what)} — no file of this project calls it ({where}): a wrapper for "
-                        "callers outside this tree, so there is nothing to migrate here"), True
+            if any(e[0] == "export" for e in hop.exports):
+                return [], (f"a wrapper for callers outside this tree: no file of this project calls {where}, "
+                            "so its payload is built elsewhere and there is nothing to migrate here"), True
+            # a page global nobody here calls: its callers may be printed by the server (never green)
+            return [], (f"{_cap(hop.what.split(';')[0])}, which no script or page of this project calls; if "
+                        "the server prints its callers, migrate the payloads there"), False
         return unique, "", False
 
     def _seed(self, origin: Origin, target: tuple[str, ...], *, index: int = -1, path: tuple[str, ...] = (),
@@ -356,6 +363,7 @@ def apply_verdicts(flow: FlowResult, results: dict[str, FileResult], table_codes
         findings = list(result.findings)
         sites = list(result.sites)
         followed = list(result.followed)
+        notes = list(result.notes)
         by_site: dict[tuple[int, int], list[Verdict]] = {}
         for verdict in verdicts:
             by_site.setdefault(verdict.origin.site.span, []).append(verdict)
@@ -366,10 +374,22 @@ def apply_verdicts(flow: FlowResult, results: dict[str, FileResult], table_codes
                 message = _cap(origin.hop.what)
                 match = _dr200(findings, origin.site, message)
                 builders = builders_of(verdict)
+                if verdict.wrapper and match is not None:
+                    # exported for callers outside the tree: a wrapper, not a payload
+                    findings.remove(match)
+                    if origin.site in sites:
+                        sites.remove(origin.site)
+                    notes.append((match.line, match.column, verdict.reason))
+                    continue
                 if verdict.reason or not builders:
-                    reason = verdict.reason or (f"{message} — drmigrate followed it to "
-                                                f"{', '.join(sorted({displays.get(t, t) for t, _ in verdict.seeds}))} "
-                                                "but found nothing that builds it there")
+                    searched = ", ".join(sorted({displays.get(t, t) for t, _ in verdict.seeds}))
+                    if verdict.reason:
+                        reason = verdict.reason
+                    elif origin.hop.kind == "param":
+                        reason = (f"{message.split(';')[0]}, which no script or page of this project calls; if "
+                                  "the server prints its callers, migrate the payloads there")
+                    else:
+                        reason = f"{message} — drmigrate followed it to {searched} but found nothing that builds it there"
                     if match is not None:
                         findings[findings.index(match)] = replace(match, message=reason)
                     continue
@@ -397,7 +417,7 @@ def apply_verdicts(flow: FlowResult, results: dict[str, FileResult], table_codes
         if status == "findings" and not findings:
             status = "clean"
         updated[rel] = replace(result, findings=tuple(findings), sites=tuple(sites), followed=tuple(followed),
-                               status=status)
+                               status=status, notes=tuple(dict.fromkeys(notes)))
     return updated
 
 

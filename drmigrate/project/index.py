@@ -162,11 +162,14 @@ class ProjectIndex:
         return found
 
     def mentioning(self, name: str) -> list[str]:
-        """The code files (scripts and templates) whose text mentions `name`."""
+        """The code files (scripts and templates) whose text has `name` as a word (an identifier)."""
+        import re
+
+        word = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")
         out = []
         for rel in self._code_files():
             text = self.read(rel)
-            if text is not None and name in text:
+            if text is not None and name in text and word.search(text) is not None:
                 out.append(rel)
         return out
 

@@ -103,7 +103,9 @@ def report_doc(results: Sequence[FileResult], *, table: RuleTable | None = None,
         "files": [
             {"path": r.path, "status": r.status_text, "parser": r.parser or None,
              "findings": len(r.findings), "sites": site_counts(r),
-             **({"followed": [followed_dict(r.path, s) for s in r.followed]} if r.followed else {})}
+             **({"followed": [followed_dict(r.path, s) for s in r.followed]} if r.followed else {}),
+             **({"notes": [{"line": line, "column": column, "message": text} for line, column, text in r.notes]}
+                if r.notes else {})}
             for r in results
         ],
         "findings": findings,

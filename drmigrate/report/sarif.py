@@ -157,6 +157,11 @@ def to_sarif(results: Sequence[FileResult], table: RuleTable) -> str:
          "message": {"text": f"{r.path}: {r.status}: {r.reason}"},
          "locations": [{"physicalLocation": {"artifactLocation": _artifact(r.path)}}]}
         for r in results if r.status == "error" or loud_skip(r)
+    ] + [
+        {"level": "note", "message": {"text": text},
+         "locations": [{"physicalLocation": {"artifactLocation": _artifact(r.path),
+                                             "region": {"startLine": max(line, 1), "startColumn": max(column, 1)}}}]}
+        for r in results for line, column, text in r.notes
     ]
     doc = {
         "$schema": SARIF_SCHEMA,

@@ -116,6 +116,9 @@ def to_text(results: Sequence[FileResult], *, fixing: bool, verbose: bool = Fals
             lines.append(f"{click.style(r.path, bold=True)}: {click.style('error', fg='red')}: {r.reason}")
         elif loud_skip(r) and not quiet and not statistics:
             lines.append(f"{click.style(r.path, bold=True)}: {click.style('skipped', fg='yellow')}: {r.reason}")
+        if r.notes and not quiet and not statistics:
+            lines.extend(f"{click.style(f'{r.path}:{line}:{column}:', bold=True)} "
+                         f"{click.style('note:', fg='cyan')} {text}" for line, column, text in r.notes)
         if statistics or not r.findings:
             continue
         if concise:
