@@ -29,13 +29,7 @@ from dataclasses import dataclass, field, replace
 from tree_sitter import Node
 
 from drmigrate.frontends import Settings
-from drmigrate.frontends.server_payloads import (
-    Binding,
-    Place,
-    _dominates,
-    _filled_blocks,
-    _hold_together,
-)
+from drmigrate.frontends.server_payloads import Binding, Place, _dominates, held_fields
 from drmigrate.model import Block, Confidence, Hop, PayloadSite, Seed, Span, Step, Write
 
 MAX_DEPTH = 5
@@ -718,30 +712,7 @@ class SeededPhp:
         return value
 
     def completed(self, found: _Found) -> tuple[tuple[Write, ...], tuple[Block, ...]]:
-        """The writes that complete the literal through the variable holding it, and the reads
-        that still need its fields."""
-        writes: list[Write] = []
-        blocks: list[Block] = []
-        for name, prefix, start, scope in found.holders:
-            rebinds = [b for b in self.c.bindings if b.scope == scope and b.name == name and b.start > start]
-            for pending in self.c.writes:
-                w = pending.write
-                if pending.scope != scope or pending.name != name or w.span[0] <= start \
-                        or len(w.path) <= len(prefix) or w.path[:len(prefix)] != prefix:
-                    continue
-                if any(b.start < w.span[0] and _dominates(b, pending.place) for b in rebinds):
-                    continue
-                moved = replace(w, path=w.path[len(prefix):])
-                if moved not in writes:
-                    writes.append(moved)
-            for use in self.c.uses:
-                if use.scope != scope or use.name != name or use.kind != "read" or use.start <= start:
-                    continue
-                if use.path[:len(prefix)] == prefix:
-                    blocks.append(Block(use.path[len(prefix):], use.reason, use.span))
-                elif prefix[:len(use.path)] == use.path:
-                    blocks.append(Block((), use.reason, use.span))
-        return tuple(sorted(_hold_together(_filled_blocks(writes)), key=lambda w: w.span)), tuple(blocks)
+        return held_fields(found.holders, self.c.bindings, self.c.writes, self.c.uses)
 
 
 _EMPTY = frozenset({"null", "''", '""', "false"})
