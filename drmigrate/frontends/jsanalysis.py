@@ -1949,6 +1949,10 @@ def seeded(analysis: Analysis, seed: Seed) -> list[tuple[CallSite, Confidence, l
             for cand in cands:
                 cand.via.append((call, f"passed to `{analysis.snippet(callee, 40)}` here"))
             site(call, cands)
+    elif kind == "response":  # a server handler answering the page's request (SFCC, Express)
+        from drmigrate.frontends import jsserver
+
+        out.extend(jsserver.seeded(analysis, seed, confidence))
     return out
 
 
@@ -2204,6 +2208,9 @@ def _site(analysis: Analysis, callsite: CallSite, cand: Candidate, confidence: C
         hop = cand.hop
         if hop is not None:
             hop = _with_needs(analysis, cand, hop, seed)
+            written = _written_at_call(analysis, callsite) if seed is None else ""
+            if written:
+                hop = replace(hop, written=written)
         return PayloadSite(call_span, None, unresolved=cand.unresolved, unresolved_span=cand.where,
                            confidence=confidence, origin=cand.origin, call=method, element=element,
                            via=via, hop=hop, seed=seed.key if seed is not None else "")
@@ -2212,6 +2219,36 @@ def _site(analysis: Analysis, callsite: CallSite, cand: Candidate, confidence: C
         return _resolved_site(analysis, callsite, cand, confidence, settings, via, source=source)
     finally:
         analysis.bindings = {}
+
+
+def _written_at_call(analysis: Analysis, callsite: CallSite) -> str:
+    """The data fields this file writes on a payload variable before the call sends it
+    (`config.options = {...}`, `p.amount = x`; a callback such as `config.onSuccess = fn` is no
+    data), as a message names them; "" when none."""
+    args = callsite.args
+    payload = (args[1] if len(args) > 1 else args[0]) if callsite.method == "createSource" and args else \
+        (args[0] if args else None)
+    return written_before(analysis, payload, callsite.node)
+
+
+def written_before(analysis: Analysis, payload: Node | None, at_node: Node) -> str:
+    """`_written_at_call` for the variable `payload` and the code `at_node` that sends it."""
+    if payload is None or payload.type != "Identifier":
+        return ""
+    variable = analysis.scopes.variable(payload)
+    if variable is None:
+        return ""
+    at = span_of(at_node)[0]
+    found: list[str] = []
+    for ref in variable.references:
+        if ref.write or span_of(ref.identifier)[0] >= at:
+            continue
+        for use in analysis._classify(ref.identifier, at):
+            if use.kind in ("write", "compound") and use.path and \
+                    (use.value is None or use.value.type not in FUNCTIONS):
+                found.append(f"`{'.'.join(use.path)}` (line {analysis.line(use.node)})")
+    unique = list(dict.fromkeys(found))
+    return ", ".join(unique[:3]) + (f" and {len(unique) - 3} more" if len(unique) > 3 else "")
 
 
 def _with_needs(analysis: Analysis, cand: Candidate, hop: Hop, seed: Seed | None) -> Hop:

@@ -124,6 +124,15 @@ class Flow:
     def targets(self, origin: Origin) -> tuple[list[tuple[str, Seed]], str, bool]:
         """(file, seed) pairs for one hop; else why it cannot be followed, and whether the reason
         is that nothing in the project calls the function (a wrapper)."""
+        found, reason, wrapper = self._targets(origin)
+        written = origin.hop.written
+        if found and written:
+            # the code that builds the payload does not decide alone what the call sends
+            return [], (f"{_cap(origin.hop.what)}; this file also sets {written} on the object it "
+                        "receives, so migrate the two together by hand"), False
+        return found, reason, wrapper
+
+    def _targets(self, origin: Origin) -> tuple[list[tuple[str, Seed]], str, bool]:
         hop = origin.hop
         kind = hop.kind
         if kind in ("import", "import-call"):
