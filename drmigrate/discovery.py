@@ -95,6 +95,7 @@ class Entry(NamedTuple):
     status: Literal["file", "skipped", "error", "unread"]
     reason: str = ""
     size: int = 0
+    mtime: int = 0  # st_mtime_ns, for what keeps answers about the tree between runs
 
 
 def format_size(size: int) -> str:
@@ -416,7 +417,7 @@ class Discovery:
             return Entry(shown, "skipped",
                          f"{format_size(st.st_size)}, over the max-file-size limit of "
                          f"{format_size(self.settings.max_file_size)}; raise max-file-size or exclude it")
-        return Entry(shown, "file", size=st.st_size)
+        return Entry(shown, "file", size=st.st_size, mtime=st.st_mtime_ns)
 
     def _unread_entry(self, shown: str, st: os.stat_result | None) -> Entry | None:
         """The `unread` entry of a walked file drmigrate does not read; None for one that is not a
@@ -433,7 +434,7 @@ class Discovery:
         if key in self.seen:
             return None
         self.seen.add(key)
-        return Entry(shown, "unread", size=st.st_size)
+        return Entry(shown, "unread", size=st.st_size, mtime=st.st_mtime_ns)
 
     # ------------------------------------------------------------------ directories
 

@@ -271,7 +271,7 @@ def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileRe
 
     covered = any(os.path.realpath(p) == os.path.realpath(root) for p in paths if p != "-")
 
-    def listing() -> list[str]:
+    def listing() -> list[tuple[str, int, int]]:
         # a run over the whole project walked it already: its entries are the listing
         found = entries if covered else Discovery(walk, lambda p: True).entries([str(root)])
         out = []
@@ -279,7 +279,7 @@ def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileRe
             if entry.status in ("file", "unread"):
                 rel = index.relative(entry.path)
                 if rel is not None:
-                    out.append(rel)
+                    out.append((rel, entry.size, entry.mtime))
         return out
 
     index = ProjectIndex(root, listing)
