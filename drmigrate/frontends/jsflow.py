@@ -37,6 +37,7 @@ class Exit:
 
     kinds: "export" (`names` is the export path: ("buildPayload",), ("default", "pay"),
     ("module",) for `module.exports = f`), "global" (a name other scripts of the page see),
+    "event" (a jQuery event's handler: `names` is the event, which any script may trigger),
     "callback" (handed to a library call: `node` is that call), "value" (stored or passed on in a
     way this file does not follow), "framework" (an object's methods called by the framework it is
     given to: `Component.extend({...})`)."""
@@ -100,7 +101,7 @@ def callers(a: Analysis, fn: Node) -> Callers:
         variable = a.scopes.variable(fn.id)
         if variable is not None:
             _variable_calls(a, variable, out)
-        if holder is not None and holder.type == "Program" and holder.sourceType != "module":
+        if holder is not None and holder.type == "Program" and a.is_script():
             out.exits.append(Exit("global", fn, (str(fn.id.name),), f"the page's global `{fn.id.name}`"))
         return out
     if holder is None:
@@ -140,16 +141,48 @@ def callers(a: Analysis, fn: Node) -> Callers:
     if holder.type in ("CallExpression", "NewExpression"):
         shown = a.snippet(holder.callee, 40) if holder.callee is not None else "a call"
         out.name = f"the callback given to `{shown}`"
+        event = _event_name(a, holder, fn)
+        if event is not None:
+            # `$(x).on('name', function (e, data) {...})`: `$(y).trigger('name', data)` calls it
+            out.name = f"the `{event}` event handler"
+            out.calls.extend(trigger_calls(a, event))
+            out.exits.append(Exit("event", holder, (event,), f"the `{event}` event, which other files may trigger"))
+            return out
         out.exits.append(Exit("callback", holder, shown=f"`{shown}` calls it back"))
         return out
     out.exits.append(Exit("value", holder, shown=f"`{a.snippet(holder, 40)}`"))
     return out
 
 
+def trigger_calls(a: Analysis, event: str) -> list[tuple[Node, list[Node | None]]]:
+    """`$(x).trigger('name', data)` calls of this file, with the arguments as a handler gets them
+    (the event object first: `[null, data]`; an array of extra arguments is spread)."""
+    found: list[tuple[Node, list[Node | None]]] = []
+    for trigger in [*a.member_calls.get(".trigger", ()), *a.member_calls.get(".triggerHandler", ())]:
+        args = list(trigger.arguments or ())
+        if args and a.string_const(args[0]) == event:
+            extra = args[1] if len(args) > 1 else None
+            if extra is not None and extra.type == "ArrayExpression":
+                found.append((trigger, [None, *(extra.elements or ())]))
+            else:
+                found.append((trigger, [None, extra]))
+    return found
+
+
+def _event_name(a: Analysis, call: Node, fn: Node) -> str | None:
+    """`x.on('digitalRiver:dropIn', fn)` / `.one(...)`: the event's name, when `fn` is its handler."""
+    callee = call.callee
+    args = list(call.arguments or ())
+    if callee is None or callee.type != "MemberExpression" or member_name(callee) not in ("on", "one") \
+            or len(args) < 2 or args[-1] is not fn:
+        return None
+    return a.string_const(args[0])
+
+
 def _top_level_script(a: Analysis, declarator: Node) -> bool:
     declaration = a.parent.get(id(declarator))
     program = a.parent.get(id(declaration)) if declaration is not None else None
-    return program is not None and program.type == "Program" and program.sourceType != "module" \
+    return program is not None and program.type == "Program" and a.is_script() \
         and declaration is not None and declaration.kind == "var"
 
 
@@ -251,15 +284,42 @@ def _implicit(a: Analysis, ident: Node) -> bool:
     return variable is not None and variable.kind == "implicit"
 
 
-def _variable_calls(a: Analysis, variable: Variable, out: Callers) -> None:
-    """The calls of the function a variable holds, and the other things done with it."""
+def _reads(a: Analysis, variable: Variable) -> Iterator[tuple[Node, Node]]:
+    """(identifier, its parent) for every read of a variable."""
     for ref in variable.references:
         if ref.write:
             continue
-        ident = ref.identifier
-        parent = a.parent.get(id(ident))
-        if parent is None:
-            continue
+        parent = a.parent.get(id(ref.identifier))
+        if parent is not None:
+            yield ref.identifier, parent
+
+
+def _leaves(a: Analysis, ident: Node, parent: Node) -> Exit | None:
+    """The read `ident` hands its value out of the file: an export (ES, CommonJS, an AMD module's
+    value) or a global of the page (`window.x = ...`); None when it does not."""
+    if parent.type == "ExportSpecifier":
+        exported = parent.exported.name if parent.exported is not None else ident.name
+        return Exit("export", parent, (str(exported),), f"exported as `{exported}`")
+    if parent.type == "ExportDefaultDeclaration":
+        return Exit("export", parent, ("default",), "the module's default export")
+    if parent.type == "ReturnStatement" and a.amd_factory(parent) is not None:
+        return Exit("export", parent, ("module",), "the AMD module's value")
+    if parent.type == "AssignmentExpression" and parent.right is ident:
+        chain = dotted(parent.left) or ""
+        exported = _export_names(chain)
+        if exported is not None:
+            return Exit("export", parent, exported, f"exported as `{chain}`")
+        left = parent.left
+        if left.type == "MemberExpression" and left.object.type == "Identifier" \
+                and left.object.name in ("window", "self", "globalThis"):
+            name = member_name(left) or "?"
+            return Exit("global", parent, (name,), f"the page's global `{name}`")
+    return None
+
+
+def _variable_calls(a: Analysis, variable: Variable, out: Callers) -> None:
+    """The calls of the function a variable holds, and the other things done with it."""
+    for ident, parent in _reads(a, variable):
         if parent.type == "CallExpression" and parent.callee is ident:
             out.calls.append((parent, list(parent.arguments or ())))
             continue
@@ -283,24 +343,13 @@ def _variable_calls(a: Analysis, variable: Variable, out: Callers) -> None:
                 out.exits.append(Exit("value", parent, shown=f"`{a.snippet(parent, 40)}`"))
                 continue
             continue  # `f.length`, `f.name`: reads of the function object
-        if parent.type == "ExportSpecifier":
-            exported = parent.exported.name if parent.exported is not None else ident.name
-            out.exits.append(Exit("export", parent, (str(exported),), f"exported as `{exported}`"))
-            continue
-        if parent.type == "ExportDefaultDeclaration":
-            out.exits.append(Exit("export", parent, ("default",), "the module's default export"))
+        leaving = _leaves(a, ident, parent)
+        if leaving is not None:
+            out.exits.append(leaving)
             continue
         if parent.type == "AssignmentExpression" and parent.right is ident:
             left = parent.left
-            chain = dotted(left) or ""
-            exported = _export_names(chain)
-            if exported is not None:
-                out.exits.append(Exit("export", parent, exported, f"exported as `{chain}`"))
-            elif left.type == "MemberExpression" and left.object.type == "Identifier" \
-                    and left.object.name in ("window", "self", "globalThis"):
-                name = member_name(left) or "?"
-                out.exits.append(Exit("global", parent, (name,), f"the page's global `{name}`"))
-            elif left.type == "MemberExpression" and member_name(left) is not None:
+            if left.type == "MemberExpression" and member_name(left) is not None:
                 key = a.member_key(left)
                 for call in a.member_calls.get(key, ()):
                     if _same_object(a, call.callee.object, left.object):
@@ -332,11 +381,16 @@ def _object_method(a: Analysis, obj: Node, key: str, out: Callers, *, keep_name:
     """The calls of the method `key` of the object literal `obj`: `api.key(...)` through every
     variable that holds it, `this.key(...)` in its own methods; and how the object leaves."""
     holder = a.parent.get(id(obj))
+    value: Node = obj
+    iife = _iife_of_return(a, holder) if holder is not None and holder.type == "ReturnStatement" else None
+    if iife is not None:
+        # the module pattern: `var Api = (function () { ...; return {pay: pay}; })();`
+        value, holder = iife, a.parent.get(id(iife))
     target: Node | None = None
-    if holder is not None and holder.type == "VariableDeclarator" and holder.init is obj \
+    if holder is not None and holder.type == "VariableDeclarator" and holder.init is value \
             and holder.id is not None and holder.id.type == "Identifier":
         target = holder.id
-    elif holder is not None and holder.type == "AssignmentExpression" and holder.right is obj:
+    elif holder is not None and holder.type == "AssignmentExpression" and holder.right is value:
         target = holder.left
     if not keep_name or not out.name:
         out.name = f"{dotted(target) or 'the object'}.{key}" if target is not None else key
@@ -396,33 +450,27 @@ def _object_method(a: Analysis, obj: Node, key: str, out: Callers, *, keep_name:
     out.exits.append(Exit("value", obj, shown="the object that holds it"))
 
 
+def _iife_of_return(a: Analysis, statement: Node) -> Node | None:
+    """The immediately-invoked call whose function `statement` (a `return`) returns from."""
+    fn = a.scopes.function_of(statement)
+    call = a.parent.get(id(fn))
+    while call is not None and call.type not in ("CallExpression",) and call.type in ("SequenceExpression",):
+        call = a.parent.get(id(call))
+    if call is not None and call.type == "CallExpression" and call.callee is fn:
+        return call
+    return None
+
+
 def _object_exits(a: Analysis, variable: Variable, name: Node) -> Iterator[Exit]:
     """How the object a variable holds leaves this file: exports, globals, other code."""
-    for ref in variable.references:
-        if ref.write:
-            continue
-        ident = ref.identifier
-        parent = a.parent.get(id(ident))
-        if parent is None:
-            continue
+    for ident, parent in _reads(a, variable):
         if parent.type == "MemberExpression" and parent.object is ident:
             continue  # `api.pay(...)`, `api.x`: used here
-        if parent.type == "ExportSpecifier":
-            exported = parent.exported.name if parent.exported is not None else ident.name
-            yield Exit("export", parent, (str(exported),), f"exported as `{exported}`")
-        elif parent.type == "ExportDefaultDeclaration":
-            yield Exit("export", parent, ("default",), "the module's default export")
-        elif parent.type == "ReturnStatement" and a.amd_factory(parent) is not None:
-            yield Exit("export", parent, ("module",), "the AMD module's value")
+        leaving = _leaves(a, ident, parent)
+        if leaving is not None:
+            yield leaving
         elif parent.type == "AssignmentExpression" and parent.right is ident:
-            chain = dotted(parent.left) or ""
-            exported = _export_names(chain)
-            if exported is not None:
-                yield Exit("export", parent, exported, f"exported as `{chain}`")
-            elif parent.left.type == "MemberExpression" and parent.left.object.type == "Identifier" \
-                    and parent.left.object.name in ("window", "self", "globalThis"):
-                yield Exit("global", parent, (member_name(parent.left) or "?",), f"the page's global `{chain}`")
-            elif parent.left.type != "Identifier":
+            if parent.left.type != "Identifier":
                 yield Exit("value", parent, shown=f"`{a.snippet(parent, 40)}`")
         elif parent.type == "Property" and parent.value is ident:
             obj = a.parent.get(id(parent))

@@ -30,8 +30,6 @@ import tree_sitter_javascript
 import tree_sitter_typescript
 
 from drmigrate.frontends import Extraction, ParseError, Settings
-from drmigrate.frontends.jsanalysis import comment_spans, find_sites
-from drmigrate.frontends.jsembedded import calls_in_strings
 
 TsNode = tree_sitter.Node
 
@@ -1169,6 +1167,10 @@ class TreeSitterFrontEnd:
         self.declarations = declarations  # a `.d.ts` file: types only, never a payload
 
     def extract(self, text: str, settings: Settings) -> Extraction:
+        # the analysis loads with the first file read (the project index reads skeletons without it)
+        from drmigrate.frontends.jsanalysis import comment_spans, find_sites
+        from drmigrate.frontends.jsembedded import calls_in_strings
+
         program, found_comments = parse(text, self.dialect)
         spans = comment_spans(found_comments)
         if self.declarations:
