@@ -463,3 +463,48 @@ def _write(source: Source, result: FileResult, cfg: Config) -> FileResult:
         unchanged = result_for(result.path, source.text, cfg, fix=False)
         return replace(unchanged, status="error", reason=str(exc).split(": ", 1)[1])
     return result
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """What `add_suppressions` did to one file: directives added, or why none could be."""
+
+    path: str
+    lines: int = 0  # lines that got a directive (new, or codes added to one above)
+    findings: int = 0  # the findings they cover
+    refused: tuple[str, ...] = ()  # "line N: why" for each line left as it was (or why the file was)
+    left: int = 0  # the findings left unsuppressed
+
+
+def add_suppressions(results: Sequence[FileResult], cfg: Config, reason: str) -> list[Suppressed]:
+    """Write a `drmigrate-ignore` directive for every remaining finding (`drmigrate.noqa`), each
+    file proven unchanged but for the comments and written atomically; a file that changed since
+    it was analysed, or where a comment cannot stand, is left as it is and named with the reason."""
+    from drmigrate import noqa
+
+    out = []
+    for r in results:
+        findings = [f for f in r.findings if f.code != noqa.UNUSED_CODE]
+        if r.status != "findings" or not findings:
+            continue
+        try:
+            source = decode(read_bytes(r.path), r.path)
+        except SourceError as exc:
+            out.append(Suppressed(r.path, refused=(str(exc).split(": ", 1)[1],), left=len(findings)))
+            continue
+        if r.original is not None and source.text != r.original:
+            out.append(Suppressed(r.path, refused=("it changed while it was checked; run again",), left=len(findings)))
+            continue
+        front = front_end_for(r.path, cfg.template_extensions)
+        try:
+            placed = noqa.place(front, source.text, r.path, findings, cfg.settings, reason)
+            if placed.lines:
+                write_source(source, placed.text)
+        except noqa.Refused as exc:
+            out.append(Suppressed(r.path, refused=(f"{exc}",), left=len(findings)))
+            continue
+        except SourceError as exc:
+            out.append(Suppressed(r.path, refused=(str(exc).split(": ", 1)[1],), left=len(findings)))
+            continue
+        out.append(Suppressed(r.path, placed.lines, placed.findings, placed.refused, placed.refused_findings))
+    return out

@@ -74,7 +74,9 @@ class Suppressions:
         for m in _DIRECTIVE.finditer(text):
             line = self.line_of(m.start())
             line_start = self.starts[line - 1]
-            own_line = not text[line_start:m.start()].strip()
+            # alone on its line, also when it is the comment of a template's own comment tag
+            # (`<?php /* drmigrate-ignore … */ ?>`, `<%# drmigrate-ignore … %>`)
+            own_line = text[line_start:m.start()].strip() in ("", "<?php", "<%")
             codes = tuple(c.strip().upper() for c in (m.group("codes") or "").split(",") if c.strip())
             whole_file = bool(m.group("file"))
             if whole_file and line > FILE_DIRECTIVE_LINES:
