@@ -644,7 +644,10 @@ def _watch(paths: Sequence[str], once: Callable[[], None]) -> None:
     (watchfiles: the system's file events, not polling), until Ctrl-C."""
     import time
 
-    import watchfiles
+    try:
+        import watchfiles
+    except ImportError:
+        raise UsageError("--watch needs the watchfiles package: pip install 'drmigrate[watch]'") from None
 
     from drmigrate.runner import reads
 
