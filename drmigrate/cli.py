@@ -702,6 +702,18 @@ def exit_code(results: Sequence[FileResult], *, exit_zero: bool = False, fixing:
     return EXIT_CLEAN
 
 
+@main.command("server")
+@click.option("--stdio", is_flag=True, help="Speak LSP over stdin/stdout (the default, and the only transport).")
+def serve(stdio: bool) -> None:
+    """Run the language server for editors (LSP over stdio): diagnostics, quick fixes, hover."""
+    try:
+        from drmigrate import server
+    except ImportError as exc:
+        raise UsageError(f"`drmigrate server` needs pygls ({exc.name} is missing): "
+                         "pip install 'drmigrate[server]'") from None
+    server.start()
+
+
 @main.group()
 def report() -> None:
     """Work with JSON reports: combine the reports of many repositories into one status."""
@@ -848,15 +860,20 @@ def explain(word: str, rules_path: str | None) -> None:
 
 
 def _explain_code(table: RuleTable, info: CodeInfo) -> None:
-    click.echo(f"{info.code} ({info.name})\n\n{info.summary}\n")
-    click.echo(f"Why\n  {info.rationale}\n")
+    click.echo(explain_code_text(table, info))
+
+
+def explain_code_text(table: RuleTable, info: CodeInfo) -> str:
+    """`drmigrate explain CODE`: what the code reports, why, its fix, the doc and an example (the
+    language server's hover shows the same)."""
     title = info.general_fix_title
-    click.echo(f"Fix\n  {title} ({info.fix_safety})\n" if title else f"Fix\n  none ({info.fix_safety})\n")
-    click.echo(f"Doc\n  {table.source_title}\n  {table.source_url}\n")
-    click.echo("Example\n  before:")
-    click.echo("\n".join("    " + line for line in info.example_before.splitlines()))
-    click.echo("  after:")
-    click.echo("\n".join("    " + line for line in (info.example_after or "(removed)").splitlines()))
+    lines = [f"{info.code} ({info.name})", "", info.summary, "", "Why", f"  {info.rationale}", "",
+             "Fix", f"  {title} ({info.fix_safety})" if title else f"  none ({info.fix_safety})", "",
+             "Doc", f"  {table.source_title}", f"  {table.source_url}", "", "Example", "  before:"]
+    lines += ["    " + line for line in info.example_before.splitlines()]
+    lines.append("  after:")
+    lines += ["    " + line for line in (info.example_after or "(removed)").splitlines()]
+    return "\n".join(lines)
 
 
 def _explain_method(rule: MethodRule) -> None:

@@ -152,9 +152,16 @@ def unused_findings(directives: list[Directive], make: Callable[[Directive, str]
 def analyze(extraction: Extraction, text: str, table: RuleTable, options: Options) -> Analysis:
     """The engine on one text, with the text's suppression comments applied and unused ones reported."""
     directives = Suppressions(text)
+    suppress = directives.predicate()
+    if options.only:
+        by_comment = suppress
+
+        def suppress(code: str, span: Span) -> bool:
+            return (code, *span) not in options.only or bool(by_comment and by_comment(code, span))
+
     result = engine.analyze(extraction.sites, table, text, comments=extraction.comments,
                             protected=extraction.protected, options=options,
-                            suppress=directives.predicate(), embedded=extraction.embedded)
+                            suppress=suppress, embedded=extraction.embedded)
     info = table.codes.get(UNUSED_CODE)
     if not directives or info is None or not options.selected(UNUSED_CODE):
         return result
