@@ -1,16 +1,17 @@
 """The language server (`drmigrate server`, LSP over stdio, with pygls): drmigrate in the editor.
 
-Diagnostics come from the same run as `drmigrate check --format json` on the file: the
-configuration found from the file (`.drmigrate.toml` / `pyproject.toml`, resolved and validated as
-the CLI does), `pipeline.process_paths` with the fixes computed and proven by the fix guard, and
-the project flow (a payload built in another file gets its builder's verdict; a builder gets the
-findings its callers' seeds give it). The editor's unsaved buffers stand for their files
-(`overlay`), this one's and the other open ones'. A finding's way from its builder to the call is
-the diagnostic's related information; the code's `explain` text is its hover.
+Diagnostics come from the same run as `drmigrate check` on the file: the configuration found from
+the file (`.drmigrate.toml` / `pyproject.toml`, resolved and validated as the CLI does),
+`pipeline.process_paths`, and the project flow (a payload built in another file gets its builder's
+verdict; a builder gets the findings its callers' seeds give it). The editor's unsaved buffers
+stand for their files (`overlay`), this one's and the other open ones'. A finding's way from its
+builder to the call is the diagnostic's related information; the code's `explain` text is its
+hover.
 
 Code actions: the fix of one finding (the file fixed as if every other finding were suppressed,
-proven by the fix guard like any fix), "fix all" for
-the file (`source.fixAll.drmigrate` too, for fix-on-save), and "suppress with a reason" (the
+proven by the fix guard like any fix), "fix all" for the file (`source.fixAll.drmigrate` too, for
+fix-on-save: the run `check --format json` makes, fixes computed and proven, done only when code
+actions are asked for, so a diagnostic costs one analysis), and "suppress with a reason" (the
 `drmigrate-ignore` comment `--add-noqa` writes, proven the same way).
 
 Responsiveness: the analysis runs in a worker thread, never on the loop that reads messages; a
@@ -47,6 +48,9 @@ class Snapshot:
     result: FileResult | None
     config: Any = None  # the file's runner Config, for the code actions' checks
     error: str = ""  # a configuration that cannot be used: why
+    path: str = ""
+    overlay: dict[str, str] = field(default_factory=dict)  # the other open buffers it was run with
+    fixes: FileResult | None = None  # the same run with the fixes computed: on demand (code actions)
 
 
 @dataclass
@@ -90,8 +94,10 @@ def _uri(path: str) -> str:
 
 # --- analysis (in the worker thread) --------------------------------------------------------------
 
-def analyse(path: str, text: str, overlay: dict[str, str]) -> Snapshot:
-    """The run `check --format json` makes on this one file, with the editor's buffers."""
+def analyse(path: str, text: str, overlay: dict[str, str], *, fixes: bool = False) -> Snapshot:
+    """The run `check` makes on this one file, with the editor's buffers; with `fixes`, the run
+    `check --format json` makes (the fixes computed and proven, not written): what the code
+    actions need, computed only when they are asked for, so diagnostics cost one analysis."""
     from drmigrate import cli
     from drmigrate.pipeline import file_config, process_paths
     from drmigrate.runner import result_for
@@ -105,12 +111,20 @@ def analyse(path: str, text: str, overlay: dict[str, str]) -> Snapshot:
         return Snapshot(None, text, None, error=message)
     per_file = file_config(cfg, settings, path)
     if not os.path.exists(path):  # a buffer not saved yet: the file on its own
-        return Snapshot(None, text, result_for(path, text, per_file, fix=False, diff=True), per_file)
-    results = process_paths([path], cfg, settings, fixing=False, want_fixes=True, jobs=1, show_progress=False,
+        return Snapshot(None, text, result_for(path, text, per_file, fix=False, diff=fixes), per_file,
+                        path=path, overlay=overlay)
+    results = process_paths([path], cfg, settings, fixing=False, want_fixes=fixes, jobs=1, show_progress=False,
                             cache=None, overlay={**overlay, os.path.abspath(path): text})
     mine = os.path.abspath(path)
     result = next((r for r in results if os.path.abspath(r.path) == mine), None)
-    return Snapshot(None, text, result, per_file)
+    return Snapshot(None, text, result, per_file, path=path, overlay=overlay)
+
+
+def with_fixes(snap: Snapshot) -> FileResult | None:
+    """The snapshot's result with the fixes computed (once, in the worker)."""
+    if snap.fixes is None and snap.path and not snap.error:
+        snap.fixes = analyse(snap.path, snap.text, snap.overlay, fixes=True).result
+    return snap.fixes
 
 
 # --- positions ------------------------------------------------------------------------------------
@@ -381,7 +395,8 @@ def code_actions(ls: DrmigrateServer, params: types.CodeActionParams) -> list[ty
     wanted = params.context.only
     lines = _lines(snap.text)
     out: list[types.CodeAction] = []
-    fix_all = r.fixed is not None and r.original == snap.text and any(f.fix_applicable for f in r.findings)
+    fixed = with_fixes(snap) if any(f.fix_applicable for f in r.findings) else None
+    fix_all = fixed is not None and fixed.fixed is not None and fixed.original == snap.text
     if not wanted or any(types.CodeActionKind.QuickFix.value.startswith(k) or k == types.CodeActionKind.QuickFix
                          for k in wanted):
         for f in r.findings:
@@ -389,26 +404,27 @@ def code_actions(ls: DrmigrateServer, params: types.CodeActionParams) -> list[ty
             if span.end.line < params.range.start.line or span.start.line > params.range.end.line:
                 continue
             diagnostic = next((d for d in params.context.diagnostics if d.code == f.code and d.range == span), None)
-            fixed = one_fix(snap, f) if f.fix_applicable else None
-            if fixed is not None:
+            alone = one_fix(snap, f) if f.fix_applicable else None
+            if alone is not None:
                 title = f"{f.fix_title.removesuffix(' (unsafe)').strip() or 'Fix'} ({f.code})"
                 out.append(types.CodeAction(title=title, kind=types.CodeActionKind.QuickFix,
                                             diagnostics=[diagnostic] if diagnostic else None, is_preferred=True,
-                                            edit=_edit(uri, snap.version, _text_edits(ls, snap.text, fixed))))
+                                            edit=_edit(uri, snap.version, _text_edits(ls, snap.text, alone))))
             silenced = suppression(snap, f)
             if silenced is not None:
                 out.append(types.CodeAction(
                     title=f"Suppress {f.code} on line {f.line} with a reason (drmigrate-ignore comment)",
                     kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic] if diagnostic else None,
                     edit=_edit(uri, snap.version, _text_edits(ls, snap.text, silenced))))
-        if fix_all and r.fixed is not None:
+        if fix_all and fixed is not None and fixed.fixed is not None:
             out.append(types.CodeAction(title="Fix all drmigrate findings in this file",
                                         kind=types.CodeActionKind.QuickFix,
-                                        edit=_edit(uri, snap.version, _text_edits(ls, snap.text, r.fixed))))
+                                        edit=_edit(uri, snap.version, _text_edits(ls, snap.text, fixed.fixed))))
     # asked for by kind (fix on save: `source.fixAll`): the same edit as a source action
-    if fix_all and r.fixed is not None and wanted and any(FIX_ALL_KIND.startswith(k) for k in wanted):
+    if fix_all and fixed is not None and fixed.fixed is not None and wanted and any(
+            FIX_ALL_KIND.startswith(k) for k in wanted):
         out.append(types.CodeAction(title="Fix all drmigrate findings in this file", kind=FIX_ALL_KIND,
-                                    edit=_edit(uri, snap.version, _text_edits(ls, snap.text, r.fixed))))
+                                    edit=_edit(uri, snap.version, _text_edits(ls, snap.text, fixed.fixed))))
     return out
 
 
