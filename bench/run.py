@@ -56,6 +56,8 @@ MAX_WARM_RG = 4.0  # warm drmigrate <= 4x ripgrep
 MAX_PRECOMMIT_CLICK = 2.5  # 10-file run <= 2.5x `python -c 'import click'`
 MAX_HEAVY_AST_GREP = 8.0  # all-payload tree: drmigrate <= 8x ast-grep's time
 MAX_RSS_MB = 150.0
+MAX_INDEX_COLD = 1.3  # the project index's added cost (issue 22): cold <= 1.3x the run without it
+MAX_INDEX_WARM = 1.1  # ... warm <= 1.1x
 # The measured interpreter must use compiled bytecode, as an installed drmigrate does: with
 # PYTHONDONTWRITEBYTECODE set (some CI images set it), every run would compile drmigrate's source.
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -414,6 +416,8 @@ def goal_rows(r: dict[str, Measure]) -> list[Row]:
          MAX_PRECOMMIT_CLICK, "max"),
         ("5. all-payload tree: cold check / ast-grep", "heavy cold", "heavy ast-grep", MAX_HEAVY_AST_GREP, "max"),
         ("5. ... warm", "heavy warm", "heavy ast-grep", MAX_HEAVY_AST_GREP, "max"),
+        ("7. project index's cost: cold / cold --no-follow", "cold", "cold no-follow", MAX_INDEX_COLD, "max"),
+        ("7. ... warm / warm --no-follow", "warm", "warm no-follow", MAX_INDEX_WARM, "max"),
     ]
     for name, num, den, bound, kind in goals:
         value = _ratio(r.get(num), r.get(den))
@@ -441,6 +445,8 @@ def time_rows(r: dict[str, Measure], sizes: dict[str, float], n_files: dict[str,
         ("cold", f"drmigrate check, cold ({big})"),
         ("cold -j1", "drmigrate check --jobs 1, cold"),
         ("warm", "drmigrate check, warm"),
+        ("cold no-follow", "drmigrate check --no-follow (no project index), cold"),
+        ("warm no-follow", "drmigrate check --no-follow, warm"),
         ("ast-grep", f"ast-grep run -p `{AST_GREP_PATTERN}`"),
         ("import click", "python -c 'import click'"),
         ("pre-commit cold", "drmigrate check, 10 files (5 with payloads), cold"),
@@ -506,7 +512,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="drmigrate command line to use (default: the console script next to "
                     "this Python, else 'python -m drmigrate.cli')")
     ap.add_argument("--skip", action="append", default=[],
-                    choices=["rg", "ast-grep", "heavy", "precommit", "accuracy", "j1"],
+                    choices=["rg", "ast-grep", "heavy", "precommit", "accuracy", "j1", "index"],
                     help="skip a part (repeatable)")
     ap.add_argument("--markdown", action="store_true", help="also print the Markdown tables")
     ap.add_argument("--json", type=Path, metavar="FILE", help="write all raw timings to FILE")
@@ -538,6 +544,9 @@ def main(argv: list[str] | None = None) -> int:
             print("  rg: not found (apt-get install ripgrep); goals 1 and 3 skipped", file=sys.stderr)
     jobs.append(Job("cold", [*check, str(big)], drm_ok, [big_cache], sample_tree=True))
     jobs.append(Job("warm", [*check, str(big)], drm_ok, sample_tree=True))
+    if "index" not in args.skip:  # what the project index (issue 18) adds: the same runs without it
+        jobs.append(Job("cold no-follow", [*check, "--no-follow", str(big)], drm_ok, [big_cache], sample_tree=True))
+        jobs.append(Job("warm no-follow", [*check, "--no-follow", str(big)], drm_ok, sample_tree=True))
     if "j1" not in args.skip:
         jobs.append(Job("cold -j1", [*check, "--jobs", "1", str(big)], drm_ok, [big_cache]))
     ast_grep = find_tool("ast-grep")

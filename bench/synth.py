@@ -32,7 +32,7 @@ MB = 1024 * 1024
 UNICODE_SHARE = 0.04
 DEFAULT_OUT = Path(__file__).resolve().parent / "out" / "repo"
 DEFAULT_SEED = 7
-GENERATOR_VERSION = 4  # bump when the output changes, so bench/run.py regenerates old trees
+GENERATOR_VERSION = 5  # bump when the output changes, so bench/run.py regenerates old trees
 
 # Legacy fields per method, as the merchant's old code would have sent them. The method list is
 # checked against rules/rules.json at generation time (see `check_methods`), so a new rule that
@@ -816,6 +816,33 @@ def payload_file(g: Gen, idx: int) -> None:
     g.manifest.payload_files[rel] = [*methods, f"shape={shape}"]
 
 
+def crossfile_payload(g: Gen, idx: int) -> None:
+    """A payload built in one module and sent from another (issue 18): a builder module that
+    exports a function returning the legacy literal, and a checkout module that imports it and
+    hands its result to `createSource`, through a wrapper half of the time."""
+    rng = g.rng
+    methods = g.next_methods()
+    method = methods[0]
+    folder = f"storefront/src/checkout/flow-{idx}"
+    body = payload_body(rng, method, "        ", "cart", False)
+    builder = (f"export function build{idx}(cart) {{\n    return {{\n        type: '{method}',\n{body}    }};\n}}\n\n"
+               + es_module(rng, g.size(800, 6000)))
+    g.write(f"{folder}/payload.js", builder, "payload-crossfile")
+    g.manifest.payload_files[f"{folder}/payload.js"] = [method, "shape=crossfile"]
+    if rng.random() < 0.5:
+        setup = f"var digitalriver = new DigitalRiver('pk_test_{rng.randrange(16**24):024x}');\n"
+        wrapper = (f"{setup}export function send{idx}(data) {{\n    return digitalriver.createSource(data);\n}}\n\n"
+                   + es_module(rng, g.size(800, 6000)))
+        g.write(f"{folder}/send.js", wrapper, "crossfile-wrapper")
+        caller = (f"import {{build{idx}}} from './payload';\nimport {{send{idx}}} from './send';\n\n"
+                  f"export function pay(cart) {{\n    return send{idx}(build{idx}(cart));\n}}\n\n")
+    else:
+        setup = f"var digitalriver = new DigitalRiver('pk_test_{rng.randrange(16**24):024x}');\n"
+        caller = (f"import {{build{idx}}} from './payload';\n{setup}\n"
+                  f"export function pay(cart) {{\n    return digitalriver.createSource(build{idx}(cart));\n}}\n\n")
+    g.write(f"{folder}/checkout.js", caller + es_module(rng, g.size(800, 6000)), "crossfile-call")
+
+
 def lookalike_file(g: Gen, idx: int) -> None:
     kind, code = lookalike(g.rng)
     rel = f"storefront/src/legacy/{kind}-{idx}.js"
@@ -912,6 +939,8 @@ def generate(out: Path, size_mb: float = 70, seed: int = DEFAULT_SEED, heavy: bo
                 payload_file(g, idx)
             elif r < 2 * payload_share:
                 lookalike_file(g, idx)
+            elif r < 2.5 * payload_share:
+                crossfile_payload(g, idx)
             else:
                 kind = rng.choices(kinds, weights)[0]
                 text = ordinary_text(g, kind, g.size())

@@ -161,6 +161,9 @@ class Hop:
     request: tuple[str, ...] = ()
     line: int = 0
     column: int = 0
+    # the data fields this side writes into the object before its call sends it, as a message
+    # names them: the builder elsewhere does not decide alone what is sent, so it is not followed
+    written: str = ""
 
 
 @dataclass(frozen=True)

@@ -293,3 +293,29 @@ def test_snake_case_metadata_does_not_hide_a_payload() -> None:
     assert [s.source_type for s in extract(text)] == ["payPal"]
     stripe = "<?php\n$d = ['type' => 'ideal', 'amount' => 1, 'owner' => ['address' => ['postal_code' => 1]]];\n"
     assert extract(stripe) == ()
+
+
+@pytest.mark.parametrize(("body", "when"), [
+    pytest.param("$d = ['type' => 'payPal', 'payPal' => []];\nif ($s) { $d['sessionId'] = $s; }",
+                 "$d['sessionId'] = $s;", id="if-branch"),
+    pytest.param("$d = ['type' => 'payPal', 'payPal' => []];\nif (!$s) { $d['amount'] = 1; } else { $d['sessionId'] = $s; }",
+                 "$d['sessionId'] = $s;", id="else-branch"),
+    pytest.param("$d = ['type' => 'payPal', 'payPal' => []];\nforeach ($ids as $s) { $d['sessionId'] = $s; }",
+                 "$d['sessionId'] = $s;", id="loop"),
+    pytest.param("$d = ['type' => 'payPal', 'sessionId' => $s ?: null, 'payPal' => []];", "'sessionId' => $s ?: null",
+                 id="elvis-null"),
+    pytest.param("$d = ['type' => 'payPal', 'sessionId' => $s ?? '', 'payPal' => []];", "'sessionId' => $s ?? ''",
+                 id="coalesce-empty"),
+    pytest.param("$d = ['type' => 'payPal', 'sessionId' => $s ? $s : $fallback, 'payPal' => []];", None,
+                 id="both-branches-give-an-id"),
+    pytest.param("$d = ['type' => 'payPal', 'payPal' => []];\nif ($s) { $x = 1; }\n$d['sessionId'] = $s;", None,
+                 id="always-written"),
+    pytest.param("$d = ['type' => 'payPal', 'payPal' => []];\nif ($d['sessionId'] = $s) { log(1); }", None,
+                 id="written-in-the-condition"),
+])
+def test_a_session_id_set_on_some_paths_only_is_marked(body: str, when: str | None) -> None:
+    text = f"<?php\nfunction p($s, $fallback) {{\n{body}\necho json_encode($d);\n}}\n"
+    sites = FRONT.extract(text, SETTINGS).sites
+    assert len(sites) == 1
+    found = sites[0].session_when
+    assert (cut(text, found) if found is not None else None) == when

@@ -2,11 +2,11 @@
 
 Each case is a folder `fixtures/project/<case>/` holding `before/` (a small project tree), `after/`
 (the same tree after `drmigrate fix`; absent: nothing changes), `expected.json` (what `check`
-reports on `before/`: each finding's path, line, code and whether `fix` applies it, and each call
-whose payload was followed into other files, with its state) and optionally `args.json` (more
-command-line arguments, e.g. `["--session-id", "sid"]`). The tree is copied into a fresh git
-repository, so the project root is the case's own. `DRMIGRATE_UPDATE_FIXTURES=1` rewrites `after/`
-and `expected.json`; review every rewrite.
+reports on `before/`: each finding's path, line, code and whether `fix` applies it, a DR200's
+message, and each call whose payload was followed into other files, with its state) and
+optionally `args.json` (more command-line arguments, e.g. `["--session-id", "sid"]`). The tree is
+copied into a fresh git repository, so the project root is the case's own.
+`DRMIGRATE_UPDATE_FIXTURES=1` rewrites `after/` and `expected.json`; review every rewrite.
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ def _report(tree: Path, extra: list[str]) -> dict[str, Any]:
     code, out = _run(tree, "check", "--format", "json", *extra)
     assert code in (0, 1), out
     data = json.loads(out)
-    findings = [{"path": f["path"], "line": f["line"], "code": f["code"], "fixed": f["fix_applicable"]}
+    # a DR200's message is its verdict (why the payload could not be followed, naming candidates)
+    findings = [{"path": f["path"], "line": f["line"], "code": f["code"], "fixed": f["fix_applicable"],
+                 **({"message": f["message"]} if f["code"] == "DR200" else {})}
                 for f in data["findings"]]
     followed = [{"path": f["path"], "line": s["line"], "state": s["state"],
                  "built_at": [f"{b['path']}:{b['line']}" for b in s.get("builders", [])]}

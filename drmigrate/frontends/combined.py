@@ -33,7 +33,7 @@ class CombinedFrontEnd:
         # each reader runs only when its kind of payload can be there (a ParseError is the file's):
         # most templates have neither a quoted Digital River type nor a call of DigitalRiver.js
         calls = mentioned(text, evidence(settings.receiver_names, settings.dr_types)) is not None
-        server = (self.server.extract(text, settings) if settings.quotes_dr_type(text)
+        server = (self.server.extract(text, settings) if settings.quotes_dr_type(text) or settings.seeds
                   else Extraction((), self.server.name))
         page = (self.page.extract(text, settings) if calls
                 else Extraction((), self.page.name))

@@ -25,7 +25,13 @@ from typing import Any
 
 from drmigrate.frontends import Settings
 from drmigrate.frontends import jsrequests as requests
-from drmigrate.frontends.jsflow import Callers, callers, callers_of_component, param_position
+from drmigrate.frontends.jsflow import (
+    Callers,
+    callers,
+    callers_of_component,
+    param_position,
+    trigger_calls,
+)
 from drmigrate.frontends.jsnodes import (
     dotted,
     is_literal_bool,
@@ -465,6 +471,9 @@ class Analysis:
         """The ways `expr` (evaluated at `at`: the call it is passed to) can be built."""
         self.flow.add(id(expr))
         found = self._resolve(expr, at, depth)
+        if any(c.origin == "nothing" for c in found) and any(c.origin != "nothing" for c in found):
+            # `var p = null` before the real value: no call sends null, the others are the payload
+            found = [c for c in found if c.origin != "nothing"]
         for cand in found:
             if cand.unresolved and cand.where is None:
                 cand.where = span_of(expr)
@@ -479,6 +488,11 @@ class Analysis:
         etype = expr.type
         if etype == "ObjectExpression":
             return [self._object_candidate(expr, at, depth)]
+        if (etype == "Literal" and expr.value is None and getattr(expr, "regex", None) is None) \
+                or (etype == "Identifier" and expr.name == "undefined") \
+                or (etype == "UnaryExpression" and expr.operator == "void"):
+            return [Candidate(unresolved=f"the payload is `{self.snippet(expr)}` here; check the call by hand",
+                              origin="nothing")]
         if etype == "Identifier":
             return self._resolve_identifier(expr, at, depth)
         if etype == "ConditionalExpression":
@@ -834,8 +848,8 @@ class Analysis:
                         index: int, path: tuple[str, ...], found: Callers, at: Node) -> Candidate:
         """The callers of a function this file does not hold: other modules (an export), other
         scripts of the page (a global), a library or framework that calls it back."""
-        exports = tuple((e.kind, *e.names) for e in found.exits if e.kind in ("export", "global"))
-        others = [e for e in found.exits if e.kind not in ("export", "global")]
+        exports = tuple((e.kind, *e.names) for e in found.exits if e.kind in ("export", "global", "event"))
+        others = [e for e in found.exits if e.kind not in ("export", "global", "event")]
         if others:
             shown = others[0].shown
             why = (f"the payload comes from the parameter `{name}` of {fname}, which is also called from "
@@ -1114,6 +1128,14 @@ class Analysis:
             if variable is not None and self.import_source(variable)[0]:
                 # a method of a module's value (`api.build()`, `payloads.paypal()`, a static method)
                 return [], [self._import_candidate(base, variable, (method,), (), call=call)]
+            if variable is not None and variable.kind == "implicit" and not variable.definitions \
+                    and base.name not in ("window", "self", "globalThis", "$", "jQuery", "document", "console"):
+                # `CheckoutModule.build(cart)`: a page global that another script defines
+                why = (f"the payload is the result of `{self.snippet(call, 50)}`, a function another script "
+                       "of the page defines; migrate it where it is built")
+                return [], [Candidate(unresolved=why, origin="external",
+                                      hop=Hop("global-call", span_of(call), why, name=str(base.name),
+                                              member=(method,), constants=self._constants(call)))]
         found: list[Node] = []
         for owner in self.method_owners(base):
             found.extend(self._methods(owner, method))
@@ -1140,9 +1162,48 @@ class Analysis:
             return [owner]
         owners: list[Node] = list(self.instance_classes(base))
         for value in self._values_of(base):
-            if value.type == "ObjectExpression":
-                owners.append(value)
+            for inner in self.module_values(value):
+                if inner.type == "ObjectExpression":
+                    owners.append(inner)
         return owners
+
+    def is_script(self) -> bool:
+        """The program is a plain script of the page (its top-level names are the page's globals):
+        not an ES module, not CommonJS (`require`, `module.exports`), not AMD (`define`)."""
+        if self.program.sourceType == "module" or self.defines:
+            return False
+        for key in (".exports",):
+            for value in self.member_assigns.get(key, ()):
+                assign = self.parent.get(id(value))
+                if assign is not None and (dotted(assign.left) or "").startswith(("module.exports", "exports")):
+                    return False
+        for values in self.member_assigns.values():
+            for value in values:
+                assign = self.parent.get(id(value))
+                if assign is not None and (dotted(assign.left) or "").startswith(("module.exports.", "exports.")):
+                    return False
+        return not any(c.callee.name == "require" and len(c.arguments or ()) == 1
+                       and string_literal(c.arguments[0]) is not None for c in self.plain_calls)
+
+    def module_values(self, value: Node, depth: int = 0) -> list[Node]:
+        """What a value is once computed, for the module pattern: `(function ($) { ...; return
+        {build: build}; })(jQuery)` is the object its function returns; an identifier, the values
+        it is given. Anything else is itself."""
+        if depth > 3:
+            return [value]
+        if value.type == "CallExpression" and value.callee is not None and value.callee.type in FUNCTIONS:
+            out: list[Node] = []
+            for returned in self.returns.get(id(value.callee), []):
+                out.extend(self.module_values(returned, depth + 1))
+            return out or [value]
+        if value.type == "Identifier":
+            variable = self.scopes.variable(value)
+            if variable is not None:
+                found = [d.value for d in variable.definitions if d.value is not None]
+                found += [r.value for r in variable.references if r.write and r.value is not None]
+                if found and all(f is not value for f in found):
+                    return [v for f in dict.fromkeys(found) for v in self.module_values(f, depth + 1)]
+        return [value]
 
     def _values_of(self, node: Node) -> list[Node]:
         if node.type == "Identifier":
@@ -1843,7 +1904,11 @@ def seeded(analysis: Analysis, seed: Seed) -> list[tuple[CallSite, Confidence, l
     kind = seed.target[0] if seed.target else ""
     out: list[tuple[CallSite, Confidence, list[Candidate]]] = []
 
+    inner = dict(analysis.settings.elements).get(seed.element, "") if seed.element else ""
+
     def site(node: Node, candidates: list[Candidate]) -> None:
+        if inner:  # the element's options reached here: its payload is under their `sourceData`
+            candidates = _inner_payloads(analysis, candidates, inner, node)
         out.append((CallSite(node, None, seed.call, [], seed.element, seed=seed), confidence, candidates))
 
     if kind in ("returns", "global-returns"):
@@ -1865,9 +1930,14 @@ def seeded(analysis: Analysis, seed: Seed) -> list[tuple[CallSite, Confidence, l
                   else global_values(analysis, seed.target[1:], values=True))
         for value in values:
             site(value, analysis._resolve_path(value, seed.path, end, 1))
-    elif kind in ("args", "global-args"):
-        for call, args in (import_calls(analysis, seed.target[1:]) if kind == "args"
-                           else global_calls(analysis, seed.target[1:])):
+    elif kind in ("args", "global-args", "event-args"):
+        if kind == "event-args":
+            calls = trigger_calls(analysis, seed.target[1]) if len(seed.target) > 1 else []
+        elif kind == "args":
+            calls = import_calls(analysis, seed.target[1:])
+        else:
+            calls = global_calls(analysis, seed.target[1:])
+        for call, args in calls:
             arg = args[seed.index] if 0 <= seed.index < len(args) else None
             if arg is None:
                 site(call, [Candidate(unresolved=f"`{analysis.snippet(call, 50)}` passes no payload in the "
@@ -1879,6 +1949,10 @@ def seeded(analysis: Analysis, seed: Seed) -> list[tuple[CallSite, Confidence, l
             for cand in cands:
                 cand.via.append((call, f"passed to `{analysis.snippet(callee, 40)}` here"))
             site(call, cands)
+    elif kind == "response":  # a server handler answering the page's request (SFCC, Express)
+        from drmigrate.frontends import jsserver
+
+        out.extend(jsserver.seeded(analysis, seed, confidence))
     return out
 
 
@@ -2005,6 +2079,7 @@ def _members(analysis: Analysis, owners: list[Node], path: tuple[str, ...], valu
                 owner_values = _binding_values(analysis, owner, False)
             else:
                 owner_values = [owner]
+            owner_values = [v for value in owner_values for v in analysis.module_values(value)]
             for value in owner_values:
                 if value.type == "ObjectExpression":
                     for prop in value.properties or ():
@@ -2133,6 +2208,9 @@ def _site(analysis: Analysis, callsite: CallSite, cand: Candidate, confidence: C
         hop = cand.hop
         if hop is not None:
             hop = _with_needs(analysis, cand, hop, seed)
+            written = _written_at_call(analysis, callsite) if seed is None else ""
+            if written:
+                hop = replace(hop, written=written)
         return PayloadSite(call_span, None, unresolved=cand.unresolved, unresolved_span=cand.where,
                            confidence=confidence, origin=cand.origin, call=method, element=element,
                            via=via, hop=hop, seed=seed.key if seed is not None else "")
@@ -2141,6 +2219,36 @@ def _site(analysis: Analysis, callsite: CallSite, cand: Candidate, confidence: C
         return _resolved_site(analysis, callsite, cand, confidence, settings, via, source=source)
     finally:
         analysis.bindings = {}
+
+
+def _written_at_call(analysis: Analysis, callsite: CallSite) -> str:
+    """The data fields this file writes on a payload variable before the call sends it
+    (`config.options = {...}`, `p.amount = x`; a callback such as `config.onSuccess = fn` is no
+    data), as a message names them; "" when none."""
+    args = callsite.args
+    payload = (args[1] if len(args) > 1 else args[0]) if callsite.method == "createSource" and args else \
+        (args[0] if args else None)
+    return written_before(analysis, payload, callsite.node)
+
+
+def written_before(analysis: Analysis, payload: Node | None, at_node: Node) -> str:
+    """`_written_at_call` for the variable `payload` and the code `at_node` that sends it."""
+    if payload is None or payload.type != "Identifier":
+        return ""
+    variable = analysis.scopes.variable(payload)
+    if variable is None:
+        return ""
+    at = span_of(at_node)[0]
+    found: list[str] = []
+    for ref in variable.references:
+        if ref.write or span_of(ref.identifier)[0] >= at:
+            continue
+        for use in analysis._classify(ref.identifier, at):
+            if use.kind in ("write", "compound") and use.path and \
+                    (use.value is None or use.value.type not in FUNCTIONS):
+                found.append(f"`{'.'.join(use.path)}` (line {analysis.line(use.node)})")
+    unique = list(dict.fromkeys(found))
+    return ", ".join(unique[:3]) + (f" and {len(unique) - 3} more" if len(unique) > 3 else "")
 
 
 def _with_needs(analysis: Analysis, cand: Candidate, hop: Hop, seed: Seed | None) -> Hop:

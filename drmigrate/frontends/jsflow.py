@@ -37,6 +37,7 @@ class Exit:
 
     kinds: "export" (`names` is the export path: ("buildPayload",), ("default", "pay"),
     ("module",) for `module.exports = f`), "global" (a name other scripts of the page see),
+    "event" (a jQuery event's handler: `names` is the event, which any script may trigger),
     "callback" (handed to a library call: `node` is that call), "value" (stored or passed on in a
     way this file does not follow), "framework" (an object's methods called by the framework it is
     given to: `Component.extend({...})`)."""
@@ -100,7 +101,7 @@ def callers(a: Analysis, fn: Node) -> Callers:
         variable = a.scopes.variable(fn.id)
         if variable is not None:
             _variable_calls(a, variable, out)
-        if holder is not None and holder.type == "Program" and holder.sourceType != "module":
+        if holder is not None and holder.type == "Program" and a.is_script():
             out.exits.append(Exit("global", fn, (str(fn.id.name),), f"the page's global `{fn.id.name}`"))
         return out
     if holder is None:
@@ -140,16 +141,48 @@ def callers(a: Analysis, fn: Node) -> Callers:
     if holder.type in ("CallExpression", "NewExpression"):
         shown = a.snippet(holder.callee, 40) if holder.callee is not None else "a call"
         out.name = f"the callback given to `{shown}`"
+        event = _event_name(a, holder, fn)
+        if event is not None:
+            # `$(x).on('name', function (e, data) {...})`: `$(y).trigger('name', data)` calls it
+            out.name = f"the `{event}` event handler"
+            out.calls.extend(trigger_calls(a, event))
+            out.exits.append(Exit("event", holder, (event,), f"the `{event}` event, which other files may trigger"))
+            return out
         out.exits.append(Exit("callback", holder, shown=f"`{shown}` calls it back"))
         return out
     out.exits.append(Exit("value", holder, shown=f"`{a.snippet(holder, 40)}`"))
     return out
 
 
+def trigger_calls(a: Analysis, event: str) -> list[tuple[Node, list[Node | None]]]:
+    """`$(x).trigger('name', data)` calls of this file, with the arguments as a handler gets them
+    (the event object first: `[null, data]`; an array of extra arguments is spread)."""
+    found: list[tuple[Node, list[Node | None]]] = []
+    for trigger in [*a.member_calls.get(".trigger", ()), *a.member_calls.get(".triggerHandler", ())]:
+        args = list(trigger.arguments or ())
+        if args and a.string_const(args[0]) == event:
+            extra = args[1] if len(args) > 1 else None
+            if extra is not None and extra.type == "ArrayExpression":
+                found.append((trigger, [None, *(extra.elements or ())]))
+            else:
+                found.append((trigger, [None, extra]))
+    return found
+
+
+def _event_name(a: Analysis, call: Node, fn: Node) -> str | None:
+    """`x.on('digitalRiver:dropIn', fn)` / `.one(...)`: the event's name, when `fn` is its handler."""
+    callee = call.callee
+    args = list(call.arguments or ())
+    if callee is None or callee.type != "MemberExpression" or member_name(callee) not in ("on", "one") \
+            or len(args) < 2 or args[-1] is not fn:
+        return None
+    return a.string_const(args[0])
+
+
 def _top_level_script(a: Analysis, declarator: Node) -> bool:
     declaration = a.parent.get(id(declarator))
     program = a.parent.get(id(declaration)) if declaration is not None else None
-    return program is not None and program.type == "Program" and program.sourceType != "module" \
+    return program is not None and program.type == "Program" and a.is_script() \
         and declaration is not None and declaration.kind == "var"
 
 
@@ -332,11 +365,16 @@ def _object_method(a: Analysis, obj: Node, key: str, out: Callers, *, keep_name:
     """The calls of the method `key` of the object literal `obj`: `api.key(...)` through every
     variable that holds it, `this.key(...)` in its own methods; and how the object leaves."""
     holder = a.parent.get(id(obj))
+    value: Node = obj
+    iife = _iife_of_return(a, holder) if holder is not None and holder.type == "ReturnStatement" else None
+    if iife is not None:
+        # the module pattern: `var Api = (function () { ...; return {pay: pay}; })();`
+        value, holder = iife, a.parent.get(id(iife))
     target: Node | None = None
-    if holder is not None and holder.type == "VariableDeclarator" and holder.init is obj \
+    if holder is not None and holder.type == "VariableDeclarator" and holder.init is value \
             and holder.id is not None and holder.id.type == "Identifier":
         target = holder.id
-    elif holder is not None and holder.type == "AssignmentExpression" and holder.right is obj:
+    elif holder is not None and holder.type == "AssignmentExpression" and holder.right is value:
         target = holder.left
     if not keep_name or not out.name:
         out.name = f"{dotted(target) or 'the object'}.{key}" if target is not None else key
@@ -394,6 +432,17 @@ def _object_method(a: Analysis, obj: Node, key: str, out: Callers, *, keep_name:
                 out.exits.append(Exit(exit_.kind, exit_.node, names, exit_.shown))
             return
     out.exits.append(Exit("value", obj, shown="the object that holds it"))
+
+
+def _iife_of_return(a: Analysis, statement: Node) -> Node | None:
+    """The immediately-invoked call whose function `statement` (a `return`) returns from."""
+    fn = a.scopes.function_of(statement)
+    call = a.parent.get(id(fn))
+    while call is not None and call.type not in ("CallExpression",) and call.type in ("SequenceExpression",):
+        call = a.parent.get(id(call))
+    if call is not None and call.type == "CallExpression" and call.callee is fn:
+        return call
+    return None
 
 
 def _object_exits(a: Analysis, variable: Variable, name: Node) -> Iterator[Exit]:

@@ -222,9 +222,11 @@ class _Collector:
         self.comments: list[Span] = []
         self.contexts: list[Literal] = []
         self.uses: list[NameUse] = []
+        self.places: dict[int, Place] = {}  # node id -> the place of the statement list it is in
 
     def walk(self, node: Node, scope: int, place: Place) -> None:
         kind = node.type
+        self.places[node.id] = place
         if kind == "comment":
             self.comments.append(self.offsets.span(node))
         elif kind == "array_creation_expression":
@@ -412,6 +414,7 @@ class _Collector:
         write = Write(
             path,
             self.offsets.span(stmt),
+            conditional=conditional(stmt),
             enclosure=self.enclosure(stmt) if in_list and not chained and effect is None else None,
             removable=in_list and not chained,
             why_not=("" if in_list else "the write is the body of a statement without braces")
@@ -421,6 +424,31 @@ class _Collector:
             value_span=self.offsets.span(value),
         )
         self.writes.append(PendingWrite(scope, name, place, write))
+
+
+_BRANCHES = frozenset({"else_clause", "else_if_clause", "for_statement", "foreach_statement", "while_statement",
+                       "do_statement", "case_statement", "default_statement", "catch_clause", "match_expression"})
+
+
+def conditional(node: Node) -> bool:
+    """`node` runs on some paths of its function only: an `if` branch, a loop, a `case`, a `catch`,
+    the right of `&&` / `||` / `and` / `or` / `??`, a branch of `?:`."""
+    current = node
+    parent = node.parent
+    while parent is not None and parent.type not in _SCOPES:
+        kind = parent.type
+        if kind == "if_statement" and current != parent.child_by_field_name("condition"):
+            return True
+        if kind in _BRANCHES:
+            return True
+        if kind == "conditional_expression" and current != parent.child_by_field_name("condition"):
+            return True
+        if kind == "binary_expression" and current == parent.child_by_field_name("right"):
+            operator = parent.child_by_field_name("operator")
+            if operator is not None and (operator.text or b"").decode().lower() in ("&&", "||", "and", "or", "??"):
+                return True
+        current, parent = parent, parent.parent
+    return False
 
 
 def is_expression(text: str) -> bool:
@@ -488,6 +516,18 @@ class PhpFrontEnd:
         sites = server_sites(collector.contexts, collector.bindings, collector.writes, collector.uses,
                              settings.dr_types, language="php", origin="php-array",
                              names=settings.payload_names)
+        if settings.seeds:
+            from drmigrate.frontends.php_seeds import seeded_sites
+
+            seeded = seeded_sites(root, text, collector, settings)
+            # a literal another file's call reaches is that call's payload (first: it wins the dedup)
+            taken = {site.parts[0].span for site in seeded if site.parts}
+            sites = tuple(seeded) + tuple(s for s in sites if not (s.parts and s.parts[0].span in taken))
+        if any(p.key == "sessionId" for site in sites for part in site.parts for p in part.props) or \
+                any(w.path == ("sessionId",) for site in sites for w in site.writes):
+            from drmigrate.frontends.php_seeds import session_when
+
+            sites = tuple(session_when(site, root, offsets) for site in sites)
         return Extraction(sites=sites, parser=self.name, comments=tuple(sorted(collector.comments)))
 
     def parses(self, text: str) -> bool:

@@ -530,7 +530,7 @@ class PythonFrontEnd:
     name = "libcst"
 
     def extract(self, text: str, settings: Settings) -> Extraction:
-        if not mentions_dr_type(text, settings.dr_types):
+        if not settings.seeds and not mentions_dr_type(text, settings.dr_types):
             return Extraction(sites=(), parser=self.name)  # nothing to find: skip the slow parse
         module = _parse(text)
         base = 1 if text.startswith(_BOM) else 0
@@ -541,6 +541,12 @@ class PythonFrontEnd:
         sites = server_sites(collector.contexts, collector.bindings, collector.writes, collector.uses,
                              settings.dr_types, language="python", origin="python-dict",
                              names=settings.payload_names, global_scope=collector.module_scope)
+        if settings.seeds:
+            from drmigrate.frontends.python_seeds import seeded_sites
+
+            seeded = seeded_sites(module, text, base, line_starts, collector, settings)
+            taken = {site.parts[0].span for site in seeded if site.parts}
+            sites = tuple(seeded) + tuple(s for s in sites if not (s.parts and s.parts[0].span in taken))
         return Extraction(sites=sites, parser=self.name, comments=tuple(sorted(collector.comments)))
 
     def parses(self, text: str) -> bool:

@@ -292,3 +292,37 @@ def _hold_together(writes: list[Write]) -> list[Write]:
                             why_not=f"another write to `{'.'.join(other)}` cannot be removed")
         out.append(write)
     return out
+
+
+# (variable, key path of the payload in it, where it was bound, its function's scope id)
+Holder = tuple[str, tuple[str, ...], int, int]
+
+
+def held_fields(holders: Sequence[Holder], bindings: Sequence[Binding], writes: Sequence[PendingWrite],
+                uses: Sequence[NameUse]) -> tuple[tuple[Write, ...], tuple[Block, ...]]:
+    """For a payload another file's call receives (a seed), found through the variables that hold
+    it on its way to the answer: the writes that complete it through those variables (`$v['k']
+    = ...` after the binding, until the variable is bound again), paths made relative to the
+    payload, and the reads that still need its fields."""
+    found: list[Write] = []
+    blocks: list[Block] = []
+    for name, prefix, start, scope in holders:
+        rebinds = [b for b in bindings if b.scope == scope and b.name == name and b.start > start]
+        for pending in writes:
+            write = pending.write
+            if pending.scope != scope or pending.name != name or write.span[0] <= start \
+                    or len(write.path) <= len(prefix) or write.path[:len(prefix)] != prefix:
+                continue
+            if any(b.start < write.span[0] and _dominates(b, pending.place) for b in rebinds):
+                continue
+            moved = replace(write, path=write.path[len(prefix):])
+            if moved not in found:
+                found.append(moved)
+        for use in uses:
+            if use.scope != scope or use.name != name or use.kind != "read" or use.start <= start:
+                continue
+            if use.path[:len(prefix)] == prefix:
+                blocks.append(Block(use.path[len(prefix):], use.reason, use.span))
+            elif prefix[:len(use.path)] == use.path:
+                blocks.append(Block((), use.reason, use.span))  # the read takes the payload whole
+    return tuple(sorted(_hold_together(_filled_blocks(found)), key=lambda w: w.span)), tuple(blocks)

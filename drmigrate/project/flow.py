@@ -56,6 +56,7 @@ class Verdict:
     seeds: list[tuple[str, str]] = field(default_factory=list)  # (file, seed key)
     reason: str = ""  # why it could not be followed ("" when it was)
     wrapper: bool = False  # a function nothing in the project calls: callers outside the tree
+    absent: bool = False  # an event no other file triggers: this way brings nothing
 
 
 @dataclass
@@ -95,6 +96,11 @@ class Flow:
                 verdicts[origin.key] = verdict
                 targets, reason, wrapper = self.targets(origin)
                 verdict.reason, verdict.wrapper = reason, wrapper
+                if not targets and origin.hop.kind == "param" and origin.hop.exports \
+                        and all(e[0] == "event" for e in origin.hop.exports):
+                    verdict.absent, verdict.reason = True, (
+                        f"{_cap(origin.hop.what.split(';')[0])}, and no file of this project triggers it; "
+                        "check what does")
                 for rel, seed in targets:
                     known = seeds.setdefault(rel, {})
                     if seed.key in known:
@@ -118,6 +124,15 @@ class Flow:
     def targets(self, origin: Origin) -> tuple[list[tuple[str, Seed]], str, bool]:
         """(file, seed) pairs for one hop; else why it cannot be followed, and whether the reason
         is that nothing in the project calls the function (a wrapper)."""
+        found, reason, wrapper = self._targets(origin)
+        written = origin.hop.written
+        if found and written:
+            # the code that builds the payload does not decide alone what the call sends
+            return [], (f"{_cap(origin.hop.what)}; this file also sets {written} on the object it "
+                        "receives, so migrate the two together by hand"), False
+        return found, reason, wrapper
+
+    def _targets(self, origin: Origin) -> tuple[list[tuple[str, Seed]], str, bool]:
         hop = origin.hop
         kind = hop.kind
         if kind in ("import", "import-call"):
@@ -147,8 +162,8 @@ class Flow:
                 return [], (f"{_cap(hop.what)} — no script of this project defines `{hop.name}` "
                             "(the server may print it into the page)"), False
             what = "global-value" if kind == "global" else "global-returns"
-            return [(rel, self._seed(origin, (what, hop.name), path=hop.path, constants=hop.constants))
-                    for rel in definers], "", False
+            return [(rel, self._seed(origin, (what, hop.name, *hop.member), path=hop.path,
+                                     constants=hop.constants)) for rel in definers], "", False
         if kind == "response" or kind.startswith("server-"):
             # a request's answer, or a server builder another server file holds: `routes` links them
             from drmigrate.project import routes
@@ -165,6 +180,13 @@ class Flow:
         for exit_ in hop.exports:
             kind, names = exit_[0], tuple(exit_[1:])
             if not names:
+                continue
+            if kind == "event":
+                # a page-wide jQuery event: any script or page that triggers it passes the payload
+                for rel in self.index.mentioning_string(names[0]):
+                    if rel != origin.rel:
+                        found.append((rel, self._seed(origin, ("event-args", names[0]), index=hop.index,
+                                                      path=hop.path)))
                 continue
             if kind == "global":
                 for rel in self.index.mentioning(names[0]):
@@ -218,14 +240,38 @@ class Flow:
         for rel, found in seeds.items():
             for key, seed in list(found.items()):
                 kind = seed.target[0]
-                if kind not in ("returns", "value") or len(seed.target) < 2:
+                if kind not in ("returns", "value", "global-returns", "global-value") or len(seed.target) < 2:
                     continue
-                reasons = self._other_uses(rel, seed.target[1:], origins.get((rel, key), []))
+                if kind.startswith("global-"):
+                    reasons = self._other_global_uses(rel, seed.target[1:], origins.get((rel, key), []))
+                else:
+                    reasons = self._other_uses(rel, seed.target[1:], origins.get((rel, key), []))
                 new = tuple(dict.fromkeys((*seed.shared, *reasons)))
                 if new != seed.shared:
                     found[key] = replace(seed, shared=new)
                     changed.add(rel)
         return changed
+
+    def _other_global_uses(self, rel: str, names: tuple[str, ...], hops: Sequence[tuple[str, Hop]]) -> list[str]:
+        """Uses of the page global `names` in other scripts and pages than the hops that reached it."""
+        reasons: list[str] = []
+        for other in self.index.mentioning(names[0]):
+            if other == rel:
+                continue
+            skeleton = self.index.skeleton(other)
+            if skeleton is not None and (names[0] in skeleton.globals or names[0] in skeleton.exports):
+                continue  # its own `names[0]`
+            for offset, member, _called, _newed in self.index.uses_of(other, names[0]):
+                if len(names) > 1 and member != names[1]:
+                    continue
+                if any(o_rel == other and hop.span[0] <= offset < hop.span[1] for o_rel, hop in hops):
+                    continue
+                text = self.index.read(other) or ""
+                line = text.count("\n", 0, offset) + 1
+                shown = ".".join(names[:2])
+                reasons.append(f"`{shown}` is also used in {self.index.display(other)} on line {line}")
+                break
+        return reasons
 
     def _other_uses(self, rel: str, names: tuple[str, ...], hops: Sequence[tuple[str, Hop]]) -> list[str]:
         """Uses of the export `names` in the importers of `rel` that are not the hops that reached
@@ -364,6 +410,15 @@ def apply_verdicts(flow: FlowResult, results: dict[str, FileResult], table_codes
                 origin = verdict.origin
                 message = _cap(origin.hop.what)
                 match = _dr200(findings, origin.site, message)
+                if not verdict.seeds and not verdict.reason:
+                    continue  # nothing to follow it with (no adapter for it): its own reason stands
+                others = any(f.span == origin.site.span and f is not match for f in findings) or any(
+                    s.span == origin.site.span and s is not origin.site for s in sites)
+                if verdict.absent and match is not None and others:
+                    findings.remove(match)  # the event's triggers in this file are its other ways
+                    if origin.site in sites:
+                        sites.remove(origin.site)
+                    continue
                 builders = builders_of(verdict)
                 if verdict.wrapper and match is not None:
                     # exported for callers outside the tree: a wrapper, not a payload

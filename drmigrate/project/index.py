@@ -269,6 +269,20 @@ class ProjectIndex:
                 out.append(rel)
         return out
 
+    def mentioning_string(self, value: str) -> list[str]:
+        """The code files that have `value` as a string literal (an event's name)."""
+        def scan() -> list[str]:
+            quoted = (f"'{value}'", f'"{value}"', f"`{value}`")
+            out = []
+            for rel in self._code_files():
+                text = self.read.peek(rel)
+                if text is not None and value in text and any(q in text for q in quoted):
+                    out.append(rel)
+            return out
+
+        found = self._answer(f"string:{value}", scan)
+        return [rel for rel in found if isinstance(rel, str)] if isinstance(found, list) else []
+
     def definers(self, name: str) -> list[str]:
         """The scripts (and pages) that define the page global `name`."""
         out = []
