@@ -629,6 +629,10 @@ def _add_noqa(results: Sequence[FileResult], cfg: Config, reason: str | None, *,
         lines = sum(d.lines for d in written)
         head = (f"Added {reporters.plural(lines, 'suppression comment')} for {reporters.plural(findings, 'finding')} "
                 f"in {reporters.plural(len(written), 'file')}." if written else "No suppression comments added.")
+        unused = sum(1 for r in results for f in r.findings if f.code == "DR300")
+        if unused:
+            head += (f" {reporters.plural(unused, 'unused suppression')} (DR300) got no comment: "
+                     "remove {}.".format("it" if unused == 1 else "them"))
         left = sum(d.left for d in done)
         if left:
             head += (f" {reporters.plural(left, 'finding')} left as {'it was' if left == 1 else 'they were'}: "

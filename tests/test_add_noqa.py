@@ -68,6 +68,7 @@ def test_round_trip_on_every_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert first.exit_code == 1, first.output  # two DR204 inside PHP heredocs cannot have one
     refused = [line for line in first.stderr.splitlines() if ": not suppressed: line " in line]
     assert len(refused) == 2 and all("before.php" in line and "inside a string" in line for line in refused)
+    assert "4 unused suppressions (DR300) got no comment: remove them." in first.stdout
     after = _run(tmp_path, monkeypatch, "--format", "json", "fx")
     import json
 
