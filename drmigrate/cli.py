@@ -470,7 +470,7 @@ def run(
             click.echo(cache.warning, err=True)
     colour = resolve_color(color, no_color, os.environ)
     if add_noqa:
-        sys.exit(_add_noqa(results, cfg, noqa_reason, quiet=quiet, color=colour))
+        sys.exit(_add_noqa(results, cfg, settings, noqa_reason, quiet=quiet, color=colour))
     if write_baseline is not None:
         _write_baseline(write_baseline, results, accepted, fixing=writing, stdout_text=stdout_text,
                         quiet=quiet, color=colour)
@@ -606,8 +606,8 @@ def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: 
     click.echo(text, nl=False, file=out, color=color)
 
 
-def _add_noqa(results: Sequence[FileResult], cfg: Config, reason: str | None, *, quiet: bool,
-              color: bool | None) -> int:
+def _add_noqa(results: Sequence[FileResult], cfg: Config, settings: config.Settings, reason: str | None, *,
+              quiet: bool, color: bool | None) -> int:
     """`check --add-noqa`: write the directives, say what was written and what was refused.
     Exit 0 when every finding got its comment, 1 when some could not (the gate stays red there),
     2 when a file could not be analysed."""
@@ -615,7 +615,7 @@ def _add_noqa(results: Sequence[FileResult], cfg: Config, reason: str | None, *,
     from drmigrate.pipeline import add_suppressions
     from drmigrate.report.common import printable
 
-    done = add_suppressions(results, cfg, reason or DEFAULT_REASON)
+    done = add_suppressions(results, cfg, settings, reason or DEFAULT_REASON)
     for r in results:
         if r.status == "error":
             click.echo(f"{printable(r.path)}: error: {printable(r.reason)}", err=True, color=color)

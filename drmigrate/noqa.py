@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from drmigrate.model import Finding, Span
 
@@ -66,6 +67,7 @@ class Placed:
     findings: int = 0
     refused: tuple[str, ...] = ()  # "line N: why", one per line left as it was
     refused_findings: int = 0
+    planned: tuple[Planned, ...] = ()  # the directives written
 
 
 def _line_starts(text: str) -> list[int]:
@@ -152,6 +154,34 @@ def apply(text: str, planned: Sequence[Planned]) -> str:
     return out
 
 
+# findings about a planned edit (a removal that would swallow a comment, a refused fix): once the
+# finding whose fix it is gets suppressed, no edit is planned and they are gone too
+CONSEQUENCES = frozenset({"DR202", "DR203"})
+
+
+def idle_consequences(front: Any, text: str, placed: Placed, config: Any, reason: str) -> set[tuple[str, int]]:
+    """(code, line in the original text) of the findings of `CONSEQUENCES` that the directives
+    written in `placed` leave with nothing to silence: suppressing the finding whose fix they are
+    about took them away, and a directive that names them would be unused (DR300)."""
+    from drmigrate import suppressions
+
+    inserted = sorted(p.line for p in placed.planned if p.start == p.end)
+    covered: dict[int, int] = {}  # line in the new text -> line in the original
+    for p in placed.planned:
+        if p.start == p.end:
+            covered[p.line + sum(1 for line in inserted if line <= p.line)] = p.line
+    extraction = front.extract(placed.text, config.settings)
+    cleaned = _clean_reason(reason)
+    out: set[tuple[str, int]] = set()
+    for d in suppressions.directive_use(extraction, placed.text, config.table, config.options):
+        original = covered.get(d.line + 1)
+        if original is None or d.reason != cleaned:
+            continue
+        out.update((code, original) for code in d.codes
+                   if code in CONSEQUENCES and not any(u.startswith(code) for u in d.used))
+    return out
+
+
 def place(front: object, text: str, path: str, findings: Sequence[Finding], settings: object,
           reason: str = DEFAULT_REASON) -> Placed:
     """`text` with every directive that can be proven safe; the others named with their reason.
@@ -175,7 +205,7 @@ def place(front: object, text: str, path: str, findings: Sequence[Finding], sett
                 verify(front, text, apply(text, kept), settings)  # each alone was safe: so is the whole
     refusals = tuple(f"line {line}: {why}" for line, _, why in sorted(refused))
     return Placed(apply(text, kept), len(kept), sum(p.findings for p in kept), refusals,
-                  sum(n for _, n, _ in refused))
+                  sum(n for _, n, _ in refused), tuple(kept))
 
 
 def verify(front: object, original: str, new: str, settings: object) -> None:

@@ -491,7 +491,8 @@ class Suppressed:
     left: int = 0  # the findings left unsuppressed
 
 
-def add_suppressions(results: Sequence[FileResult], cfg: Config, reason: str) -> list[Suppressed]:
+def add_suppressions(results: Sequence[FileResult], cfg: Config, settings: config.Settings,
+                     reason: str) -> list[Suppressed]:
     """Write a `drmigrate-ignore` directive for every remaining finding (`drmigrate.noqa`), each
     file proven unchanged but for the comments and written atomically; a file that changed since
     it was analysed, or where a comment cannot stand, is left as it is and named with the reason."""
@@ -513,6 +514,11 @@ def add_suppressions(results: Sequence[FileResult], cfg: Config, reason: str) ->
         front = front_end_for(r.path, cfg.template_extensions)
         try:
             placed = noqa.place(front, source.text, r.path, findings, cfg.settings, reason)
+            idle = noqa.idle_consequences(front, source.text, placed, file_config(cfg, settings, r.path), reason) \
+                if placed.lines else set()
+            if idle:  # a DR202 the fix of a suppressed finding caused: it goes with that fix
+                findings = [f for f in findings if (f.code, f.line) not in idle]
+                placed = noqa.place(front, source.text, r.path, findings, cfg.settings, reason)
             if placed.lines:
                 write_source(source, placed.text)
         except noqa.Refused as exc:

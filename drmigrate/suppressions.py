@@ -178,3 +178,12 @@ def analyze(extraction: Extraction, text: str, table: RuleTable, options: Option
         return result
     findings = sorted((*result.findings, *extra), key=lambda f: (f.span[0], f.code, f.span[1]))
     return replace(result, findings=tuple(findings))
+
+
+def directive_use(extraction: Extraction, text: str, table: RuleTable, options: Options) -> list[Directive]:
+    """The text's directives, each with the codes it silenced (`Directive.used`) in this analysis."""
+    directives = Suppressions(text)
+    if directives:
+        engine.analyze(extraction.sites, table, text, comments=extraction.comments, protected=extraction.protected,
+                       options=options, suppress=directives.predicate(), embedded=extraction.embedded)
+    return directives.directives
