@@ -4,8 +4,8 @@
 check), the notes on files drmigrate does not read or skips as build output, and the check for
 JavaScript built inside server strings all read it, so a new call kind is added here once.
 
-`createSource` counts wherever the name appears, as it always has: no other code calls it so. For
-the other names only a call counts: `name(`, `name.call(` / `.apply(` / `.bind(`, on a receiver that
+`createSource` counts wherever the name appears as a word, as it always has: no other code calls it
+so (`createSourceCode`, `createSourceFile` are other words). For the other names only a call counts: `name(`, `name.call(` / `.apply(` / `.bind(`, on a receiver that
 is not one of `FOREIGN_RECEIVERS` (`document.createElement('div')` is in most pages). Two of them are
 methods of other libraries too (`SHARED_NAMES`: Stripe's and the storefront's own `paymentRequest`,
 Vue's `createElement`): a call of one counts only in a file that shows Digital River (`Evidence`).
@@ -75,12 +75,13 @@ def _alternative(name: str, key: str, index: int, *, bare: bool) -> str:
     parts = []
     if at:
         parts.append(f"(?<={through_key})")
+    # a whole word in every case: `createSourceCode` / `createSourceFile` (TypeScript, ESLint) are
+    # other names
+    parts.append(rf"(?<![\w$]{through_key})")
     if not bare:
-        parts.append(rf"(?<![\w$]{through_key})")
         parts.extend(rf"(?<!{re.escape(r)}\.{through_key})" for r in FOREIGN_RECEIVERS.get(name, ()))
     parts.append(re.escape(name[at + len(key):]))
-    if not bare:
-        parts.append(rf"(?![\w$]){_CALL_FORM}")
+    parts.append(r"(?![\w$])" if bare else rf"(?![\w$]){_CALL_FORM}")
     return "".join(parts) + f"(?P<c{index}>)"
 
 
@@ -236,8 +237,6 @@ def mentioned_in_bytes(raw: bytes, shown: Evidence | None = None) -> str | None:
 
 def mentioned(text: str, shown: Evidence | None = None) -> str | None:
     """`mentioned_in_bytes` on decoded text."""
-    if "createSource" in text:
-        return "createSource"
     return _first(text, _text_patterns(False), shown or evidence(), _text_re,
                   lambda: "digitalriver" in text.lower(), _text_gates(),
                   _group_names())

@@ -276,6 +276,7 @@ class Discovery:
         self.gitignores = GitIgnores()
         self.seen: set[tuple[int, int]] = set()  # (device, inode): a file reached twice is read once
         self.listed_by_git: list[str] = []  # directories git listed (the rest were walked)
+        self.mtimes: dict[str, int] = {}  # st_mtime_ns of each file entry, by its path
 
     # ------------------------------------------------------------------ paths relative to the base
 
@@ -416,6 +417,7 @@ class Discovery:
             return Entry(shown, "skipped",
                          f"{format_size(st.st_size)}, over the max-file-size limit of "
                          f"{format_size(self.settings.max_file_size)}; raise max-file-size or exclude it")
+        self.mtimes[shown] = st.st_mtime_ns  # for what keeps answers about the tree between runs
         return Entry(shown, "file", size=st.st_size)
 
     def _unread_entry(self, shown: str, st: os.stat_result | None) -> Entry | None:
@@ -433,6 +435,7 @@ class Discovery:
         if key in self.seen:
             return None
         self.seen.add(key)
+        self.mtimes[shown] = st.st_mtime_ns
         return Entry(shown, "unread", size=st.st_size)
 
     # ------------------------------------------------------------------ directories

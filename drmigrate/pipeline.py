@@ -159,7 +159,8 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
                         include=settings.include, force_exclude=settings.force_exclude,
                         respect_gitignore=settings.respect_gitignore, max_file_size=settings.max_file_size,
                         git=git)
-    entries = Discovery(walk, lambda p: _reads(p, cfg.template_extensions), _searched).entries(paths)
+    discovery = Discovery(walk, lambda p: _reads(p, cfg.template_extensions), _searched)
+    entries = discovery.entries(paths)
     if fixing:
         cache = None
     mode = "diff" if want_fixes else "check"
@@ -217,7 +218,7 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
     if follow and (any(r is not None and _follows(r) for r in results)
                    or _builders_named(paths, walked, results, cfg, settings)):
         _follow(paths, walked, results, sources, configs, cfg, settings, fixing=fixing, want_fixes=want_fixes,
-                cache=cache, mode=mode, overlay=overlay or {})
+                cache=cache, mode=mode, mtimes=discovery.mtimes, overlay=overlay or {})
     for i, final in enumerate(results):
         if final is not None and final.status == "fixed" and final.fixed is not None and i in sources:
             results[i] = _write(sources[i], final, configs[i])
@@ -267,7 +268,7 @@ def _follows(result: FileResult) -> bool:
 def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileResult | None],
             sources: dict[int, Source], configs: dict[int, Config], cfg: Config, settings: config.Settings,
             *, fixing: bool, want_fixes: bool, cache: Cache | None, mode: str,
-            overlay: Mapping[str, str]) -> None:
+            mtimes: dict[str, int] | None = None, overlay: Mapping[str, str] | None = None) -> None:
     """Payloads built in other files: the project index follows each hop to its builder, the
     builders' files are analysed with their seeds (and fixed, when they are among the files
     checked), and the calls' verdicts follow their builders (`drmigrate.project.flow`)."""
@@ -282,15 +283,17 @@ def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileRe
 
     covered = any(os.path.realpath(p) == os.path.realpath(root) for p in paths if p != "-")
 
-    def listing() -> list[str]:
+    def listing() -> list[tuple[str, int, int]]:
         # a run over the whole project walked it already: its entries are the listing
-        found = entries if covered else Discovery(walk, lambda p: True).entries([str(root)])
+        walker = None if covered else Discovery(walk, lambda p: True)
+        found = entries if walker is None else walker.entries([str(root)])
+        times = (mtimes or {}) if walker is None else walker.mtimes
         out = []
         for entry in found:
             if entry.status in ("file", "unread"):
                 rel = index.relative(entry.path)
                 if rel is not None:
-                    out.append(rel)
+                    out.append((rel, entry.size, times.get(entry.path, 0)))
         return out
 
     index = ProjectIndex(root, listing)
@@ -306,7 +309,7 @@ def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileRe
                 by_rel.setdefault(rel, i)
     displays = {rel: entries[i].path for rel, i in by_rel.items()}
     current = {rel: found for rel, i in by_rel.items() if (found := results[i]) is not None}
-    for path, text in overlay.items():  # the editor's unsaved buffers stand for their files
+    for path, text in (overlay or {}).items():  # the editor's unsaved buffers stand for their files
         rel = index.relative(path)
         if rel is not None:
             index.read.set(rel, text)

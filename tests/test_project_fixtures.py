@@ -1,7 +1,7 @@
 """Multi-file fixtures: a payload built in one file and sent from another.
 
 Each case is a folder `fixtures/project/<case>/` holding `before/` (a small project tree), `after/`
-(the same tree after `drmigrate fix`; absent: nothing changes), `expected.json` (what `check`
+(the files `drmigrate fix` changes, as it leaves them; absent: nothing changes), `expected.json` (what `check`
 reports on `before/`: each finding's path, line, code and whether `fix` applies it, a DR200's
 message, and each call whose payload was followed into other files, with its state) and
 optionally `args.json` (more command-line arguments, e.g. `["--session-id", "sid"]`). The tree is
@@ -73,13 +73,13 @@ def test_project_fixture(case: Path, tmp_path: Path) -> None:
         (case / "expected.json").write_text(json.dumps(report, indent=1) + "\n", "utf-8")
         if (case / "after").exists():
             shutil.rmtree(case / "after")
-        if after != before:
-            for rel, data in after.items():
+        for rel, data in after.items():
+            if before.get(rel) != data:
                 target = case / "after" / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
     assert report == json.loads((case / "expected.json").read_text("utf-8"))
-    want = _tree(case / "after") if (case / "after").exists() else before
+    want = {**before, **(_tree(case / "after") if (case / "after").exists() else {})}
     assert after == want
     # a second fix changes nothing, and `--diff` of the result is empty
     code, out = _run(tree, "fix", *extra)

@@ -284,15 +284,42 @@ def _implicit(a: Analysis, ident: Node) -> bool:
     return variable is not None and variable.kind == "implicit"
 
 
-def _variable_calls(a: Analysis, variable: Variable, out: Callers) -> None:
-    """The calls of the function a variable holds, and the other things done with it."""
+def _reads(a: Analysis, variable: Variable) -> Iterator[tuple[Node, Node]]:
+    """(identifier, its parent) for every read of a variable."""
     for ref in variable.references:
         if ref.write:
             continue
-        ident = ref.identifier
-        parent = a.parent.get(id(ident))
-        if parent is None:
-            continue
+        parent = a.parent.get(id(ref.identifier))
+        if parent is not None:
+            yield ref.identifier, parent
+
+
+def _leaves(a: Analysis, ident: Node, parent: Node) -> Exit | None:
+    """The read `ident` hands its value out of the file: an export (ES, CommonJS, an AMD module's
+    value) or a global of the page (`window.x = ...`); None when it does not."""
+    if parent.type == "ExportSpecifier":
+        exported = parent.exported.name if parent.exported is not None else ident.name
+        return Exit("export", parent, (str(exported),), f"exported as `{exported}`")
+    if parent.type == "ExportDefaultDeclaration":
+        return Exit("export", parent, ("default",), "the module's default export")
+    if parent.type == "ReturnStatement" and a.amd_factory(parent) is not None:
+        return Exit("export", parent, ("module",), "the AMD module's value")
+    if parent.type == "AssignmentExpression" and parent.right is ident:
+        chain = dotted(parent.left) or ""
+        exported = _export_names(chain)
+        if exported is not None:
+            return Exit("export", parent, exported, f"exported as `{chain}`")
+        left = parent.left
+        if left.type == "MemberExpression" and left.object.type == "Identifier" \
+                and left.object.name in ("window", "self", "globalThis"):
+            name = member_name(left) or "?"
+            return Exit("global", parent, (name,), f"the page's global `{name}`")
+    return None
+
+
+def _variable_calls(a: Analysis, variable: Variable, out: Callers) -> None:
+    """The calls of the function a variable holds, and the other things done with it."""
+    for ident, parent in _reads(a, variable):
         if parent.type == "CallExpression" and parent.callee is ident:
             out.calls.append((parent, list(parent.arguments or ())))
             continue
@@ -316,24 +343,13 @@ def _variable_calls(a: Analysis, variable: Variable, out: Callers) -> None:
                 out.exits.append(Exit("value", parent, shown=f"`{a.snippet(parent, 40)}`"))
                 continue
             continue  # `f.length`, `f.name`: reads of the function object
-        if parent.type == "ExportSpecifier":
-            exported = parent.exported.name if parent.exported is not None else ident.name
-            out.exits.append(Exit("export", parent, (str(exported),), f"exported as `{exported}`"))
-            continue
-        if parent.type == "ExportDefaultDeclaration":
-            out.exits.append(Exit("export", parent, ("default",), "the module's default export"))
+        leaving = _leaves(a, ident, parent)
+        if leaving is not None:
+            out.exits.append(leaving)
             continue
         if parent.type == "AssignmentExpression" and parent.right is ident:
             left = parent.left
-            chain = dotted(left) or ""
-            exported = _export_names(chain)
-            if exported is not None:
-                out.exits.append(Exit("export", parent, exported, f"exported as `{chain}`"))
-            elif left.type == "MemberExpression" and left.object.type == "Identifier" \
-                    and left.object.name in ("window", "self", "globalThis"):
-                name = member_name(left) or "?"
-                out.exits.append(Exit("global", parent, (name,), f"the page's global `{name}`"))
-            elif left.type == "MemberExpression" and member_name(left) is not None:
+            if left.type == "MemberExpression" and member_name(left) is not None:
                 key = a.member_key(left)
                 for call in a.member_calls.get(key, ()):
                     if _same_object(a, call.callee.object, left.object):
@@ -447,31 +463,14 @@ def _iife_of_return(a: Analysis, statement: Node) -> Node | None:
 
 def _object_exits(a: Analysis, variable: Variable, name: Node) -> Iterator[Exit]:
     """How the object a variable holds leaves this file: exports, globals, other code."""
-    for ref in variable.references:
-        if ref.write:
-            continue
-        ident = ref.identifier
-        parent = a.parent.get(id(ident))
-        if parent is None:
-            continue
+    for ident, parent in _reads(a, variable):
         if parent.type == "MemberExpression" and parent.object is ident:
             continue  # `api.pay(...)`, `api.x`: used here
-        if parent.type == "ExportSpecifier":
-            exported = parent.exported.name if parent.exported is not None else ident.name
-            yield Exit("export", parent, (str(exported),), f"exported as `{exported}`")
-        elif parent.type == "ExportDefaultDeclaration":
-            yield Exit("export", parent, ("default",), "the module's default export")
-        elif parent.type == "ReturnStatement" and a.amd_factory(parent) is not None:
-            yield Exit("export", parent, ("module",), "the AMD module's value")
+        leaving = _leaves(a, ident, parent)
+        if leaving is not None:
+            yield leaving
         elif parent.type == "AssignmentExpression" and parent.right is ident:
-            chain = dotted(parent.left) or ""
-            exported = _export_names(chain)
-            if exported is not None:
-                yield Exit("export", parent, exported, f"exported as `{chain}`")
-            elif parent.left.type == "MemberExpression" and parent.left.object.type == "Identifier" \
-                    and parent.left.object.name in ("window", "self", "globalThis"):
-                yield Exit("global", parent, (member_name(parent.left) or "?",), f"the page's global `{chain}`")
-            elif parent.left.type != "Identifier":
+            if parent.left.type != "Identifier":
                 yield Exit("value", parent, shown=f"`{a.snippet(parent, 40)}`")
         elif parent.type == "Property" and parent.value is ident:
             obj = a.parent.get(id(parent))

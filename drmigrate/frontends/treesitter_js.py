@@ -30,7 +30,6 @@ import tree_sitter_javascript
 import tree_sitter_typescript
 
 from drmigrate.frontends import Extraction, ParseError, Settings
-from drmigrate.frontends.jsanalysis import comment_spans, find_sites
 
 TsNode = tree_sitter.Node
 
@@ -1168,6 +1167,9 @@ class TreeSitterFrontEnd:
         self.declarations = declarations  # a `.d.ts` file: types only, never a payload
 
     def extract(self, text: str, settings: Settings) -> Extraction:
+        # the analysis loads with the first file read (the project index reads skeletons without it)
+        from drmigrate.frontends.jsanalysis import comment_spans, find_sites
+
         program, found_comments = parse(text, self.dialect)
         spans = comment_spans(found_comments)
         if self.declarations:

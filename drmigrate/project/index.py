@@ -42,7 +42,9 @@ class ProjectIndex:
     """What the run knows of the project tree (paths are POSIX, relative to `root`)."""
 
     root: Path
-    list_files: Callable[[], Iterable[str]]  # every file of the tree the walk would read (lazily)
+    # every file of the tree the walk would read (lazily): paths relative to the root, or
+    # (path, size, mtime_ns) when the walk knows them
+    list_files: Callable[[], Iterable[str | tuple[str, int, int]]]
     read: ReadText = field(init=False)
     _files: ProjectFiles | None = field(default=None, init=False)
     _skeletons: dict[str, Skeleton | None] = field(default_factory=dict, init=False)
@@ -56,6 +58,11 @@ class ProjectIndex:
     _dirty: bool = field(default=False, init=False)
     _signature: str = field(default="", init=False)
     _save: Callable[[bytes], None] | None = field(default=None, init=False)
+    _stats: dict[str, list[int]] = field(default_factory=dict, init=False)
+    _prefix: tuple[str, str] | None = field(default=None, init=False)
+    _cwd: str = field(default="", init=False)
+    _cwd_is_root: bool = field(default=False, init=False)
+    _code: list[str] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.read = ReadText(self.root)
@@ -82,6 +89,9 @@ class ProjectIndex:
             self._dirty = False
 
     def _stat(self, rel: str) -> list[int] | None:
+        known = self._stats.get(rel)
+        if known is not None:
+            return known
         try:
             info = os.stat(self.root / rel)
         except OSError:
@@ -115,18 +125,30 @@ class ProjectIndex:
     @property
     def files(self) -> ProjectFiles:
         if self._files is None:
-            self._files = ProjectFiles.of(self.root, self.list_files())
+            listed = list(self.list_files())
+            self._stats = {item[0]: [item[1], item[2]] for item in listed if isinstance(item, tuple)}
+            self._files = ProjectFiles.of(self.root, (item if isinstance(item, str) else item[0] for item in listed))
             self.listed = True
         return self._files
 
     def relative(self, path: str) -> str | None:
         """`path` (as the walk reports it) relative to the root, or None when outside."""
-        absolute = Path(os.path.abspath(path))
-        try:
-            return absolute.relative_to(self.root.resolve() if not absolute.is_relative_to(self.root)
-                                        else self.root).as_posix()
-        except ValueError:
-            return None
+        if self._prefix is None:
+            root = os.path.abspath(self.root)
+            self._prefix = (os.path.join(root, ""), os.path.join(os.path.realpath(root), ""))
+            self._cwd = os.getcwd()
+            self._cwd_is_root = os.path.join(self._cwd, "") in self._prefix
+        if not os.path.isabs(path):
+            # the walk's paths are relative to the working directory: no getcwd per path
+            if self._cwd_is_root and ".." not in path:
+                return path[2:] if path.startswith("./") else path.replace(os.sep, "/")
+            absolute = os.path.normpath(os.path.join(self._cwd, path))
+        else:
+            absolute = os.path.normpath(path)
+        for prefix in self._prefix:
+            if absolute.startswith(prefix):
+                return absolute[len(prefix):].replace(os.sep, "/")
+        return None
 
     def display(self, rel: str) -> str:
         """A root-relative path as the run shows paths: relative to the working directory."""
@@ -303,9 +325,10 @@ class ProjectIndex:
         return uses(text, local, dialect_of(rel) if suffix in JS_SUFFIXES else "javascript")
 
     def _code_files(self) -> list[str]:
-        return sorted(p for p in self.files.files
-                      if os.path.splitext(p)[1].lower() in JS_SUFFIXES or
-                      os.path.splitext(p)[1].lower() in TEMPLATE_SUFFIXES)
+        if self._code is None:
+            wanted = frozenset(JS_SUFFIXES) | TEMPLATE_SUFFIXES
+            self._code = sorted(p for p in self.files.files if p[p.rfind("."):].lower() in wanted)
+        return self._code
 
 
 def _needles(target: str) -> tuple[str, ...]:

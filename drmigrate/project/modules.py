@@ -42,21 +42,28 @@ class ProjectFiles:
 
     root: Path
     files: set[str] = field(default_factory=set)
-    folders: set[str] = field(default_factory=set)
+    _folders: set[str] | None = None
 
     @classmethod
     def of(cls, root: Path, paths: Iterable[str]) -> ProjectFiles:
-        found = cls(root)
-        for path in paths:
-            found.add(path)
-        return found
+        return cls(root, set(paths))
 
     def add(self, path: str) -> None:
         self.files.add(path)
-        parent = posixpath.dirname(path)
-        while parent and parent not in self.folders:
-            self.folders.add(parent)
-            parent = posixpath.dirname(parent)
+        self._folders = None
+
+    @property
+    def folders(self) -> set[str]:
+        """Every folder holding a file (computed when a folder question is first asked)."""
+        if self._folders is None:
+            folders: set[str] = set()
+            for path in self.files:
+                parent = posixpath.dirname(path)
+                while parent and parent not in folders:
+                    folders.add(parent)
+                    parent = posixpath.dirname(parent)
+            self._folders = folders
+        return self._folders
 
     def has(self, path: str) -> bool:
         return path in self.files

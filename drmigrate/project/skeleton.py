@@ -13,11 +13,10 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import tree_sitter
-
-from drmigrate.frontends.treesitter_js import _language, offset_index, parse_tree
+if TYPE_CHECKING:  # tree-sitter loads when a skeleton is read, not when a kept one is used
+    import tree_sitter
 
 _ES_QUERY = """
 (import_statement source: (string (string_fragment) @source)) @import
@@ -91,12 +90,20 @@ def dialect_of(path: str) -> str:
 
 @cache
 def _query(dialect: str) -> tree_sitter.Query:
+    import tree_sitter
+
+    from drmigrate.frontends.treesitter_js import _language
+
     return tree_sitter.Query(_language(dialect), _ES_QUERY)
 
 
 def read_skeleton(path: str, text: str, dialect: str | None = None) -> Skeleton:
     """The skeleton of `text` (JavaScript or TypeScript; a template's masked scripts)."""
     dialect = dialect or dialect_of(path)
+    import tree_sitter
+
+    from drmigrate.frontends.treesitter_js import offset_index, parse_tree
+
     tree, data = parse_tree(text, dialect)
     index = offset_index(text, data)
 
@@ -326,6 +333,8 @@ def uses(text: str, name: str, dialect: str) -> list[tuple[int, str, bool, bool]
     confirmed as identifiers by tree-sitter."""
     if not name or name not in text:
         return []
+    from drmigrate.frontends.treesitter_js import offset_index, parse_tree
+
     tree, data = parse_tree(text, dialect)
     index = offset_index(text, data)
     needle = name.encode("utf-8")
