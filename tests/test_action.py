@@ -150,9 +150,14 @@ def python_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     site = subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           check=True, capture_output=True, text=True).stdout.strip()
-    # a path in a .pth file joins sys.path; the .pth files in it (this environment's editable
-    # drmigrate, if it is one) are not read: the action's install step is what brings drmigrate
-    (Path(site) / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    # this environment's packages, less drmigrate itself (installed or editable): the action's
+    # install step is what must bring it. A path in a .pth file joins sys.path.
+    view = venv.parent / "dependencies"
+    view.mkdir()
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        if not entry.name.lower().startswith(("drmigrate", "__editable__.drmigrate", "__editable___drmigrate")):
+            (view / entry.name).symlink_to(entry)
+    (Path(site) / "dependencies.pth").write_text(f"{view}\n")
     return venv / "bin"
 
 
