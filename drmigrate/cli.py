@@ -153,6 +153,14 @@ def common_options(func: F) -> F:
         click.option("--diff", is_flag=True, help="Show the fixes as a unified diff; write nothing."),
         click.option("--select", metavar="CODES", help="Only these codes (comma-separated; prefixes like DR1 work)."),
         click.option("--ignore", metavar="CODES", help="Skip these codes (comma-separated prefixes)."),
+        click.option("--extend-select", metavar="CODES",
+                     help="Add these codes to the selection (`select` in the configuration, or --select)."),
+        click.option("--extend-ignore", metavar="CODES",
+                     help="Skip these codes too, on top of `ignore` in the configuration or --ignore."),
+        click.option("--show-fixes/--no-show-fixes", default=None,
+                     help="List the fixes applied per file (with check: the ones `fix` would apply)."),
+        click.option("--watch", "-w", is_flag=True,
+                     help="Run again whenever a file under PATHS changes (Ctrl-C stops)."),
         click.option("--session-id", "session_id", metavar="EXPR",
                      help="JavaScript expression to insert as sessionId (default: a placeholder that DR110 reports)."),
         click.option("--python-session-id", metavar="EXPR", help="The same for Python payloads."),
@@ -230,9 +238,24 @@ def main(ctx: click.Context) -> None:
 
 @main.command()
 @common_options
-def check(**kwargs: Any) -> None:
-    """Report legacy payloads (never writes). PATHS default to the current directory; `-` reads stdin."""
-    run(fixing=False, **kwargs)
+@click.option("--fix", "fix_", is_flag=True, help="Apply the fixes: the same as `drmigrate fix`.")
+@click.option("--exit-non-zero-on-fix", is_flag=True,
+              help="With --fix: exit 1 when a file was changed, even if nothing remains.")
+@click.option("--add-noqa", "--add-suppressions", "add_noqa", is_flag=True,
+              help="Write a `drmigrate-ignore` comment, with a reason, for every remaining finding.")
+@click.option("--reason", metavar="TEXT",
+              help="The reason --add-noqa writes into each comment (default: where it came from).")
+def check(fix_: bool, add_noqa: bool, reason: str | None, **kwargs: Any) -> None:
+    """Report legacy payloads (never writes, unless --fix or --add-noqa). PATHS default to the
+    current directory; `-` reads stdin."""
+    if add_noqa and (fix_ or kwargs.get("diff") or tuple(kwargs.get("paths") or ()) == ("-",) or kwargs.get("watch")):
+        raise UsageError("--add-noqa writes comments into the files checked: it takes no --fix, --diff, "
+                         "--watch or `-`; run `drmigrate fix` first, then --add-noqa for what is left")
+    if reason is not None and not add_noqa:
+        raise UsageError("--reason is the text --add-noqa writes; pass --add-noqa too")
+    if kwargs.get("exit_non_zero_on_fix") and not fix_:
+        raise UsageError("--exit-non-zero-on-fix only means something with --fix (or `drmigrate fix`)")
+    run(fixing=fix_, add_noqa=add_noqa, noqa_reason=reason, **kwargs)
 
 
 @main.command()
@@ -262,9 +285,12 @@ def resolve_settings(paths: Sequence[str], config_file: str | None, **flags: Any
             flags["max_file_size"] = config.parse_size(flags["max_file_size"], "--max-file-size")
     except config.ConfigFileError as exc:
         raise ConfigError(str(exc)) from None
-    for key in ("select", "ignore"):
+    for key in ("select", "ignore", "extend_select", "extend_ignore"):
         if flags.get(key) is not None:
             flags[key] = _codes(flags[key])
+    for key in ("extend_select", "extend_ignore"):
+        if flags.get(key) is not None:  # on top of the file's: they extend, they do not replace
+            flags[key] = tuple(dict.fromkeys((*getattr(settings, key), *flags[key])))
     for key in ("exclude", "extend_exclude"):
         flags[key] = _patterns(flags.get(key) or ())
     return settings.override("command line", **flags)
@@ -298,12 +324,14 @@ def _build_config(settings: config.Settings, table: RuleTable) -> Config:
         if problem is not None:
             origin = settings.origins.get("per_file_session_id", "command line")
             raise ConfigError(f"{origin}: `per-file-session-id` \"{pattern}\" = {expr!r}: {problem}")
-    options = Options(session_id=sessions, select=settings.select, ignore=settings.ignore,
+    select, ignore = settings.selection()
+    options = Options(session_id=sessions, select=select, ignore=ignore,
                       unsafe_fixes=settings.unsafe_fixes, session_id_from_scope=settings.session_id_from_scope)
     per_file = [c for _, codes in settings.per_file_ignores for c in codes]
-    for code in (*options.select, *options.ignore, *per_file):
+    for code in (*settings.select, *settings.extend_select, *settings.ignore, *settings.extend_ignore, *per_file):
         if not any(k.startswith(code) for k in table.codes):
-            key = next((k for k in ("select", "ignore") if code in getattr(options, k)), "per_file_ignores")
+            key = next((k for k in ("select", "extend_select", "ignore", "extend_ignore")
+                        if code in getattr(settings, k)), "per_file_ignores")
             origin = settings.origins.get(key, "command line")
             where = "" if origin == "command line" else f" (`{key.replace('_', '-')}` in {origin})"
             near = _nearest_code(table, code)
@@ -361,6 +389,12 @@ def run(
     diff: bool = False,
     select: str | None = None,
     ignore: str | None = None,
+    extend_select: str | None = None,
+    extend_ignore: str | None = None,
+    show_fixes: bool | None = None,
+    watch: bool = False,
+    add_noqa: bool = False,
+    noqa_reason: str | None = None,
     session_id: str | None = None,
     python_session_id: str | None = None,
     php_session_id: str | None = None,
@@ -395,11 +429,18 @@ def run(
     show_files: bool = False,
     verbose: bool = False,
 ) -> None:
+    if watch:
+        if tuple(paths) == ("-",):
+            raise UsageError("--watch watches files; it cannot read `-` (stdin)")
+        arguments = {k: v for k, v in locals().items() if k not in ("watch", "fixing")}
+        _watch(paths, lambda: run(fixing=fixing, **arguments))
+        return
     table = _load_table(rules_path)
     named = bool(paths) and tuple(paths) != ("-",)  # paths given on the command line (not stdin)
     paths = tuple(paths) or (".",)
     settings = resolve_settings(
         paths, config_file, select=select, ignore=ignore, session_id=session_id,
+        extend_select=extend_select, extend_ignore=extend_ignore, show_fixes=show_fixes,
         python_session_id=python_session_id, php_session_id=php_session_id, unsafe_fixes=unsafe_fixes,
         session_id_from_scope=session_id_from_scope,
         exclude=exclude, extend_exclude=extend_exclude, force_exclude=force_exclude,
@@ -436,6 +477,8 @@ def run(
         if cache is not None and cache.warning:
             click.echo(cache.warning, err=True)
     colour = resolve_color(color, no_color, os.environ)
+    if add_noqa:
+        sys.exit(_add_noqa(results, cfg, settings, noqa_reason, quiet=quiet, color=colour))
     if write_baseline is not None:
         _write_baseline(write_baseline, results, accepted, fixing=writing, stdout_text=stdout_text,
                         quiet=quiet, color=colour)
@@ -454,7 +497,8 @@ def run(
           show_files=show_files, statistics=statistics, stdout_text=stdout_text, output_file=output_file,
           color=colour, quiet=quiet, repository=repository, baseline=baseline_doc,
           baseline_notes=_stale_lines(baseline_file, stale) if baseline_file and not quiet else [],
-          selected=bool(settings.select or settings.ignore or settings.per_file_ignores))
+          selected=bool(settings.select or settings.ignore or settings.extend_ignore or settings.per_file_ignores),
+          show_fixes=settings.show_fixes)
     empty = reporters.nothing_checked(results) if named and not settings.force_exclude else None
     if empty is not None:
         # paths were named and none of them was checked: a gate that checked nothing must not
@@ -537,7 +581,7 @@ def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: 
           verbose: bool, show_files: bool, statistics: bool, stdout_text: str | None,
           output_file: str | None, color: bool | None, quiet: bool = False, repository: str | None = None,
           baseline: dict[str, Any] | None = None, baseline_notes: Sequence[str] = (),
-          selected: bool = False) -> None:
+          selected: bool = False, show_fixes: bool = False) -> None:
     out = sys.stdout
     if stdout_text is not None:
         # `fix -`: the fixed source is the output; the report goes to stderr
@@ -551,12 +595,13 @@ def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: 
         click.echo(styled_diff(to_diff(results)), nl=False, file=out, color=color)
         out.flush()  # the diff comes before the report, on a terminal showing both streams
         out = sys.stderr
-    if (fmt in ("text", "concise") and quiet and not (verbose or show_files or statistics) and output_file is None
+    if (fmt in ("text", "concise") and quiet and not (verbose or show_files or statistics or show_fixes)
+            and output_file is None
             and not any(r.findings or r.status == "error" for r in results)):
         return  # `-q` prints only findings and errors: with none, no format module is even imported
     about = reports.Run(fmt, table, fixing=fixing, repository=repository, baseline=baseline,
                         verbose=verbose or show_files, statistics=statistics, quiet=quiet,
-                        notes=tuple(baseline_notes), selected=selected)
+                        notes=tuple(baseline_notes), selected=selected, show_fixes=show_fixes)
     text = reports.render(results, about)
     if fmt in ("text", "concise") and verbose is False and show_files:
         text = _without_parsers(text)
@@ -567,6 +612,88 @@ def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: 
             raise ConfigError(f"{output_file}: cannot write the report ({exc.strerror}); check --output-file") from None
         return
     click.echo(text, nl=False, file=out, color=color)
+
+
+def _add_noqa(results: Sequence[FileResult], cfg: Config, settings: config.Settings, reason: str | None, *,
+              quiet: bool, color: bool | None) -> int:
+    """`check --add-noqa`: write the directives, say what was written and what was refused.
+    Exit 0 when every finding got its comment, 1 when some could not (the gate stays red there),
+    2 when a file could not be analysed."""
+    from drmigrate.noqa import DEFAULT_REASON
+    from drmigrate.pipeline import add_suppressions
+    from drmigrate.report.common import printable
+
+    done = add_suppressions(results, cfg, settings, reason or DEFAULT_REASON)
+    for r in results:
+        if r.status == "error":
+            click.echo(f"{printable(r.path)}: error: {printable(r.reason)}", err=True, color=color)
+    for item in done:
+        for why in item.refused:
+            click.echo(f"{click.style(printable(item.path), bold=True)}: "
+                       f"{click.style('not suppressed', fg='yellow')}: {printable(why)}", err=True, color=color)
+    written = [d for d in done if d.lines]
+    if not quiet:
+        findings = sum(d.findings for d in written)
+        lines = sum(d.lines for d in written)
+        head = (f"Added {reporters.plural(lines, 'suppression comment')} for {reporters.plural(findings, 'finding')} "
+                f"in {reporters.plural(len(written), 'file')}." if written else "No suppression comments added.")
+        unused = sum(1 for r in results for f in r.findings if f.code == "DR300")
+        if unused:
+            head += (f" {reporters.plural(unused, 'unused suppression')} (DR300) got no comment: "
+                     "remove {}.".format("it" if unused == 1 else "them"))
+        left = sum(d.left for d in done)
+        if left:
+            head += (f" {reporters.plural(left, 'finding')} left as {'it was' if left == 1 else 'they were'}: "
+                     "no comment can stand there (above).")
+        click.echo(head, color=color)
+    if any(r.status == "error" for r in results):
+        return EXIT_ERROR
+    return EXIT_FINDINGS if any(d.left for d in done) else EXIT_CLEAN
+
+
+def _watch(paths: Sequence[str], once: Callable[[], None]) -> None:
+    """Run `once`, then again after every change to a file under `paths` that drmigrate reads
+    (watchfiles: the system's file events, not polling), until Ctrl-C."""
+    import time
+
+    try:
+        import watchfiles
+    except ImportError:
+        raise UsageError("--watch needs the watchfiles package: pip install 'drmigrate[watch]'") from None
+
+    from drmigrate.runner import reads
+
+    roots = [p for p in (tuple(paths) or (".",))]
+    missing = [p for p in roots if not os.path.exists(p)]
+    if missing:
+        raise UsageError(f"{missing[0]}: no such file or directory; --watch needs paths that exist")
+
+    def relevant(change: watchfiles.Change, path: str) -> bool:
+        parts = Path(path).parts
+        if any(part in (".git", ".drmigrate_cache", "node_modules", "__pycache__") for part in parts):
+            return False
+        name = os.path.basename(path)
+        return reads(name) or name in config.CONFIG_NAMES
+
+    def one_run() -> None:
+        stamp = time.strftime("%H:%M:%S")
+        click.echo(click.style(f"[{stamp}] drmigrate: checking {' '.join(roots)}", dim=True), err=True)
+        try:
+            once()
+        except SystemExit:
+            pass
+        except click.ClickException as exc:
+            exc.show()
+        click.echo(click.style("Watching for file changes (Ctrl-C stops).", dim=True), err=True)
+        sys.stdout.flush()
+
+    one_run()
+    try:
+        for changes in watchfiles.watch(*roots, watch_filter=relevant, raise_interrupt=False):
+            if changes:
+                one_run()
+    except KeyboardInterrupt:
+        pass
 
 
 def _without_parsers(report: str) -> str:
@@ -585,6 +712,18 @@ def exit_code(results: Sequence[FileResult], *, exit_zero: bool = False, fixing:
     if any(r.status == "fixed" for r in results) and (exit_non_zero_on_fix or not fixing):
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+@main.command("server")
+@click.option("--stdio", is_flag=True, help="Speak LSP over stdin/stdout (the default, and the only transport).")
+def serve(stdio: bool) -> None:
+    """Run the language server for editors (LSP over stdio): diagnostics, quick fixes, hover."""
+    try:
+        from drmigrate import server
+    except ImportError as exc:
+        raise UsageError(f"`drmigrate server` needs pygls ({exc.name} is missing): "
+                         "pip install 'drmigrate[server]'") from None
+    server.start()
 
 
 @main.group()
@@ -733,18 +872,22 @@ def explain(word: str, rules_path: str | None) -> None:
 
 
 def _explain_code(table: RuleTable, info: CodeInfo) -> None:
-    click.echo(f"{info.code} ({info.name})\n\n{info.summary}\n")
-    click.echo(f"Why\n  {info.rationale}\n")
+    click.echo(explain_code_text(table, info))
+
+
+def explain_code_text(table: RuleTable, info: CodeInfo) -> str:
+    """`drmigrate explain CODE`: what the code reports, why, its fix, the doc and an example (the
+    language server's hover shows the same)."""
     title = info.general_fix_title
-    click.echo(f"Fix\n  {title} ({info.fix_safety})\n" if title else f"Fix\n  none ({info.fix_safety})\n")
+    lines = [f"{info.code} ({info.name})", "", info.summary, "", "Why", f"  {info.rationale}", "",
+             "Fix", f"  {title} ({info.fix_safety})" if title else f"  none ({info.fix_safety})", ""]
     if info.fix_safety_notes:
-        click.echo("Fix safety")
-        click.echo("\n".join(f"  - {note}" for note in info.fix_safety_notes) + "\n")
-    click.echo(f"Doc\n  {table.source_title}\n  {table.source_url}\n")
-    click.echo("Example\n  before:")
-    click.echo("\n".join("    " + line for line in info.example_before.splitlines()))
-    click.echo("  after:")
-    click.echo("\n".join("    " + line for line in (info.example_after or "(removed)").splitlines()))
+        lines += ["Fix safety", *(f"  - {note}" for note in info.fix_safety_notes), ""]
+    lines += ["Doc", f"  {table.source_title}", f"  {table.source_url}", "", "Example", "  before:"]
+    lines += ["    " + line for line in info.example_before.splitlines()]
+    lines.append("  after:")
+    lines += ["    " + line for line in (info.example_after or "(removed)").splitlines()]
+    return "\n".join(lines)
 
 
 def _explain_method(rule: MethodRule) -> None:

@@ -33,6 +33,9 @@ class Settings:
     php_session_id: str | None = None
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()  # added to `select` (which, empty, selects every code)
+    extend_ignore: tuple[str, ...] = ()  # added to `ignore`
+    show_fixes: bool = False
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     extend_exclude: tuple[str, ...] = ()
@@ -69,6 +72,12 @@ class Settings:
         from drmigrate.frontends import Settings as FrontEndSettings
 
         return FrontEndSettings().receiver_names
+
+    def selection(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(select, ignore) in effect: `extend-select` widens a `select` (with none, every code is
+        selected already), `extend-ignore` adds to `ignore`."""
+        select = tuple(dict.fromkeys((*self.select, *self.extend_select))) if self.select else ()
+        return select, tuple(dict.fromkeys((*self.ignore, *self.extend_ignore)))
 
     def session_ids(self) -> dict[str, str]:
         pairs = {"js": self.session_id, "python": self.python_session_id, "php": self.php_session_id}
@@ -178,6 +187,9 @@ _KEYS: dict[str, Any] = {
     "php-session-id": _string,
     "select": _strings,
     "ignore": _strings,
+    "extend-select": _strings,
+    "extend-ignore": _strings,
+    "show-fixes": _bool,
     "include": _strings,
     "exclude": _strings,
     "extend-exclude": _strings,
@@ -268,7 +280,7 @@ def load(path: Path | None) -> Settings:
             hint = f" (did you mean `{near}`?)" if near else ""
             raise ConfigFileError(f"{where}: unknown key `{key}`{hint}; known keys: {', '.join(KNOWN_KEYS)}")
         values[key.replace("-", "_")] = check(key, value, where)
-    for name in ("select", "ignore"):
+    for name in ("select", "ignore", "extend_select", "extend_ignore"):
         if name in values:
             values[name] = tuple(c.upper() for c in values[name])
     if "template_extensions" in values:

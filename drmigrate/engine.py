@@ -55,6 +55,9 @@ class Options:
     ignore: tuple[str, ...] = ()
     unsafe_fixes: bool = False
     session_id_from_scope: bool = False  # with no expression, use the session id found in scope
+    # fix only these findings (code, start, end), as if the others were suppressed: the editor's
+    # fix for one finding, proven by the guard like any fix
+    only: frozenset[tuple[str, int, int]] = frozenset()
 
     def selected(self, code: str) -> bool:
         if self.select and not any(code.startswith(s) for s in self.select):

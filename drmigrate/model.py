@@ -334,6 +334,8 @@ class FileResult:
     # what a person may want to know but need not act on: (line, column, message), e.g. a wrapper
     # whose callers are outside the tree
     notes: tuple[tuple[int, int, str], ...] = ()
+    # the findings of the original text that the fixes in `fixed` resolved (`--show-fixes`)
+    applied: tuple[Finding, ...] = ()
 
     @property
     def changed(self) -> bool:

@@ -11,7 +11,7 @@ import functools
 import gc
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -144,12 +144,16 @@ def _analyse(task: _Task) -> FileResult:
 
 def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, *, fixing: bool,
                   want_fixes: bool, jobs: int, show_progress: bool, cache: Cache | None = None,
-                  git: bool = True, follow: bool = True) -> list[FileResult]:
+                  git: bool = True, follow: bool = True,
+                  overlay: Mapping[str, str] | None = None) -> list[FileResult]:
     """Discover, read, analyse (in parallel when worth it) and write back, in discovery order.
 
     Most files are settled from their bytes. A candidate's result comes from `cache` when it has
     one for these bytes, settings and mode (check, or fixes shown without writing: `--diff`, JSON,
     SARIF); `fix` always analyses, so no write ever depends on the cache.
+
+    `overlay` holds texts that stand for files on disk, by absolute path: an editor's unsaved
+    buffers (`drmigrate.server`); the run reads them instead of the files, here and in the project.
     """
     walk = WalkSettings(root=settings.root, exclude=settings.exclude, extend_exclude=settings.extend_exclude,
                         include=settings.include, force_exclude=settings.force_exclude,
@@ -178,7 +182,7 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
                 continue
             file_cfg = file_config(cfg, settings, entry.path)
             try:
-                raw = read_bytes(entry.path, entry.size)
+                raw = _read(overlay, entry.path, entry.size)
                 settled = settled_from_bytes(raw, entry.path, file_cfg)
                 if settled is not None:
                     results[i] = settled
@@ -214,11 +218,17 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
     if follow and (any(r is not None and _follows(r) for r in results)
                    or _builders_named(paths, walked, results, cfg, settings)):
         _follow(paths, walked, results, sources, configs, cfg, settings, fixing=fixing, want_fixes=want_fixes,
-                cache=cache, mode=mode, mtimes=discovery.mtimes)
+                cache=cache, mode=mode, mtimes=discovery.mtimes, overlay=overlay or {})
     for i, final in enumerate(results):
         if final is not None and final.status == "fixed" and final.fixed is not None and i in sources:
             results[i] = _write(sources[i], final, configs[i])
     return [r for r in results if r is not None]
+
+
+def _read(overlay: Mapping[str, str] | None, path: str, size: int = -1) -> bytes:
+    """The bytes of `path`, or of the editor's buffer that stands for it."""
+    text = overlay.get(os.path.abspath(path)) if overlay else None
+    return read_bytes(path, size) if text is None else text.encode("utf-8", "surrogatepass")
 
 
 def _builders_named(paths: Sequence[str], entries: Sequence[Entry], results: Sequence[FileResult | None],
@@ -258,7 +268,7 @@ def _follows(result: FileResult) -> bool:
 def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileResult | None],
             sources: dict[int, Source], configs: dict[int, Config], cfg: Config, settings: config.Settings,
             *, fixing: bool, want_fixes: bool, cache: Cache | None, mode: str,
-            mtimes: dict[str, int] | None = None) -> None:
+            mtimes: dict[str, int] | None = None, overlay: Mapping[str, str] | None = None) -> None:
     """Payloads built in other files: the project index follows each hop to its builder, the
     builders' files are analysed with their seeds (and fixed, when they are among the files
     checked), and the calls' verdicts follow their builders (`drmigrate.project.flow`)."""
@@ -299,6 +309,10 @@ def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileRe
                 by_rel.setdefault(rel, i)
     displays = {rel: entries[i].path for rel, i in by_rel.items()}
     current = {rel: found for rel, i in by_rel.items() if (found := results[i]) is not None}
+    for path, text in (overlay or {}).items():  # the editor's unsaved buffers stand for their files
+        rel = index.relative(path)
+        if rel is not None:
+            index.read.set(rel, text)
     for rel, result in current.items():
         i = by_rel[rel]
         if i in sources:
@@ -315,11 +329,11 @@ def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileRe
                 if i is not None and i in sources:
                     text = sources[i].text
                 elif i is not None:
-                    raw = read_bytes(entries[i].path, entries[i].size)
+                    raw = _read(overlay, entries[i].path, entries[i].size)
                     sources[i] = decode(raw, entries[i].path)
                     text = sources[i].text
                 else:
-                    raw = read_bytes(str(root / rel))
+                    raw = _read(overlay, str(root / rel))
                     text = decode(raw, display).text
             except SourceError:
                 continue
@@ -467,3 +481,54 @@ def _write(source: Source, result: FileResult, cfg: Config) -> FileResult:
         unchanged = result_for(result.path, source.text, cfg, fix=False)
         return replace(unchanged, status="error", reason=str(exc).split(": ", 1)[1])
     return result
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """What `add_suppressions` did to one file: directives added, or why none could be."""
+
+    path: str
+    lines: int = 0  # lines that got a directive (new, or codes added to one above)
+    findings: int = 0  # the findings they cover
+    refused: tuple[str, ...] = ()  # "line N: why" for each line left as it was (or why the file was)
+    left: int = 0  # the findings left unsuppressed
+
+
+def add_suppressions(results: Sequence[FileResult], cfg: Config, settings: config.Settings,
+                     reason: str) -> list[Suppressed]:
+    """Write a `drmigrate-ignore` directive for every remaining finding (`drmigrate.noqa`), each
+    file proven unchanged but for the comments and written atomically; a file that changed since
+    it was analysed, or where a comment cannot stand, is left as it is and named with the reason."""
+    from drmigrate import noqa
+
+    out = []
+    for r in results:
+        findings = [f for f in r.findings if f.code != noqa.UNUSED_CODE]
+        if r.status != "findings" or not findings:
+            continue
+        try:
+            source = decode(read_bytes(r.path), r.path)
+        except SourceError as exc:
+            out.append(Suppressed(r.path, refused=(str(exc).split(": ", 1)[1],), left=len(findings)))
+            continue
+        if r.original is not None and source.text != r.original:
+            out.append(Suppressed(r.path, refused=("it changed while it was checked; run again",), left=len(findings)))
+            continue
+        front = front_end_for(r.path, cfg.template_extensions)
+        try:
+            placed = noqa.place(front, source.text, r.path, findings, cfg.settings, reason)
+            idle = noqa.idle_consequences(front, source.text, placed, file_config(cfg, settings, r.path), reason) \
+                if placed.lines else set()
+            if idle:  # a DR202 the fix of a suppressed finding caused: it goes with that fix
+                findings = [f for f in findings if (f.code, f.line) not in idle]
+                placed = noqa.place(front, source.text, r.path, findings, cfg.settings, reason)
+            if placed.lines:
+                write_source(source, placed.text)
+        except noqa.Refused as exc:
+            out.append(Suppressed(r.path, refused=(f"{exc}",), left=len(findings)))
+            continue
+        except SourceError as exc:
+            out.append(Suppressed(r.path, refused=(str(exc).split(": ", 1)[1],), left=len(findings)))
+            continue
+        out.append(Suppressed(r.path, placed.lines, placed.findings, placed.refused, placed.refused_findings))
+    return out

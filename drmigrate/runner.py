@@ -641,7 +641,8 @@ def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = 
     if outcome.fixed is not None and fix:
         return FileResult(path, "fixed", "", outcome.findings, outcome.parser, text, outcome.fixed,
                           sites=sites, fixes_applied=sum(f.fix_applicable for f in outcome.initial),
-                          leftovers=outcome.leftovers)
+                          leftovers=outcome.leftovers,
+                          applied=tuple(f for f in outcome.initial if f.fix_applicable))
     status: FileStatus = "findings" if outcome.findings else "clean"
     return FileResult(path, status, "", outcome.findings, outcome.parser, text, outcome.fixed, sites=sites,
                       leftovers=outcome.leftovers)

@@ -74,7 +74,9 @@ class Suppressions:
         for m in _DIRECTIVE.finditer(text):
             line = self.line_of(m.start())
             line_start = self.starts[line - 1]
-            own_line = not text[line_start:m.start()].strip()
+            # alone on its line, also when it is the comment of a template's own comment tag
+            # (`<?php /* drmigrate-ignore … */ ?>`, `<%# drmigrate-ignore … %>`)
+            own_line = text[line_start:m.start()].strip() in ("", "<?php", "<%")
             codes = tuple(c.strip().upper() for c in (m.group("codes") or "").split(",") if c.strip())
             whole_file = bool(m.group("file"))
             if whole_file and line > FILE_DIRECTIVE_LINES:
@@ -152,9 +154,16 @@ def analyze(extraction: Extraction, text: str, table: RuleTable, options: Option
     """The engine on one text, with the text's suppression comments applied and unused ones reported.
     `hold`: findings whose fix the guard refused (reported, no edit planned)."""
     directives = Suppressions(text)
+    suppress = directives.predicate()
+    if options.only:
+        by_comment = suppress
+
+        def suppress(code: str, span: Span) -> bool:
+            return (code, *span) not in options.only or bool(by_comment and by_comment(code, span))
+
     result = engine.analyze(extraction.sites, table, text, comments=extraction.comments,
                             protected=extraction.protected, options=options,
-                            suppress=directives.predicate(), embedded=extraction.embedded, hold=hold)
+                            suppress=suppress, embedded=extraction.embedded, hold=hold)
     info = table.codes.get(UNUSED_CODE)
     if not directives or info is None or not options.selected(UNUSED_CODE):
         return result
@@ -171,3 +180,12 @@ def analyze(extraction: Extraction, text: str, table: RuleTable, options: Option
         return result
     findings = sorted((*result.findings, *extra), key=lambda f: (f.span[0], f.code, f.span[1]))
     return replace(result, findings=tuple(findings))
+
+
+def directive_use(extraction: Extraction, text: str, table: RuleTable, options: Options) -> list[Directive]:
+    """The text's directives, each with the codes it silenced (`Directive.used`) in this analysis."""
+    directives = Suppressions(text)
+    if directives:
+        engine.analyze(extraction.sites, table, text, comments=extraction.comments, protected=extraction.protected,
+                       options=options, suppress=directives.predicate(), embedded=extraction.embedded)
+    return directives.directives

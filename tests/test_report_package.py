@@ -43,6 +43,7 @@ def _loaded(tmp_path: Path, *args: str) -> set[str]:
     pytest.param(("--format", "sarif", "legacy.js"), {"sarif"}, id="sarif"),
     pytest.param(("--format", "github", "legacy.js"), {"github"}, id="github"),
     pytest.param(("--format", "junit", "legacy.js"), {"junit"}, id="junit"),
+    pytest.param(("--format", "gitlab", "legacy.js"), {"gitlab", "codeframe"}, id="gitlab"),
     pytest.param(("--format", "html", "legacy.js"), {"html", "json", "codeframe"}, id="html"),
 ])
 def test_a_run_imports_only_the_format_it_prints(tmp_path: Path, args: tuple[str, ...], wanted: set[str]) -> None:

@@ -29,6 +29,7 @@ FORMATS = {
     "sarif": "sarif",
     "github": "github",
     "junit": "junit",
+    "gitlab": "gitlab",
 }
 
 
@@ -46,6 +47,7 @@ class Run:
     quiet: bool = False  # text: no summary, no notes, no closing section
     notes: tuple[str, ...] = ()  # text: lines before the closing section (stale baseline entries)
     selected: bool = False  # only some codes were asked for: a clean run is not "complete"
+    show_fixes: bool = False  # text: the fixes applied (or that `fix` would apply), per file
 
     @property
     def baselined(self) -> int:

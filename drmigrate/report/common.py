@@ -51,6 +51,32 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
+# C0 and C1 controls, DEL, line and paragraph separators, bidirectional marks, embeddings,
+# overrides and isolates, lone surrogates: text from the files (names, messages built from string
+# values) must not act on the terminal, the editor or the CI page that shows it
+_UNPRINTABLE = "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """`text` with every control character written as a visible escape (`\\n`, `\\x1b`, `\\u202e`);
+    for the outputs that show text from the files (GitLab issues, editor messages, annotations)."""
+    if text.isascii() and text.isprintable():  # the usual case: nothing to do
+        return text
+    import re
+
+    def escape(match: re.Match[str]) -> str:
+        ch = match.group(0)
+        code = ord(ch)
+        if ch in _NAMED_ESCAPES:
+            return _NAMED_ESCAPES[ch]
+        if 0xDC80 <= code <= 0xDCFF:  # a byte of a name that was not UTF-8 (surrogateescape)
+            return f"\\x{code - 0xDC00:02x}"
+        return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+    return re.sub(_UNPRINTABLE, escape, text)
+
+
 # --- summaries shared by the formats -----------------------------------------------------------
 
 def code_counts(results: Sequence[FileResult]) -> list[tuple[str, str, int, int]]:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def render(results: Sequence[FileResult], run: Run) -> str:
     return to_text(results, fixing=run.fixing, verbose=run.verbose, statistics=run.statistics,
                    concise=run.format == "concise", quiet=run.quiet, baselined=run.baselined,
-                   notes=run.notes, selected=run.selected)
+                   notes=run.notes, selected=run.selected, show_fixes=run.show_fixes)
 
 
 def statistics_text(results: Sequence[FileResult]) -> str:
@@ -100,9 +100,40 @@ def followed_text(r: FileResult) -> str:
     return f" ({'; '.join(parts)})" if parts else ""
 
 
+def fixes_text(results: Sequence[FileResult], *, fixing: bool) -> list[str]:
+    """`--show-fixes`: per file, the fixes this run wrote (`fix`) or that `fix` would write
+    (`check`), counted by code, with what they do."""
+    lines: list[str] = []
+    total = 0
+    for r in results:
+        fixes = r.applied if fixing else tuple(f for f in r.findings if f.fix_applicable)
+        if not fixes:
+            continue
+        lines.append(f"  {click.style(r.path, bold=True)}:")
+        by_code: dict[str, list[Finding]] = {}
+        for f in fixes:
+            by_code.setdefault(f.code, []).append(f)
+        for code, group in sorted(by_code.items()):
+            titles = "; ".join(dict.fromkeys(help_title(f) for f in group if help_title(f)))
+            lines.append(f"    {len(group)} × {click.style(code, fg='red', bold=True)} ({group[0].name})"
+                         + (f": {titles}" if titles else ""))
+        total += len(fixes)
+    noun = "fix" if total == 1 else "fixes"
+    if fixing:
+        head = f"Applied {total} {noun}:" if total else "No fixes applied."
+    else:
+        head = f"`drmigrate fix` would apply {total} {noun}:" if total else "No fixes available."
+    return [head, *lines]
+
+
+def help_title(f: Finding) -> str:
+    return f.fix_title.removesuffix(" (unsafe)").strip()
+
+
 def to_text(results: Sequence[FileResult], *, fixing: bool, verbose: bool = False,
             statistics: bool = False, concise: bool = False, quiet: bool = False,
-            baselined: int = 0, notes: Sequence[str] = (), selected: bool = False) -> str:
+            baselined: int = 0, notes: Sequence[str] = (), selected: bool = False,
+            show_fixes: bool = False) -> str:
     """The text report. Full: each finding with its code frame and help; `concise`: one line per
     finding; `statistics`: the tables instead of the findings; `quiet`: no summary, no notes, no
     closing section (what is left). `selected`: only some codes were asked for (`--select`,
@@ -136,6 +167,8 @@ def to_text(results: Sequence[FileResult], *, fixing: bool, verbose: bool = Fals
     if notes and not quiet:
         lines.extend(notes)
         lines.append("")
+    if show_fixes:
+        lines.extend([*fixes_text(results, fixing=fixing), ""])
     if not quiet:
         from drmigrate.report.steps import completed_sites, next_steps, next_steps_text
 
