@@ -173,17 +173,18 @@ def test_refused_where_no_comment_can_stand(tmp_path: Path, monkeypatch: pytest.
         done.stderr
 
 
-def test_a_finding_caused_by_another_fix_goes_with_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """DR202 says removing `items` would swallow a comment: once DR102 (the removal) is
-    suppressed no removal is planned, so DR202 is gone and must not be named (DR300 would follow)."""
+def test_a_kept_field_is_suppressed_by_the_finding_that_says_why(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """DR202 says removing `items` would swallow a comment; it is the field's one finding (a kept
+    field is reported once), so the comment names DR202, and nothing is left unused (no DR300)."""
     text = ("digitalriver.createSource({type: 'payPal', payPal: {\n    items: [\n        // one per line\n"
             "        {name: 'x'}\n    ]\n}});\n")
     (tmp_path / "a.js").write_text(text)
     assert sorted(f["code"] for f in json.loads(
-        _run(tmp_path, monkeypatch, "--format", "json", "a.js").stdout)["findings"]) == ["DR100", "DR102", "DR202"]
+        _run(tmp_path, monkeypatch, "--format", "json", "a.js").stdout)["findings"]) == ["DR100", "DR202"]
     done = _run(tmp_path, monkeypatch, "--add-noqa", "a.js")
     assert done.exit_code == 0, done.output
-    assert f"    // drmigrate-ignore: DR102 -- {REASON}\n    items" in (tmp_path / "a.js").read_text()
+    assert f"    // drmigrate-ignore: DR202 -- {REASON}\n    items" in (tmp_path / "a.js").read_text()
     assert _run(tmp_path, monkeypatch, "a.js").exit_code == 0
 
 
