@@ -75,7 +75,26 @@ def _parse_once(text: str, *, module: bool, jsx: bool) -> Any:
     return program
 
 
+_RECENT: dict[tuple[str, bool], Any] = {}  # the last programs parsed, by (text, jsx)
+_RECENT_SIZE = 2
+
+
 def parse(text: str, *, jsx: bool = False) -> Any:
+    """`_parse` with the last two programs kept: one fix pass parses the same texts several times
+    (the analysis reads the original, the fix guard compares it with the fixed text, the next
+    pass analyses the fixed text), and esprima is most of a run's time. The trees are only read."""
+    key = (text, jsx)
+    found = _RECENT.get(key)
+    if found is not None:
+        return found
+    program = _parse(text, jsx=jsx)
+    if len(_RECENT) >= _RECENT_SIZE:
+        del _RECENT[next(iter(_RECENT))]
+    _RECENT[key] = program
+    return program
+
+
+def _parse(text: str, *, jsx: bool = False) -> Any:
     """Parse as a script, then as a module; raise ParseError with esprima's one-line message.
 
     A file with `import` / `export` at the start of a line is tried as a module first: parsing it
