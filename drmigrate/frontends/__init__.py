@@ -69,6 +69,7 @@ class Extraction:
     protected: tuple[Span, ...] = ()
     notes: tuple[str, ...] = field(default=())
     embedded: tuple[EmbeddedCall, ...] = ()  # calls in strings of another language (PHP echo)
+    sliced: object | None = None  # the `slicing.Slice` the text was read through, when it was
 
 
 class FrontEnd(Protocol):

@@ -75,33 +75,48 @@ def _parse_once(text: str, *, module: bool, jsx: bool) -> Any:
     return program
 
 
-_RECENT: dict[tuple[str, bool], Any] = {}  # the last programs parsed, by (text, jsx)
+_RECENT: dict[tuple[str, bool, bool | None], Any] = {}  # the last programs parsed, by (text, jsx, module)
 _RECENT_SIZE = 2
 
 
-def parse(text: str, *, jsx: bool = False) -> Any:
+def parse(text: str, *, jsx: bool = False, module: bool | None = None) -> Any:
     """`_parse` with the last two programs kept: one fix pass parses the same texts several times
     (the analysis reads the original, the fix guard compares it with the fixed text, the next
-    pass analyses the fixed text), and esprima is most of a run's time. The trees are only read."""
-    key = (text, jsx)
+    pass analyses the fixed text), and esprima is most of a run's time. The trees are only read.
+    `module`: read as an ES module (True) or a script (False) first, whatever the text looks like
+    (a slice whose import / export lines are blanked is still the module it was)."""
+    key = (text, jsx, module)
     found = _RECENT.get(key)
     if found is not None:
         return found
-    program = _parse(text, jsx=jsx)
+    program = _parse(text, jsx=jsx, module=module)
     if len(_RECENT) >= _RECENT_SIZE:
         del _RECENT[next(iter(_RECENT))]
     _RECENT[key] = program
     return program
 
 
-def _parse(text: str, *, jsx: bool = False) -> Any:
+_SLOT = re.compile(r"slot=\(\d+")
+
+
+def _agree(sliced: Extraction, whole: Extraction) -> None:
+    """`DRMIGRATE_SLICE=verify`: the slice must give exactly what the whole file gives."""
+    # a write's slot names its statement list by the node's identity: two parses differ there
+    # and only there, so slots are compared by shape
+    ours, theirs = (_SLOT.sub("slot=(_", repr(e.sites)) for e in (sliced, whole))
+    if ours != theirs or sliced.embedded != whole.embedded:
+        raise AssertionError("the sliced reading differs from the whole one:\n"
+                             f"sliced: {ours}\nwhole: {theirs}")
+
+
+def _parse(text: str, *, jsx: bool = False, module: bool | None = None) -> Any:
     """Parse as a script, then as a module; raise ParseError with esprima's one-line message.
 
     A file with `import` / `export` at the start of a line is tried as a module first: parsing it
     as a script would fail only at the end, doubling the cost.
     """
     esprima = _esprima()
-    first_module = bool(_MODULE_SYNTAX.search(text))
+    first_module = bool(_MODULE_SYNTAX.search(text)) if module is None else module
     old_limit = sys.getrecursionlimit()
     # esprima is a recursive-descent parser: deep nesting needs head room, and a RecursionError
     # beyond it is reported as a parse error rather than a crash.
@@ -128,16 +143,35 @@ def _parse(text: str, *, jsx: bool = False) -> Any:
 class EsprimaFrontEnd:
     name = "esprima"
 
-    def __init__(self, *, jsx: bool = False) -> None:
+    def __init__(self, *, jsx: bool = False, slicing_ok: bool = False) -> None:
         self.jsx = jsx
+        self.slicing_ok = slicing_ok  # a plain script file (not a template's scripts, no seeds)
 
     def extract(self, text: str, settings: Settings) -> Extraction:
-        program = parse(text, jsx=self.jsx)
+        from drmigrate.frontends import slicing
+
+        chosen = slicing.mode() if self.slicing_ok and not settings.seeds and not self.jsx else "off"
+        plan = slicing.plan(text, bool(_MODULE_SYNTAX.search(text))) if chosen != "off" else None
+        if plan is not None:
+            try:
+                sliced = self._extract(plan.text, settings, plan)
+            except ParseError:
+                plan = None  # the slice does not parse as the file does: read it whole
+            else:
+                if chosen == "verify":
+                    _agree(sliced, self._extract(text, settings, None))
+                return sliced
+        return self._extract(text, settings, None)
+
+    def _extract(self, text: str, settings: Settings, plan: Any) -> Extraction:
+        program = parse(text, jsx=self.jsx, module=plan.module if plan is not None else None)
         return Extraction(
-            sites=find_sites(program, text, settings),
+            sites=find_sites(program, text, settings, kind=plan.kind if plan is not None else "",
+                             order=plan.starts if plan is not None else ()),
             parser=self.name,
             comments=comment_spans(program.comments),
             embedded=calls_in_strings(program, text),
+            sliced=plan,
         )
 
     def parses(self, text: str) -> bool:

@@ -31,7 +31,8 @@ class JavaScriptFrontEnd:
     name = "javascript"
 
     def __init__(
-        self, dialect: str = "javascript", *, esprima_first: bool = True, declarations: bool = False
+        self, dialect: str = "javascript", *, esprima_first: bool = True, declarations: bool = False,
+        slicing_ok: bool = True,
     ) -> None:
         # imported here: tree-sitter and the analysis load only when a file is read
         from drmigrate.frontends.treesitter_js import TreeSitterFrontEnd
@@ -41,18 +42,23 @@ class JavaScriptFrontEnd:
         # The parser that read the last extracted text: the re-parse guard asks the same one,
         # so a fix cannot turn an esprima-readable file into one only tree-sitter accepts.
         self.reader: str = ""
+        self.slicing_ok = slicing_ok  # a file of its own (a template's scripts are read whole)
+        self.sliced: tuple[str, Any] | None = None  # (text, slicing.Slice) of the last extraction
 
     def extract(self, text: str, settings: Settings) -> Extraction:
         esprima_error = ""
+        self.sliced = None
         if self.esprima_first:
             from drmigrate.frontends.esprima_js import EsprimaFrontEnd
 
             try:
-                extraction = EsprimaFrontEnd().extract(text, settings)
+                extraction = EsprimaFrontEnd(slicing_ok=self.slicing_ok).extract(text, settings)
             except ParseError as exc:
                 esprima_error = str(exc)
             else:
                 self.reader = extraction.parser
+                if extraction.sliced is not None:
+                    self.sliced = (text, extraction.sliced)
                 return extraction
         try:
             extraction = self.fallback.extract(text, settings)
@@ -79,7 +85,8 @@ class JavaScriptFrontEnd:
 
     def grammar(self, *, template: bool = False) -> JavaScriptGrammar:
         esprima = self.esprima_first and self.reader != self.fallback.name
-        return JavaScriptGrammar(self.fallback.dialect, esprima=esprima, template=template)
+        return JavaScriptGrammar(self.fallback.dialect, esprima=esprima, template=template,
+                                 sliced=self.sliced if not template else None)
 
     def parses(self, text: str) -> bool:
         if self.esprima_first and self.reader != self.fallback.name:
@@ -99,15 +106,29 @@ class JavaScriptGrammar:
     expression, say) both texts are compared through tree-sitter instead: still one parser for both.
     """
 
-    def __init__(self, dialect: str, *, esprima: bool, template: bool = False) -> None:
+    def __init__(self, dialect: str, *, esprima: bool, template: bool = False,
+                 sliced: tuple[str, Any] | None = None) -> None:
         self.dialect = dialect
         self.esprima = esprima
         self.template = template
+        self.sliced = sliced  # (text, slicing.Slice): the analysis read that text through a slice
 
     def views(self, original: str, fixed: str) -> tuple[SyntaxView, SyntaxView]:
         if self.esprima:
             from drmigrate.frontends.esprima_js import parse
 
+            if self.sliced is not None and self.sliced[0] == original:
+                # compare the slices: the blanked statements are the same bytes in both texts
+                from drmigrate.frontends.slicing import remap
+
+                plan = self.sliced[1]
+                fixed_slice = remap(plan, original, fixed)
+                if fixed_slice is not None:
+                    try:
+                        return (self._esprima_view(parse(plan.text, module=plan.module), plan.text),
+                                self._esprima_view(parse(fixed_slice, module=plan.module), fixed_slice))
+                    except ParseError:
+                        pass  # read both whole
             try:
                 return self._esprima_view(parse(original), original), self._esprima_view(parse(fixed), fixed)
             except ParseError:

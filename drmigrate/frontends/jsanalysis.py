@@ -19,6 +19,7 @@ River type names.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -132,8 +133,14 @@ class Use:
 class Analysis:
     """Calls, receivers and payload flow of one program, on top of its scope manager."""
 
-    def __init__(self, program: Node, text: str, settings: Settings) -> None:
+    def __init__(self, program: Node, text: str, settings: Settings, *, kind: str = "",
+                 order: tuple[int, ...] = ()) -> None:
         self.text = text
+        # the file's module system when the program is a slice of it (`slicing`): its markers
+        # (`define`, `require`, `module.exports`, import / export) may be blanked
+        self.kind = kind
+        # and where the file's top-level statements start: a kept one's place among them
+        self.order = order
         self.settings = settings
         self.program = program
         self.scopes = ScopeManager(program)
@@ -1170,6 +1177,8 @@ class Analysis:
     def is_script(self) -> bool:
         """The program is a plain script of the page (its top-level names are the page's globals):
         not an ES module, not CommonJS (`require`, `module.exports`), not AMD (`define`)."""
+        if self.kind:
+            return self.kind == "script"
         if self.program.sourceType == "module" or self.defines:
             return False
         for key in (".exports",):
@@ -1690,6 +1699,8 @@ def _separation(analysis: Analysis, stmt: Node) -> tuple[tuple[int, int] | None,
     text = analysis.text
     before = index > 0 and ends_open(text, body[index - 1])
     after = index + 1 < len(body) and text[span_of(body[index + 1])[0]:][:1] in RISKY_STARTS
+    if holder.type == "Program" and analysis.order:  # a slice: the statement's place in the file
+        return (id(holder), bisect_right(analysis.order, span_of(stmt)[0]) - 1), before, after
     return (id(holder), index), before, after
 
 
@@ -1744,10 +1755,12 @@ def session_candidates(analysis: Analysis, call: Node) -> tuple[str, ...]:
     return tuple(sorted(placeholder_free, key=lambda t: found[t]))[:3]
 
 
-def find_sites(program: Node, text: str, settings: Settings) -> tuple[PayloadSite, ...]:
+def find_sites(program: Node, text: str, settings: Settings, *, kind: str = "",
+               order: tuple[int, ...] = ()) -> tuple[PayloadSite, ...]:
     """Every payload that can reach a DigitalRiver.js call in this program (each call, a verdict),
-    and every payload root another file's call hands to this one (`Settings.seeds`)."""
-    analysis = Analysis(program, text, settings)
+    and every payload root another file's call hands to this one (`Settings.seeds`). `kind` and
+    `order`: the file's module system and top-level statement starts, when the program is a slice."""
+    analysis = Analysis(program, text, settings, kind=kind, order=order)
     resolved: list[tuple[CallSite, Confidence, list[Candidate]]] = []
     for call in sorted(analysis.calls, key=lambda c: span_of(c.node)[0]):
         kind = analysis.receiver_kind(call.receiver)

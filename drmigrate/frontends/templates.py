@@ -407,8 +407,8 @@ class TemplateFrontEnd:
 
     def _javascript(self, scripts: list[Script]) -> JavaScriptFrontEnd:
         if any(s.typescript for s in scripts):
-            return JavaScriptFrontEnd("typescript", esprima_first=False)
-        return JavaScriptFrontEnd("javascript")
+            return JavaScriptFrontEnd("typescript", esprima_first=False, slicing_ok=False)
+        return JavaScriptFrontEnd("javascript", slicing_ok=False)
 
     def extract(self, text: str, settings: Settings) -> Extraction:
         tags = find_tags(text, self.suffix)
