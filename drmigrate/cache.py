@@ -4,21 +4,40 @@ A second run over an unchanged tree (pre-commit, CI with a restored cache, an ed
 nothing: every candidate file's result comes from here. Like ruff's and ESLint's caches it is on
 by default; `--no-cache` turns it off, `--cache-dir DIR` moves it.
 
-What a result depends on is all in its key, so an entry can never be stale:
+What a result depends on is all in its key (`Cache.key`, the one place it is computed), so an
+entry can never be stale:
 
 - the file's bytes and its path (findings name the path; per-file ignores depend on it);
 - the drmigrate that ran: its version and a digest of its own source and data files, so a
   developer running from a checkout never gets results of the code before an edit;
 - the rule table's contents, and every resolved setting that changes a result (session ids,
   select / ignore with the per-file ignores applied, unsafe fixes, receiver names, template
-  extensions, include-minified), and the mode of the run.
+  extensions, include-minified), and the mode of the run;
+- `inputs`: the bytes of anything else the result was computed from (other files, once the
+  analysis reads them), each named; a caller adds them there and nowhere else.
 
-Check results are kept, and the results of runs that show fixes without writing them (`--diff`,
-JSON, SARIF: with the fixed text, under a key of their own mode); `fix` always analyses, so a hit
-can never stand in for a write. An entry is a small JSON file named by its key, written atomically (a
-temporary file renamed over it), so worker processes and concurrent runs cannot see half of one;
-one that does not parse, has another format or names another key or path is a miss. A cache
-directory that cannot be created or written costs one warning, never the run.
+The cache directory is part of the tree, so it is the attacker's as much as the files are: a
+repository can commit one. So nothing in an entry is trusted:
+
+- a check result (findings, payload sites) is read against a shape, its spans must lie in the
+  file's text and name codes of this run's rule table, and its lines and columns are computed
+  again from the text; anything else makes it a miss;
+- a run that shows fixes without writing them (`--diff`, JSON, SARIF, HTML) keeps no fixed text:
+  the entry holds the changed line ranges, applied to the file's own text on a hit, and is signed
+  (HMAC-SHA256) with a key that lives outside the tree (`DRMIGRATE_CACHE_KEY`, else a random key
+  in the user's cache directory, made on first use); an entry without a valid signature is a
+  miss, so a hand-edited one can never put code into a diff;
+- `fix` never reads the cache: no write ever depends on it.
+
+The directory is never followed through a symlink: a cache directory, entry directory or marker
+file that is a link is not used (one warning), entries are created without following links, and
+read without following them. An entry is written atomically (a temporary file renamed over it).
+A cache directory that cannot be created or written costs one warning, never the run.
+
+It stays small: an entry names its file, and a file keeps its two newest entries per mode (older
+ones are of its earlier contents or settings); once a day, a run that wrote entries also drops
+those of files that no longer exist, entries of older cache formats and, past `MAX_BYTES`, the
+oldest entries.
 
 The directory is `.drmigrate_cache/` in the project root: the directory of the configuration
 file when one was found, else the root of the git work tree holding the first path, else the
@@ -27,26 +46,56 @@ current directory. It holds a `.gitignore` (`*`) and a `CACHEDIR.TAG`, and the w
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import hmac
 import json
 import os
+import re
+import stat
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import MISSING, asdict, fields, is_dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from drmigrate import untrusted
 from drmigrate.discovery import CACHE_DIR_NAME
 from drmigrate.model import FileResult, Finding, Hop, SiteOutcome, Step
-from drmigrate.runner import Config
+from drmigrate.runner import Config, locate
+from drmigrate.untrusted import List, Obj
 
-FORMAT = 3  # bump when the entry layout changes
+FORMAT = 4  # bump when the entry layout changes
 ENTRIES = f"v{FORMAT}"
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by drmigrate.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
+MAX_BYTES = 128 << 20  # past this, a sweep drops the oldest entries (down to three quarters of it)
+SWEEP_EVERY = 24 * 3600  # seconds between sweeps (a run that writes entries checks)
+KEEP_PER_FILE = 2  # newest entries kept per file and mode
+KEY_ENV = "DRMIGRATE_CACHE_KEY"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_STATUSES = ("clean", "findings", "skipped", "error")
+_ENTRY_NAME = re.compile(r"[0-9a-f]{16}-[a-z]+-[0-9a-f]{40}\.json")
+
+_FINDING = Obj({
+    "code": str, "name": str, "message": str, "span": List(int, 2), "source_type": (str, None),
+    "fix": str, "confidence": str, "fix_applicable": bool, "fix_title": str, "suggestion": str,
+}, required=frozenset({"code", "name", "message", "span", "fix"}))
+_SITE = Obj({"source_type": (str, None), "state": str, "call": str, "span": List(int, 2)},
+            required=frozenset({"state"}))
+_RESULT = Obj({
+    "status": str, "reason": str, "parser": str, "original": bool, "fixes_applied": int,
+    "findings": List(_FINDING, 100_000), "sites": List(_SITE, 100_000),
+    "leftovers": List(List((int, str), 2), 100_000), "changes": (List(List((int, str), 3), 100_000), None),
+}, required=frozenset({"status", "reason", "parser", "original", "fixes_applied", "findings", "sites",
+                       "leftovers"}))
+_ENTRY = Obj({"format": int, "key": str, "path": str, "where": str, "result": _RESULT, "mac": str},
+             required=frozenset({"format", "key", "path", "result"}))
 
 
 def project_root(paths: Sequence[str], config_file: Path | None) -> Path:
@@ -82,8 +131,6 @@ def _version() -> str:
 def _code_digest() -> str:
     """A digest of every module of the drmigrate that is running (~1 ms: read only when some
     candidate file is looked up)."""
-    import hashlib
-
     package = Path(__file__).resolve().parent
     digest = hashlib.blake2b(digest_size=16)
     for file in sorted(package.rglob("*.py")):  # the rule table is in the key by its contents
@@ -109,19 +156,57 @@ def _canonical(value: Any) -> Any:
     return value
 
 
+def _path_digest(path: str) -> str:
+    return hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+
+
+def signing_key() -> bytes | None:
+    """The key entries with fixes are signed with: `DRMIGRATE_CACHE_KEY`, else 32 random bytes
+    kept in the user's cache directory (created on first use, readable by the user alone);
+    None when neither can be had (such entries are then neither kept nor used)."""
+    given = os.environ.get(KEY_ENV)
+    if given:
+        return hashlib.sha256(given.encode("utf-8", "surrogateescape")).digest()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):
+        return None
+    directory = os.path.join(base, "drmigrate")
+    path = os.path.join(directory, "cache-key")
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(os.urandom(32))
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+                return None  # not a key only this user could have written
+            key = fh.read(64)
+    except OSError:
+        return None
+    return key if len(key) >= 32 else None
+
+
 class Cache:
     """Check results by content key, in one directory. Methods never raise for disk trouble."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.entries = directory / ENTRIES
-        self.warning = ""  # the first write problem, for the CLI to print once
+        self.warning = ""  # the first problem, for the CLI to print once
         self.ready: bool | None = None  # None: the directory has not been prepared yet
         self._run_digest = ""
         self._config_digests: dict[tuple[int, str], tuple[Config, str]] = {}
         self._table_digests: dict[int, tuple[object, str]] = {}
+        self._key: bytes | None | bool = False  # False: not looked up yet
         self.hits = 0
         self.misses = 0
+        self.written = 0
 
     # ---------------------------------------------------------------- keys
 
@@ -137,8 +222,6 @@ class Cache:
     def config_digest(self, config: Config, mode: str) -> str:
         """The digest of everything in `config` that changes a result. Computed once per config
         object: files without per-file ignores share one."""
-        import hashlib
-
         known = self._config_digests.get((id(config), mode))
         if known is not None and known[0] is config:
             return known[1]
@@ -156,30 +239,42 @@ class Cache:
             "template_extensions": sorted(config.template_extensions),
         }
         text = json.dumps(settings, sort_keys=True, default=repr)
-        digest = hashlib.blake2b(f"{self._base()}\0{text}".encode(), digest_size=16).hexdigest()
+        digest = hashlib.blake2b(f"{self._base()}\0{text}".encode("utf-8", "surrogateescape"),
+                                 digest_size=16).hexdigest()
         self._config_digests[(id(config), mode)] = (config, digest)
         return digest
 
-    def key(self, path: str, raw: bytes, config: Config, mode: str = "check") -> str:
-        import hashlib
-
+    def key(self, path: str, raw: bytes, config: Config, mode: str = "check",
+            inputs: Sequence[tuple[str, bytes]] = ()) -> str:
+        """The entry name of `path`'s result: its mode, a digest of its path, and a digest of all
+        it depends on (see the module docstring); `inputs` are (name, bytes) of anything else
+        the result was computed from."""
         digest = hashlib.blake2b(digest_size=20)
         digest.update(self.config_digest(config, mode).encode())
         digest.update(b"\0" + path.encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(raw)
-        return digest.hexdigest()
+        digest.update(len(raw).to_bytes(8, "big") + raw)
+        for name, data in inputs:
+            encoded_name = name.encode("utf-8", "surrogateescape")
+            digest.update(len(encoded_name).to_bytes(8, "big") + encoded_name + len(data).to_bytes(8, "big") + data)
+        return f"{_path_digest(path)}-{mode}-{digest.hexdigest()}"
 
     # ---------------------------------------------------------------- entries
 
-    def get(self, key: str, path: str, text: str) -> FileResult | None:
+    def get(self, key: str, path: str, text: str, config: Config | None = None) -> FileResult | None:
         """The cached result for `key`, or None. Anything unexpected in the entry is a miss."""
         try:
-            with open(self.entries / f"{key}.json", "rb") as fh:
-                data = json.loads(fh.read())
-            if data.get("format") != FORMAT or data.get("key") != key or data.get("path") != path:
+            fd = os.open(self.entries / f"{key}.json", os.O_RDONLY | _NOFOLLOW)
+            with os.fdopen(fd, "rb") as fh:
+                blob = fh.read(64 << 20)
+            data = untrusted.loads(blob.decode("utf-8"))
+            untrusted.check(data, _ENTRY)
+            if data["format"] != FORMAT or data["key"] != key or data["path"] != path:
                 raise ValueError("another entry")
-            result = _result_from(data["result"], path, text)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            changes = data["result"].get("changes")
+            if changes is not None and not self._signed(data):
+                raise ValueError("an entry with fixes and no valid signature")
+            result = _result_from(data["result"], path, text, config)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, untrusted.UntrustedError):
             self.misses += 1
             return None
         self.hits += 1
@@ -188,24 +283,34 @@ class Cache:
     def put(self, key: str, result: FileResult) -> None:
         if result.status == "fixed" or not self._prepare():
             return  # a written fix is never kept
-        data = {"format": FORMAT, "key": key, "path": result.path, "result": _result_to(result)}
-        blob = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        tmp = self.entries / f".{key}.{os.getpid()}.tmp"
+        data: dict[str, Any] = {"format": FORMAT, "key": key, "path": result.path,
+                                "where": os.path.abspath(result.path), "result": _result_to(result)}
+        if data["result"].get("changes") is not None:
+            mac = self._mac(data)
+            if mac is None:
+                return  # no key to sign it with: not kept
+            data["mac"] = mac
+        blob = json.dumps(data, separators=(",", ":")).encode("ascii")  # lone surrogates as \u escapes
+        tmp = f".{key}.{os.getpid()}.{os.urandom(3).hex()}.tmp"
         try:
-            with open(tmp, "wb") as fh:
+            fd = os.open(self.entries / tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+            with os.fdopen(fd, "wb") as fh:
                 fh.write(blob)
-            os.replace(tmp, self.entries / f"{key}.json")
+            os.replace(self.entries / tmp, self.entries / f"{key}.json")
+            self.written += 1
         except OSError as exc:
             self._failed(exc)
             try:
-                os.unlink(tmp)
+                os.unlink(self.entries / tmp)
             except OSError:
                 pass
 
     def load_blob(self, name: str) -> bytes | None:
-        """A named file of the cache (the project index's answers), or None."""
+        """A named file of the cache (the project index's answers), or None; never read through a
+        link. Its reader checks what it holds: it is as untrusted as any entry."""
         try:
-            with open(self.entries / name, "rb") as fh:
+            fd = os.open(self.entries / name, os.O_RDONLY | _NOFOLLOW)
+            with os.fdopen(fd, "rb") as fh:
                 return fh.read(64 << 20)
         except OSError:
             return None
@@ -214,28 +319,46 @@ class Cache:
         """Write a named file of the cache atomically; a failure costs the warning, never the run."""
         if not self._prepare():
             return
-        tmp = self.entries / f".{name}.{os.getpid()}.tmp"
+        tmp = f".{name}.{os.getpid()}.{os.urandom(3).hex()}.tmp"
         try:
-            with open(tmp, "wb") as fh:
+            fd = os.open(self.entries / tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+            with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            os.replace(tmp, self.entries / name)
+            os.replace(self.entries / tmp, self.entries / name)
         except OSError as exc:
             self._failed(exc)
             try:
-                os.unlink(tmp)
+                os.unlink(self.entries / tmp)
             except OSError:
                 pass
+
+    def _mac(self, data: dict[str, Any]) -> str | None:
+        if self._key is False:
+            self._key = signing_key()
+        if not isinstance(self._key, bytes):
+            return None
+        body = json.dumps({k: v for k, v in data.items() if k != "mac"}, sort_keys=True, separators=(",", ":"))
+        return hmac.new(self._key, body.encode("ascii"), hashlib.sha256).hexdigest()
+
+    def _signed(self, data: dict[str, Any]) -> bool:
+        mac = self._mac(data)
+        return mac is not None and isinstance(data.get("mac"), str) and hmac.compare_digest(mac, data["mac"])
+
+    # ---------------------------------------------------------------- the directory
 
     def _prepare(self) -> bool:
         if self.ready is None:
             try:
-                self.entries.mkdir(parents=True, exist_ok=True)
+                _real_directory(self.directory)
+                _real_directory(self.entries)
                 for name, content in ((".gitignore", "# created by drmigrate\n*\n"),
                                       ("CACHEDIR.TAG", CACHEDIR_TAG)):
-                    marker = self.directory / name
-                    if not marker.exists():
-                        marker.write_text(content, "utf-8")
+                    _marker(self.directory / name, content)
                 self.ready = True
+            except _Refused as exc:
+                self.ready = False
+                self.warning = (f"drmigrate: the cache directory is not used: {exc} (a repository can commit one); "
+                                "remove it, or pass --cache-dir DIR or --no-cache")
             except OSError as exc:
                 self._failed(exc)
         return bool(self.ready)
@@ -245,6 +368,144 @@ class Cache:
         if not self.warning:
             self.warning = (f"drmigrate: cannot write the cache in {self.directory} ({exc.strerror or exc}); "
                             "results are not cached: make it writable, pass --cache-dir DIR, or --no-cache")
+
+    def finish(self, *, now: float | None = None) -> None:
+        """At the end of a run: sweep the cache when this run wrote to it and the last sweep is
+        older than `SWEEP_EVERY`."""
+        if not self.written or not self.ready:
+            return
+        now = time.time() if now is None else now
+        stamp = self.entries / ".swept"
+        try:
+            last = os.stat(stamp, follow_symlinks=False).st_mtime
+        except OSError:
+            last = 0.0
+        if now - last < SWEEP_EVERY:
+            return
+        self.prune(now=now)
+        try:
+            _marker(stamp, "")
+            os.utime(stamp, (now, now), follow_symlinks=False)
+        except (OSError, _Refused):
+            pass
+
+    def prune(self, *, max_bytes: int = MAX_BYTES, now: float | None = None) -> int:
+        """Drop entries no run will use again: older entries of a file (past `KEEP_PER_FILE` per
+        mode), entries of files that no longer exist, other cache formats, stray temporary files,
+        and, past `max_bytes`, the oldest entries. Returns how many entries went."""
+        now = time.time() if now is None else now
+        removed = 0
+        for other in _listing(self.directory):
+            if other.name.startswith("v") and other.name[1:].isdigit() and other.name != ENTRIES:
+                _remove_tree(other.path)
+        groups: dict[str, list[tuple[float, int, str]]] = {}
+        for item in _listing(self.entries):
+            try:
+                st = item.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if item.name.endswith(".tmp") or not stat.S_ISREG(st.st_mode):
+                if now - st.st_mtime > 3600 or not stat.S_ISREG(st.st_mode):
+                    removed += _unlink(item.path)
+                continue
+            if not _ENTRY_NAME.match(item.name):
+                continue  # not an entry (the project index's file, ...): kept
+            group = item.name.rsplit("-", 1)[0]  # path digest and mode
+            groups.setdefault(group, []).append((st.st_mtime, st.st_size, item.path))
+        kept: list[tuple[float, int, str]] = []
+        for items in groups.values():
+            items.sort(reverse=True)
+            for old in items[KEEP_PER_FILE:]:
+                removed += _unlink(old[2])
+            newest = items[:KEEP_PER_FILE]
+            if _gone(newest[0][2]):
+                removed += sum(_unlink(p) for _, _, p in newest)
+            else:
+                kept.extend(newest)
+        total = sum(size for _, size, _ in kept)
+        if total > max_bytes:
+            kept.sort()  # oldest first
+            for _, size, path in kept:
+                if total <= max_bytes * 3 // 4:
+                    break
+                removed += _unlink(path)
+                total -= size
+        return removed
+
+
+class _Refused(Exception):
+    """A part of the cache directory that is a symlink (or not what it should be)."""
+
+
+def _real_directory(path: Path) -> None:
+    """Make `path` a directory of its own, or say why it cannot be used; never through a link."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        try:
+            os.makedirs(path.parent, exist_ok=True)
+            os.mkdir(path)
+        except FileExistsError:
+            pass
+        st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        raise _Refused(f"{path} is a symlink")
+    if not stat.S_ISDIR(st.st_mode):
+        raise OSError(errno.ENOTDIR, "not a directory")
+
+
+def _marker(path: Path, content: str) -> None:
+    """Create the file `path` with `content` unless something is there (never through a link)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+    except FileExistsError:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            raise _Refused(f"{path} is a symlink") from None
+        return
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(content)
+
+
+def _listing(path: Path) -> list[os.DirEntry[str]]:
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            return []
+        with os.scandir(path) as it:
+            return list(it)
+    except OSError:
+        return []
+
+
+def _unlink(path: str) -> int:
+    try:
+        os.unlink(path)
+        return 1
+    except OSError:
+        return 0
+
+
+def _remove_tree(path: str) -> None:
+    import shutil
+
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            os.unlink(path)
+        else:
+            shutil.rmtree(path, ignore_errors=True)  # never follows a link inside
+    except OSError:
+        pass
+
+
+def _gone(entry: str) -> bool:
+    """Whether the file an entry is about no longer exists (an unreadable entry counts as gone)."""
+    try:
+        fd = os.open(entry, os.O_RDONLY | _NOFOLLOW)
+        with os.fdopen(fd, "rb") as fh:
+            data = json.loads(fh.read(64 << 20))
+        where = data.get("where") if isinstance(data, dict) else None
+    except (OSError, ValueError, RecursionError):
+        return True
+    return not isinstance(where, str) or not os.path.lexists(where)
 
 
 def open_cache(paths: Sequence[str], config_file: Path | None, cache_dir: str | None) -> Cache:
@@ -256,7 +517,11 @@ def open_cache(paths: Sequence[str], config_file: Path | None, cache_dir: str | 
 
 
 def _plain(obj: Any) -> dict[str, Any]:
-    return {k: (v.value if isinstance(v, Enum) else v) for k, v in asdict(obj).items()}
+    out = {k: (v.value if isinstance(v, Enum) else v) for k, v in asdict(obj).items()}
+    if isinstance(obj, Finding):
+        for position in ("line", "column", "end_line", "end_column"):
+            out.pop(position, None)  # computed again from the span and the text
+    return out
 
 
 def _rebuild(cls: type[Any], data: dict[str, Any]) -> Any:
@@ -286,32 +551,57 @@ def _tuples(value: Any) -> Any:
 
 
 def _result_to(result: FileResult) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "status": result.status,
         "reason": result.reason,
         "parser": result.parser,
         "original": result.original is not None,
-        "fixed": result.fixed,
         "fixes_applied": result.fixes_applied,
         "findings": [_plain(f) for f in result.findings],
         "sites": [_plain(s) for s in result.sites],
         "leftovers": [[line, what] for line, what in result.leftovers],
     }
+    if result.fixed is not None and result.original is not None:
+        from drmigrate.edits import changes
+
+        # the fix as the line ranges it changes, never as a text to show: a hit applies them to
+        # the file's own text
+        out["changes"] = [[offset, length, text] for _, _, offset, length, text in
+                          changes(result.original, result.fixed)]
+    return out
 
 
-def _result_from(data: dict[str, Any], path: str, text: str) -> FileResult:
+def _result_from(data: dict[str, Any], path: str, text: str, config: Config | None) -> FileResult:
     status = data["status"]
-    if status not in ("clean", "findings", "skipped", "error") or not isinstance(data["reason"], str):
+    if status not in _STATUSES:
         raise ValueError("not a check result")
+    codes = config.table.codes if config is not None else None
+    findings = []
+    for item in data["findings"]:
+        finding = _rebuild(Finding, item)
+        start, end = finding.span
+        if not 0 <= start <= end <= len(text) or (codes is not None and finding.code not in codes):
+            raise ValueError("a finding that is not of this text or table")
+        findings.append(finding)
+    sites = tuple(_rebuild(SiteOutcome, s) for s in data["sites"])
+    if any(s.state not in ("migrated", "remaining", "manual", "suppressed") for s in sites):
+        raise ValueError("an unknown site state")
+    fixed = None
+    if data.get("changes") is not None:
+        from drmigrate.edits import replay
+
+        fixed = replay(text, [(int(o), int(n), str(t)) for o, n, t in data["changes"]])
+        if fixed is None:
+            raise ValueError("changes that do not fit the text")
     return FileResult(
         path=path,
         status=status,
         reason=data["reason"],
-        findings=tuple(_rebuild(Finding, f) for f in data["findings"]),
-        parser=str(data["parser"]),
+        findings=locate(findings, text),
+        parser=data["parser"],
         original=text if data["original"] else None,
-        fixed=data["fixed"] if isinstance(data["fixed"], str) else None,
-        sites=tuple(_rebuild(SiteOutcome, s) for s in data["sites"]),
-        fixes_applied=int(data["fixes_applied"]),
+        fixed=fixed,
+        sites=sites,
+        fixes_applied=data["fixes_applied"],
         leftovers=tuple((int(line), str(what)) for line, what in data["leftovers"]),
     )

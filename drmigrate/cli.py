@@ -13,9 +13,9 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
@@ -23,6 +23,7 @@ from drmigrate import config
 from drmigrate import report as reports
 from drmigrate.discovery import SourceError, decode
 from drmigrate.engine import Options
+from drmigrate.escape import encoded, neutral_lines, printable
 from drmigrate.model import FileResult
 from drmigrate.pipeline import file_config, process_paths
 from drmigrate.report import common as reporters
@@ -44,11 +45,23 @@ FIX_CARRYING_FORMATS = frozenset({"sarif", "json", "html"})
 class UsageError(click.UsageError):
     exit_code = EXIT_ERROR
 
+    def format_message(self) -> str:
+        return _one_line(super().format_message())
+
 
 class ConfigError(click.ClickException):
     """A bad rule table or configuration: one line, exit 2."""
 
     exit_code = EXIT_ERROR
+
+    def format_message(self) -> str:
+        return _one_line(super().format_message())
+
+
+def _one_line(message: str) -> str:
+    """An error message with what came from files (a key, a path, a value) unable to act: its
+    control characters escaped, no `::` at the start of the line, nothing an encoder refuses."""
+    return neutral_lines(printable(message))
 
 
 class NotFoundError(click.ClickException):
@@ -281,6 +294,8 @@ def resolve_settings(paths: Sequence[str], config_file: str | None, **flags: Any
     """The configuration file's settings with the command-line flags applied over them."""
     try:
         settings = config.resolve(paths, config_file)
+        for note in settings.ignored:  # a file the search passed over: said, never silent
+            echo(neutral_lines(f"drmigrate: {printable(note)}") + "\n", sys.stderr)
         if flags.get("max_file_size") is not None:
             flags["max_file_size"] = config.parse_size(flags["max_file_size"], "--max-file-size")
     except config.ConfigFileError as exc:
@@ -452,20 +467,23 @@ def run(
     writing = fixing and not diff
     # some formats carry each finding's fix: compute the fixes (without writing) when only checking
     want_fixes = diff or (fmt in FIX_CARRYING_FORMATS and not fixing)
-    stdout_text: str | None = None
+    stdout_bytes: bytes | None = None
     if paths == ("-",):
         name = stdin_filename or "-"
         results: list[FileResult] = []
+        raw = sys.stdin.buffer.read()
+        if writing:  # a filter never loses its input: what cannot be fixed comes out as it came
+            stdout_bytes = raw
         try:
-            source = decode(sys.stdin.buffer.read(), name)
+            source = decode(raw, name)
         except SourceError as exc:
             results.append(FileResult(name, "error", str(exc).split(": ", 1)[1]))
         else:
             result = result_for(name, source.text, file_config(cfg, settings, name),
                                 fix=writing, diff=want_fixes)
             results.append(result)
-            if writing:
-                stdout_text = source.encode(result.fixed or source.text).decode("utf-8", "replace")
+            if writing and result.fixed is not None:
+                stdout_bytes = source.encode(result.fixed)
     else:
         from drmigrate.cache import open_cache
 
@@ -475,12 +493,12 @@ def run(
                                 jobs=jobs or os.cpu_count() or 1, show_progress=progress, cache=cache,
                                 follow=not no_follow)
         if cache is not None and cache.warning:
-            click.echo(cache.warning, err=True)
+            echo(neutral_lines(printable(cache.warning)) + "\n", sys.stderr)
     colour = resolve_color(color, no_color, os.environ)
     if add_noqa:
         sys.exit(_add_noqa(results, cfg, settings, noqa_reason, quiet=quiet, color=colour))
     if write_baseline is not None:
-        _write_baseline(write_baseline, results, accepted, fixing=writing, stdout_text=stdout_text,
+        _write_baseline(write_baseline, results, accepted, fixing=writing, stdout_bytes=stdout_bytes,
                         quiet=quiet, color=colour)
         if accepted is None:  # adopting: the findings are accepted, nothing else to report
             sys.exit(EXIT_ERROR if any(r.status == "error" for r in results) else EXIT_CLEAN)
@@ -494,7 +512,7 @@ def run(
     baseline_doc = None if accepted is None else {
         "file": baseline_file, "hidden": hidden, "stale": [e.as_dict() for e in stale]}
     _emit(results, table=table, fmt=fmt, fixing=writing, diff=diff, verbose=verbose,
-          show_files=show_files, statistics=statistics, stdout_text=stdout_text, output_file=output_file,
+          show_files=show_files, statistics=statistics, stdout_bytes=stdout_bytes, output_file=output_file,
           color=colour, quiet=quiet, repository=repository, baseline=baseline_doc,
           baseline_notes=_stale_lines(baseline_file, stale) if baseline_file and not quiet else [],
           selected=bool(settings.select or settings.ignore or settings.extend_ignore or settings.per_file_ignores),
@@ -504,21 +522,21 @@ def run(
         # paths were named and none of them was checked: a gate that checked nothing must not
         # pass (with --force-exclude, as pre-commit runs it, dropping every named file is normal)
         if quiet or fmt not in ("text", "concise") or output_file is not None:
-            click.echo(f"error: {empty}", err=True)
+            echo(neutral_lines(f"error: {printable(empty)}") + "\n", sys.stderr)
         sys.exit(EXIT_ERROR)
     sys.exit(exit_code(results, exit_zero=exit_zero, fixing=writing,
                        exit_non_zero_on_fix=exit_non_zero_on_fix))
 
 
-def _read_utf8(path: str, *, missing: str, unreadable: str, not_text: str) -> str:
-    """A file given on the command line, as text; each failure a one-line error naming the file
-    (`unreadable` gets the OS's reason in its `{}`)."""
+def _read_utf8(path: str, *, what: str, missing: str, not_text: str, limit: int) -> str:
+    """A file given on the command line, as text; each failure a one-line error naming the file.
+    Only a regular file of at most `limit` bytes is read (`discovery.read_named`)."""
+    from drmigrate.discovery import read_named
+
     try:
-        return Path(path).read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: {missing}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: {unreadable.format(exc.strerror)}") from None
+        return read_named(path, limit, what, missing=missing).decode("utf-8")
+    except SourceError as exc:
+        raise ConfigError(str(exc)) from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: {not_text}") from None
 
@@ -526,9 +544,8 @@ def _read_utf8(path: str, *, missing: str, unreadable: str, not_text: str) -> st
 def _read_baseline(path: str) -> baselines.Baseline:
     from drmigrate.report import baseline as baselines
 
-    text = _read_utf8(path, missing=f"no such baseline file; create it with `drmigrate check "
-                                    f"--write-baseline {path}`",
-                      unreadable="cannot read the baseline ({}); check --baseline",
+    text = _read_utf8(path, what="baseline", limit=baselines.MAX_SIZE,
+                      missing=f"no such baseline file; create it with `drmigrate check --write-baseline {path}`",
                       not_text="the baseline is not UTF-8 text; rewrite it with --write-baseline")
     try:
         return baselines.loads(text, path, Path(path).absolute().parent)
@@ -537,7 +554,7 @@ def _read_baseline(path: str) -> baselines.Baseline:
 
 
 def _write_baseline(path: str, results: Sequence[FileResult], accepted: baselines.Baseline | None, *,
-                    fixing: bool, stdout_text: str | None, quiet: bool, color: bool | None) -> None:
+                    fixing: bool, stdout_bytes: bytes | None, quiet: bool, color: bool | None) -> None:
     """Adopt (every finding) or, with an existing baseline, shrink it to the entries still found."""
     from drmigrate.report import baseline as baselines
 
@@ -546,19 +563,15 @@ def _write_baseline(path: str, results: Sequence[FileResult], accepted: baseline
         entries = baselines.record(results, root, fixing=fixing)
     else:
         entries = baselines.apply(baselines.Baseline(root, accepted.entries), results, fixing=fixing).matched
-    try:
-        Path(path).write_text(baselines.dumps(entries), "utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot write the baseline ({exc.strerror}); check --write-baseline") from None
-    out = sys.stderr if stdout_text is not None or accepted is not None else sys.stdout
-    if stdout_text is not None and accepted is None:
-        sys.stdout.buffer.write(stdout_text.encode("utf-8"))
-        sys.stdout.flush()
+    _write_output(path, baselines.dumps(entries), "baseline")
+    out = sys.stderr if stdout_bytes is not None or accepted is not None else sys.stdout
+    if stdout_bytes is not None and accepted is None:
+        _write_stream(sys.stdout, stdout_bytes)
     if accepted is None:
         for r in results:
             if r.status == "error":
-                click.echo(f"{click.style(r.path, bold=True)}: {click.style('error', fg='red')}: {r.reason}",
-                           file=out, color=color)
+                line = f"{click.style(printable(r.path), bold=True)}: {click.style('error', fg='red')}: {printable(r.reason)}"
+                echo(neutral_lines(line) + "\n", out, color)
     if quiet:
         return
     files = len({e.path for e in entries})
@@ -573,27 +586,26 @@ def _stale_lines(path: str, stale: Sequence[baselines.Entry]) -> list[str]:
     head = (f"{len(stale)} entr{'y' if len(stale) == 1 else 'ies'} of the baseline {path} no longer occur; "
             f"shrink it with `--baseline {path} --write-baseline {path}`:")
     lines = [head]
-    lines += [f"  {e.path}:{e.line}: {e.code} {e.message}" for e in stale]
+    lines += [f"  {printable(e.path)}:{e.line}: {printable(e.code)} {printable(e.message)}" for e in stale]
     return lines
 
 
 def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: bool, diff: bool,
-          verbose: bool, show_files: bool, statistics: bool, stdout_text: str | None,
+          verbose: bool, show_files: bool, statistics: bool, stdout_bytes: bytes | None,
           output_file: str | None, color: bool | None, quiet: bool = False, repository: str | None = None,
           baseline: dict[str, Any] | None = None, baseline_notes: Sequence[str] = (),
           selected: bool = False, show_fixes: bool = False) -> None:
     out = sys.stdout
-    if stdout_text is not None:
-        # `fix -`: the fixed source is the output; the report goes to stderr
-        sys.stdout.buffer.write(stdout_text.encode("utf-8"))
-        sys.stdout.flush()
+    if stdout_bytes is not None:
+        # `fix -`: the source (fixed, or as it came when it could not be) is the output, in its
+        # own encoding; the report goes to stderr
+        _write_stream(sys.stdout, stdout_bytes)
         out = sys.stderr
     if diff:
         # the diff is the output; the report goes to stderr, as with `ruff check --diff`
         from drmigrate.report.diff import styled_diff, to_diff
 
-        click.echo(styled_diff(to_diff(results)), nl=False, file=out, color=color)
-        out.flush()  # the diff comes before the report, on a terminal showing both streams
+        echo(styled_diff(to_diff(results)), out, color)  # before the report, on a terminal showing both
         out = sys.stderr
     if (fmt in ("text", "concise") and quiet and not (verbose or show_files or statistics or show_fixes)
             and output_file is None
@@ -602,16 +614,76 @@ def _emit(results: Sequence[FileResult], *, table: RuleTable, fmt: str, fixing: 
     about = reports.Run(fmt, table, fixing=fixing, repository=repository, baseline=baseline,
                         verbose=verbose or show_files, statistics=statistics, quiet=quiet,
                         notes=tuple(baseline_notes), selected=selected, show_fixes=show_fixes)
-    text = reports.render(results, about)
+    pieces = _batches(reports.stream(results, about))
     if fmt in ("text", "concise") and verbose is False and show_files:
-        text = _without_parsers(text)
+        pieces = iter([_without_parsers("".join(pieces))])
     if output_file is not None:
-        try:
-            Path(output_file).write_text(click.unstyle(text), "utf-8")
-        except OSError as exc:
-            raise ConfigError(f"{output_file}: cannot write the report ({exc.strerror}); check --output-file") from None
+        _write_output(output_file, (click.unstyle(piece) for piece in pieces), "report")
         return
-    click.echo(text, nl=False, file=out, color=color)
+    for piece in pieces:
+        echo(piece, out, color)
+
+
+def _batches(pieces: Iterable[str], size: int = 1 << 20) -> Iterator[str]:
+    """`pieces` joined into runs of about `size` characters: one write per megabyte, not per finding."""
+    batch: list[str] = []
+    held = 0
+    for piece in pieces:
+        batch.append(piece)
+        held += len(piece)
+        if held >= size:
+            yield "".join(batch)
+            batch, held = [], 0
+    if batch:
+        yield "".join(batch)
+
+
+def echo(text: str, out: TextIO, color: bool | None = None) -> None:
+    """`text` on `out` as UTF-8: colour codes kept for a terminal (or as `color` says), a lone
+    surrogate written as an escape (`escape.encoded`); a stream that cannot be written is one
+    line and exit 2."""
+    from click import _compat, globals  # click.echo's own decision (a terminal, its test runner)
+
+    if _compat.should_strip_ansi(out, globals.resolve_color_default(color)):
+        text = click.unstyle(text)
+    _write_stream(out, encoded(text))
+
+
+def _write_stream(out: TextIO, data: bytes) -> None:
+    try:
+        out.flush()
+        buffer = getattr(out, "buffer", None)
+        if buffer is None:  # a text-only stream (an embedding): what its encoding takes
+            out.write(data.decode("utf-8"))
+        else:
+            buffer.write(data)
+            buffer.flush()
+        out.flush()
+    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say to it
+        _stdout_gone()
+    except OSError as exc:
+        name = "stdout" if out is sys.stdout else "stderr"
+        raise ConfigError(f"cannot write the report to {name} ({exc.strerror}); "
+                          "free space or pass --output-file FILE") from None
+
+
+def _stdout_gone() -> None:
+    """The reader of stdout closed it: write nothing more there (not even at exit)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _write_output(path: str, text: str | Iterable[str], what: str) -> None:
+    """A report or baseline named with --output-file / --write-baseline: whole or not at all,
+    never through a symlink (`discovery.write_named`); `text` may come in pieces."""
+    from drmigrate.discovery import write_named
+
+    pieces = [text] if isinstance(text, str) else text
+    try:
+        write_named(path, (encoded(piece) for piece in pieces), what)
+    except SourceError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _add_noqa(results: Sequence[FileResult], cfg: Config, settings: config.Settings, reason: str | None, *,
@@ -621,16 +693,16 @@ def _add_noqa(results: Sequence[FileResult], cfg: Config, settings: config.Setti
     2 when a file could not be analysed."""
     from drmigrate.noqa import DEFAULT_REASON
     from drmigrate.pipeline import add_suppressions
-    from drmigrate.report.common import printable
+
 
     done = add_suppressions(results, cfg, settings, reason or DEFAULT_REASON)
     for r in results:
         if r.status == "error":
-            click.echo(f"{printable(r.path)}: error: {printable(r.reason)}", err=True, color=color)
+            click.echo(_one_line(f"{r.path}: error: {r.reason}"), err=True, color=color)
     for item in done:
         for why in item.refused:
-            click.echo(f"{click.style(printable(item.path), bold=True)}: "
-                       f"{click.style('not suppressed', fg='yellow')}: {printable(why)}", err=True, color=color)
+            click.echo(f"{click.style(_one_line(item.path), bold=True)}: "
+                       f"{click.style('not suppressed', fg='yellow')}: {_one_line(why)}", err=True, color=color)
     written = [d for d in done if d.lines]
     if not quiet:
         findings = sum(d.findings for d in written)
@@ -748,9 +820,9 @@ def merge_reports(reports: Sequence[str], fmt: str, output_file: str | None) -> 
 
     docs = []
     for path in reports:
-        text = _read_utf8(path, missing=f"no such report; make it with `drmigrate check --format json "
-                                        f"--output-file {path}`",
-                          unreadable="cannot read the report ({})",
+        text = _read_utf8(path, what="report", limit=report_merge.MAX_SIZE,
+                          missing=f"no such report; make it with `drmigrate check --format json "
+                                  f"--output-file {path}`",
                           not_text="not a drmigrate JSON report (not UTF-8 text)")
         try:
             docs.append((path, report_merge.parse(text, path)))
@@ -767,12 +839,9 @@ def merge_reports(reports: Sequence[str], fmt: str, output_file: str | None) -> 
     else:
         out = report_merge.to_text(merged)
     if output_file is None:
-        click.echo(out, nl=False)
+        echo(out, sys.stdout)
         return
-    try:
-        Path(output_file).write_text(out, "utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{output_file}: cannot write the report ({exc.strerror}); check --output-file") from None
+    _write_output(output_file, click.unstyle(out), "report")
 
 
 @main.command("config")
@@ -785,6 +854,9 @@ def show_config(paths: Sequence[str], config_file: str | None) -> None:
     except config.ConfigFileError as exc:
         raise ConfigError(str(exc)) from None
     click.echo(f"# configuration file: {settings.file or '(none found: defaults)'}")
+    click.echo(f"# {settings.search}")
+    for note in settings.ignored:
+        click.echo(f"# {printable(note)}")
     click.echo(f"# patterns are relative to: {settings.root}")
     for key, value, origin in settings.describe():
         click.echo(f"{key} = {value}  # {origin}")

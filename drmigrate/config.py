@@ -2,13 +2,18 @@
 
 The file is found by walking up from the first path checked (`.drmigrate.toml` wins over
 `pyproject.toml` in the same directory; a `pyproject.toml` without a `[tool.drmigrate]` table is
-passed over); `--config FILE` names one directly. Values are checked here, by key and type: an
+passed over), and the walk stops at the project root: the root of the git work tree holding the
+path. A file above it (a shared `/tmp`, another user's home) is never read: it would set the
+session id inserted into code, or `unsafe-fixes`. Outside any work tree the walk goes up to the
+first file found, which is read only when it belongs to the user running drmigrate (or root);
+another user's file is ignored, with a warning. `--config FILE` names one directly. Values are checked here, by key and type: an
 unknown or ill-typed key is a `ConfigFileError` naming the key and the file. Command-line flags
 override the file (the CLI applies them with `Settings.override`).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -18,6 +23,7 @@ from typing import Any
 from drmigrate.discovery import DEFAULT_EXCLUDES, DEFAULT_MAX_FILE_SIZE
 
 CONFIG_NAMES = (".drmigrate.toml", "pyproject.toml")
+MAX_SIZE = 16 << 20  # bytes of a configuration file
 
 
 class ConfigFileError(Exception):
@@ -55,6 +61,8 @@ class Settings:
     root: Path = field(default_factory=Path.cwd)  # patterns are relative to it
     file: Path | None = None
     origins: Mapping[str, str] = field(default_factory=dict)
+    search: str = ""  # how the file was found (for `drmigrate config`)
+    ignored: tuple[str, ...] = ()  # files the search passed over, as warnings
 
     def override(self, origin: str, **values: Any) -> Settings:
         """These values (None = not given) replace the file's, and are marked as coming from `origin`."""
@@ -87,7 +95,7 @@ class Settings:
         """(key as written in the file, value, origin) for every key."""
         out = []
         for f in fields(self):
-            if f.name in ("root", "file", "origins"):
+            if f.name in ("root", "file", "origins", "search", "ignored"):
                 continue
             value = getattr(self, f.name)
             if f.name == "receiver_names" and value is None:
@@ -225,12 +233,16 @@ def _table(path: Path) -> dict[str, Any] | None:
     """The drmigrate table of a config file; None for a pyproject.toml without one."""
     import tomllib  # only when there is a configuration file to read
 
+    from drmigrate.discovery import SourceError, read_named
+
     try:
-        raw = path.read_bytes()
+        raw = read_named(str(path), MAX_SIZE, "configuration")  # a regular file, of a sane size
         if path.name == "pyproject.toml" and b"drmigrate" not in raw:
             return None  # no [tool.drmigrate] can be in it: not worth parsing the TOML
         data = tomllib.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+    except SourceError as exc:
+        raise ConfigFileError(str(exc)) from None
+    except UnicodeDecodeError as exc:
         raise ConfigFileError(f"{path}: cannot read the configuration ({exc}); check the file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigFileError(f"{path}: not valid TOML ({exc}); fix the file") from None
@@ -245,17 +257,53 @@ def _table(path: Path) -> dict[str, Any] | None:
     return data
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest config file at or above `start` that configures drmigrate."""
+@dataclass(frozen=True)
+class Search:
+    """Where the configuration was looked for: the file found (or None), how the walk went, and
+    the files it passed over (each a warning)."""
+
+    file: Path | None
+    how: str
+    ignored: tuple[str, ...] = ()
+
+
+def search_config(start: Path) -> Search:
+    """The configuration for a run that starts at `start`: the nearest file at or above it that
+    configures drmigrate, up to the project root (see the module docstring)."""
     directory = start.absolute()
     if not directory.is_dir():
         directory = directory.parent
+    repository = _repository_root(directory)
+    how = (f"searched from {directory} up; the search stops at the repository root {repository}" if repository
+           else f"searched from {directory} up (not in a git repository: the first file found)")
+    ignored: list[str] = []
     for candidate in (directory, *directory.parents):
         for name in CONFIG_NAMES:
             path = candidate / name
-            if path.is_file() and _table(path) is not None:
-                return path
+            if not path.is_file() or _table(path) is None:
+                continue
+            owner = path.stat().st_uid
+            if repository is None and owner not in (os.geteuid(), 0):
+                ignored.append(f"ignored {path}: owned by another user (uid {owner}), outside any repository; "
+                               "pass --config to use it")
+                return Search(None, how, tuple(ignored))
+            return Search(path, how, tuple(ignored))
+        if candidate == repository:
+            break
+    return Search(None, how, tuple(ignored))
+
+
+def _repository_root(directory: Path) -> Path | None:
+    """The nearest directory at or above `directory` that holds a `.git` (a work tree's root)."""
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists():
+            return candidate
     return None
+
+
+def find_config(start: Path) -> Path | None:
+    """The configuration file for a run that starts at `start` (None: defaults)."""
+    return search_config(start).file
 
 
 def load(path: Path | None) -> Settings:
@@ -296,6 +344,7 @@ def resolve(paths: Sequence[str], config_file: str | None) -> Settings:
         path = Path(config_file)
         if not path.is_file():
             raise ConfigFileError(f"{config_file}: no such configuration file; check --config")
-        return load(path)
+        return replace(load(path), search="named with --config")
     start = next((Path(p) for p in paths if p != "-"), Path.cwd())
-    return load(find_config(start))
+    found = search_config(start)
+    return replace(load(found.file), search=found.how, ignored=found.ignored)

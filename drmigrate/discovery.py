@@ -16,8 +16,14 @@ the walk's, which is the fallback whenever git is missing, fails, or the tree is
 
 Files are read as bytes and decoded here (a text-mode open would turn CRLF into LF silently); the
 BOM and encoding (UTF-8, or UTF-16 with a BOM) are remembered and written back. Writes are atomic:
-a temporary file in the same directory replaces the original, keeping its mode; a file that changed
-on disk since it was read, or that is read-only, is not overwritten.
+a temporary file in the same directory replaces the original, keeping its mode and owner; a file
+that changed on disk since it was read (checked again just before the rename), that is read-only,
+has other hard links, or whose directory was swapped for a symlink, is not overwritten. A
+directory that the git index lists but that is a symlink in the work tree is never entered.
+
+Files named by the user that are not sources (reports, baselines, rule tables) are read with
+`read_named` (regular files only, size-capped: a FIFO never hangs a run) and reports and
+baselines written with `write_named` (whole or not at all, never through a symlink).
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
@@ -40,6 +46,9 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox",
 )
 DEFAULT_MAX_FILE_SIZE = 5_000_000  # bytes; esprima reads ~0.4 MB/s, a bigger file is a bundle
+GIT_TIMEOUT = 30.0  # seconds `git ls-files` may take before the walk lists the files itself
+MAX_IGNORE_SIZE = 16 << 20  # bytes of a .gitignore or .git/info/exclude read
+MAX_MAP_SIZE = 64 << 20  # bytes of a source map read to name a bundle's sources
 CACHE_DIR_NAME = ".drmigrate_cache"  # never walked, whatever the excludes say (see drmigrate.cache)
 NOT_READ = "not a file type drmigrate reads"
 # Skip reasons that a normal report does not repeat line by line (`--show-files` lists them).
@@ -165,10 +174,9 @@ class GitIgnores:
 
     def spec(self, file: str) -> pathspec.GitIgnoreSpec | None:
         if file not in self.specs:
-            try:
-                with open(file, "rb") as fh:
-                    lines = fh.read().decode("utf-8", "replace").splitlines()
-            except OSError:
+            try:  # a FIFO or device named .gitignore is not read (it would never end)
+                lines = read_named(file, MAX_IGNORE_SIZE, "ignore file").decode("utf-8", "replace").splitlines()
+            except SourceError:
                 lines = []
             self.specs[file] = _gitignore_spec(lines) if lines else None
         return self.specs[file]
@@ -274,7 +282,9 @@ class Discovery:
         self.excludes = Patterns([*settings.exclude, *settings.extend_exclude])
         self.includes = _gitignore_spec(settings.include) if settings.include else None
         self.gitignores = GitIgnores()
-        self.seen: set[tuple[int, int]] = set()  # (device, inode): a file reached twice is read once
+        # (device, inode) -> the name it was read under: a file reached twice is read once
+        self.seen: dict[tuple[int, int], str] = {}
+        self.seen_unread: set[tuple[int, int]] = set()  # the same for files only searched
         self.listed_by_git: list[str] = []  # directories git listed (the rest were walked)
         self.mtimes: dict[str, int] = {}  # st_mtime_ns of each file entry, by its path
 
@@ -410,9 +420,12 @@ class Discovery:
         if not stat.S_ISREG(st.st_mode):
             return Entry(shown, "skipped", "not a regular file (a FIFO, socket or device); exclude it")
         key = (st.st_dev, st.st_ino)  # cheaper than resolving the path, and exact
-        if key in self.seen:
-            return None
-        self.seen.add(key)
+        first = self.seen.get(key)
+        if first is not None:
+            if os.path.normpath(first) == os.path.normpath(shown):
+                return None  # the same name twice
+            return Entry(shown, "skipped", f"the same file as {first} (a hard link), which is checked under that name")
+        self.seen[key] = shown
         if st.st_size > self.settings.max_file_size:
             return Entry(shown, "skipped",
                          f"{format_size(st.st_size)}, over the max-file-size limit of "
@@ -432,9 +445,9 @@ class Discovery:
         if not stat.S_ISREG(st.st_mode) or st.st_size > self.settings.max_file_size:
             return None
         key = (st.st_dev, st.st_ino)
-        if key in self.seen:
+        if key in self.seen or key in self.seen_unread:
             return None
-        self.seen.add(key)
+        self.seen_unread.add(key)
         self.mtimes[shown] = st.st_mtime_ns
         return Entry(shown, "unread", size=st.st_size)
 
@@ -556,18 +569,28 @@ class Discovery:
         dirs: dict[str, _Dir | None] = {"": base}  # None: excluded, the walk would not enter it
         readable, searched, excluded = self.readable, self.searched, self._child_excluded
 
+        links: list[tuple[str, Path]] = []  # listed directories that are symlinks now
+
         def directory(rel_dir: str) -> _Dir | None:
             if rel_dir not in dirs:
                 parent_rel, _, name = rel_dir.rpartition("/")
                 parent = directory(parent_rel)
-                dirs[rel_dir] = (None if parent is None or name == CACHE_DIR_NAME
-                                 or excluded(parent, name, True, top_prefix)
-                                 else self._child(parent, name, top_prefix, (), True))
+                if parent is None or name == CACHE_DIR_NAME or excluded(parent, name, True, top_prefix):
+                    dirs[rel_dir] = None
+                elif not self._real_directory(os.path.join(parent.key, name)):
+                    # the index lists files under it, but the work tree has a symlink (or a file)
+                    # there now: its files would be read and written through the link
+                    dirs[rel_dir] = None
+                    links.append((os.path.join(parent.key, name), Path(parent.key, name)))
+                else:
+                    dirs[rel_dir] = self._child(parent, name, top_prefix, (), True)
             return dirs[rel_dir]
 
         for rel in sorted(listed, key=lambda p: p.split("/")):
             rel_dir, _, name = rel.rpartition("/")
             d = directory(rel_dir)
+            while links:
+                yield from self._walked_link(*links.pop(0), top, listed_dir=True)
             if d is None:
                 continue
             shown = os.path.join(d.key, name)
@@ -598,13 +621,26 @@ class Discovery:
                     if entry is not None:
                         yield entry
 
-    def _walked_link(self, shown: str, path: Path, top: Path) -> Iterator[Entry]:
+    @staticmethod
+    def _real_directory(shown: str) -> bool:
+        try:
+            return stat.S_ISDIR(os.lstat(shown).st_mode)
+        except OSError:
+            return False
+
+    def _walked_link(self, shown: str, path: Path, top: Path, *, listed_dir: bool = False) -> Iterator[Entry]:
+        if listed_dir and not path.is_symlink():  # a file or nothing where git has a directory
+            return
         target = _resolve(path)
         if isinstance(target, str):
-            if self.readable(path.name) and not self.excluded(path, False, top):
+            if listed_dir or (self.readable(path.name) and not self.excluded(path, False, top)):
                 yield Entry(shown, "skipped", target)
             return
         is_dir = target.is_dir()
+        if listed_dir and is_dir:  # git lists files under it: say so, it is never entered
+            yield Entry(shown, "skipped", f"symlink to the directory {target} where git has a directory of "
+                                          "files; not followed: pass the target itself to check it")
+            return
         if (not is_dir and not self.readable(path.name)) or self.excluded(path, is_dir, top):
             return
         if is_dir:
@@ -643,8 +679,16 @@ def _git_list(directory: str, names: frozenset[str], dir_names: frozenset[str]) 
     except OSError:  # pragma: no cover - git vanished between the two
         listed.communicate()
         return None
-    out, err = listed.communicate()
-    ign_out, ign_err = ignored.communicate()
+    try:
+        # git opens every .gitignore, and open() waits forever on a FIFO planted as one: past
+        # GIT_TIMEOUT the walk lists the files instead (it reads only regular ignore files)
+        out, err = listed.communicate(timeout=GIT_TIMEOUT)
+        ign_out, ign_err = ignored.communicate(timeout=GIT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        for process in (listed, ignored):
+            process.kill()
+            process.communicate()
+        return None
     if listed.returncode or ignored.returncode or err or ign_err:
         return None
     try:
@@ -690,7 +734,8 @@ def sources_beside(path: str, text: str) -> list[str]:
         if named is None and "://" not in url:
             map_path = os.path.normpath(os.path.join(directory, url.split("?", 1)[0]))
             try:
-                named = map_sources(read_bytes(map_path).decode("utf-8", "replace"))
+                # the name comes from the file: only a regular file of sane size is read
+                named = map_sources(read_named(map_path, MAX_MAP_SIZE, "source map").decode("utf-8", "replace"))
             except SourceError:
                 named = []
             base = os.path.dirname(map_path)
@@ -750,7 +795,8 @@ def read_bytes(path: str, size: int = -1) -> bytes:
     """The bytes of `path`. `size` (from the walk's stat) lets one read call do: a regular file
     returns fewer bytes than asked only at its end."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        # without waiting: a file the walk saw as regular may be a FIFO by now (read: nothing)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         try:
             want = size + 1 if size >= 0 else 1 << 16
             data = os.read(fd, want)
@@ -768,42 +814,229 @@ def read_bytes(path: str, size: int = -1) -> bytes:
         raise SourceError(f"{path}: permission denied; make it readable or exclude it") from None
     except OSError as exc:
         raise SourceError(f"{path}: cannot read ({exc.strerror}); check the path") from None
-def write_source(source: Source, new_text: str) -> None:
-    """Atomically replace `source.path` with `new_text`, unless the file changed since it was read.
+def identity(path: str) -> Identity | None:
+    """What `write_source` re-checks before replacing the file at `path`: the file and the
+    directory it is in (None when either cannot be stat'ed: the write then says why)."""
+    try:
+        st = os.stat(path)
+        directory = os.stat(os.path.dirname(os.path.realpath(path)))
+    except OSError:
+        return None
+    return Identity((st.st_dev, st.st_ino), (directory.st_dev, directory.st_ino))
 
-    A symlink is written through to its target (discovery only lets links inside the project
-    through), so the link stays a link; the target keeps its mode. A read-only file is refused even
-    when the process could override it (root): read-only is the owner's decision.
+
+class Identity(NamedTuple):
+    """A file and its directory as (device, inode): the same names may come to mean other
+    files (a directory swapped for a symlink, a file saved over) while drmigrate runs."""
+
+    file: tuple[int, int]
+    directory: tuple[int, int]
+
+
+def write_source(source: Source, new_text: str, *, known: Identity | None = None) -> None:
+    """Replace the file `source` was read from with `new_text`, whole or not at all.
+
+    The file is written only if it is still the file that was read: the same directory and file
+    (`known`, from `identity()` when it was read), a regular file with one link and the same
+    bytes. It is checked when the write starts and again once the new text is written and synced
+    beside it, just before the rename; the rename happens in the directory that was checked (by
+    its descriptor), so a directory swapped for a symlink meanwhile is never written through.
+    The file keeps its mode and owner (a root run changes no owner); a file with other hard
+    links is refused (a rename would leave the other names with the old text), as is a
+    read-only one (read-only is the owner's decision, even for root).
+
+    A named symlink (discovery lets only links inside the project through) is written through to
+    its target, so the link stays a link. Every failure, a full disk included, is a SourceError
+    ("nothing written"), and no temporary file is left behind.
     """
     path = Path(source.path)
-    data = source.encode(new_text)
-    target = path.resolve() if path.is_symlink() else path
     try:
-        current = target.read_bytes()
+        data = source.encode(new_text)
+    except UnicodeEncodeError:
+        raise SourceError(f"{source.path}: the fixed text cannot be encoded as {source.encoding} (a lone "
+                          "surrogate in a --session-id?); nothing written") from None
+    target = str(path.resolve()) if path.is_symlink() else os.path.abspath(source.path)
+    directory, name = os.path.split(target)
+    try:
+        dfd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise SourceError(f"{source.path}: cannot re-read before writing ({exc.strerror}); nothing written") from None
-    if current != source.raw:
-        raise SourceError(f"{source.path}: changed on disk while drmigrate ran; nothing written, run again")
-    mode = stat.S_IMODE(target.stat().st_mode)
-    if not mode & 0o222 or not os.access(target, os.W_OK):
-        raise SourceError(f"{source.path}: file is read-only; make it writable to fix it (nothing written)")
+        raise SourceError(f"{source.path}: cannot open its directory ({exc.strerror}); nothing written") from None
+    tmp = ""
     try:
-        import tempfile  # only a fix writes: a check run does not pay for the import
-
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".drmigrate", dir=target.parent)
-    except OSError as exc:
-        raise SourceError(f"{source.path}: cannot create a file beside it ({exc.strerror}); "
-                          "make the directory writable (nothing written)") from None
-    try:
+        st = _still_the_same(source, dfd, name, known)
+        if not stat.S_IMODE(st.st_mode) & 0o222 or not os.access(name, os.W_OK, dir_fd=dfd):
+            raise SourceError(f"{source.path}: file is read-only; make it writable to fix it (nothing written)")
+        tmp = f".{name}.{os.getpid()}.{os.urandom(4).hex()}.drmigrate"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_CLOEXEC", 0), 0o600, dir_fd=dfd)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
+            mine = os.fstat(fh.fileno())
+            if (mine.st_uid, mine.st_gid) != (st.st_uid, st.st_gid):
+                try:
+                    os.fchown(fh.fileno(), st.st_uid, st.st_gid)
+                except PermissionError:
+                    raise SourceError(
+                        f"{source.path}: owned by another user (uid {st.st_uid}, gid {st.st_gid}); rewriting it "
+                        "would change its owner: fix it as its owner (nothing written)") from None
+            os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode))
+        # a save that landed meanwhile wins: checked again after the new text is safe on disk
+        again = _still_the_same(source, dfd, name, known)
+        if (again.st_ino, again.st_mtime_ns, again.st_size) != (st.st_ino, st.st_mtime_ns, st.st_size):
+            raise SourceError(f"{source.path}: changed on disk while drmigrate ran; nothing written, run again")
+        os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+        tmp = ""
         try:
-            os.unlink(tmp)
-        except OSError:
+            os.fsync(dfd)  # the rename itself outlives a crash
+        except OSError:  # pragma: no cover - some file systems do not sync directories
             pass
+    except OSError as exc:
+        raise SourceError(f"{source.path}: cannot write ({exc.strerror}); nothing written") from None
+    finally:
+        if tmp:
+            try:
+                os.unlink(tmp, dir_fd=dfd)
+            except OSError:
+                pass
+        os.close(dfd)
+
+
+def _still_the_same(source: Source, dfd: int, name: str, known: Identity | None) -> os.stat_result:
+    """The stat of `name` in the directory `dfd`, when it is still the file `source` was read
+    from; else a SourceError saying what changed."""
+    if known is not None:
+        directory = os.fstat(dfd)
+        if (directory.st_dev, directory.st_ino) != known.directory:
+            raise SourceError(f"{source.path}: its directory was replaced (by a symlink?) while drmigrate ran; "
+                              "nothing written")
+    try:
+        st = os.stat(name, dir_fd=dfd, follow_symlinks=False)
+    except FileNotFoundError:
+        raise SourceError(f"{source.path}: removed while drmigrate ran; nothing written") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise SourceError(f"{source.path}: no longer a regular file (a symlink?); nothing written")
+    if known is not None and (st.st_dev, st.st_ino) != known.file:
+        raise SourceError(f"{source.path}: changed on disk while drmigrate ran; nothing written, run again")
+    if st.st_nlink > 1:
+        raise SourceError(f"{source.path}: has {st.st_nlink} hard links, and a fix replaces the file, which would "
+                          "leave the other names with the old text; fix it by hand or break the link (cp) first")
+    try:
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), dir_fd=dfd)
+    except OSError as exc:
+        raise SourceError(f"{source.path}: cannot re-read before writing ({exc.strerror}); nothing written") from None
+    with os.fdopen(fd, "rb") as fh:
+        current = fh.read()
+    if current != source.raw:
+        raise SourceError(f"{source.path}: changed on disk while drmigrate ran; nothing written, run again")
+    return st
+
+
+# --------------------------------------------------------------------------- files named by the user
+
+def read_named(path: str, limit: int, what: str, *, missing: str = "") -> bytes:
+    """The bytes of a file named on the command line or in the configuration (a report, a
+    baseline, a rule table), as one line on any failure (`SourceError`).
+
+    Only a regular file is read: a FIFO would wait for a writer that never comes and a device
+    such as /dev/zero never ends, so the file is opened without waiting (O_NONBLOCK), checked
+    with fstat, and read up to `limit` bytes."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise SourceError(f"{path}: {missing or f'no such {what}; check the path'}") from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read the {what} ({exc.strerror}); check the path") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file (a FIFO, socket or device)"
+            raise SourceError(f"{path}: {kind}, not a {what} file; name the file itself")
+        if st.st_size > limit:
+            raise SourceError(f"{path}: {format_size(st.st_size)}, over the limit of {format_size(limit)} "
+                              f"for a {what}; check that it is one")
+        chunks = []
+        size = 0
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:  # grew while being read
+                raise SourceError(f"{path}: over the limit of {format_size(limit)} for a {what}; "
+                                  "check that it is one")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read the {what} ({exc.strerror}); check the path") from None
+    finally:
+        os.close(fd)
+
+
+def write_named(path: str, data: bytes | Iterable[bytes], what: str) -> None:
+    """Write a report or baseline named on the command line, whole or not at all.
+
+    A regular file (or a new one) is replaced atomically: a temporary file beside it is written,
+    synced and renamed over it, so a full disk or a killed run leaves the old file as it was. A
+    symlink is never written through (a repository can commit `report.json -> ~/.bashrc`),
+    except to a terminal, pipe or other device, such as /dev/stdout, where nothing is replaced."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot write the {what} ({exc.strerror}); nothing written") from None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        target_mode = _target_mode(path) if stat.S_ISLNK(st.st_mode) else st.st_mode
+        if target_mode is not None and (stat.S_ISCHR(target_mode) or stat.S_ISFIFO(target_mode)):
+            _write_stream(path, data, what)
+            return
+        kind = "a symlink; drmigrate never writes through one" if stat.S_ISLNK(st.st_mode) else "not a regular file"
+        raise SourceError(f"{path}: {kind}: remove it or name another file for the {what} (nothing written)")
+    directory = os.path.dirname(os.path.abspath(path))
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".drmigrate", dir=directory)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot write the {what} ({exc.strerror}); nothing written") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for piece in [data] if isinstance(data, bytes) else data:
+                fh.write(piece)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if st is not None:
+            os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        else:  # mkstemp makes 0600; a new report gets the mode any new file gets
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except OSError as exc:
+        _unlink(tmp)
+        raise SourceError(f"{path}: cannot write the {what} ({exc.strerror}); nothing written") from None
+    except BaseException:
+        _unlink(tmp)
         raise
+
+
+def _target_mode(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mode
+    except OSError:
+        return None
+
+
+def _write_stream(path: str, data: bytes | Iterable[bytes], what: str) -> None:
+    try:
+        with open(path, "wb") as fh:
+            fh.writelines([data] if isinstance(data, bytes) else data)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot write the {what} ({exc.strerror})") from None
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

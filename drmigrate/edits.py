@@ -433,3 +433,37 @@ def apply(text: str, edits: Iterable[Edit], protected: Sequence[Span] = ()) -> s
         pos = edit.end
     out.append(text[pos:])
     return "".join(out)
+
+
+def changes(original: str, fixed: str) -> list[tuple[int, int, int, int, str]]:
+    """How `fixed` differs from `original`, by lines: (first line, last line, char offset, char
+    length, new text) of each changed range of `original`, in order. Applying them to `original`
+    (`replay`) gives `fixed`."""
+    import difflib
+
+    old = original.splitlines(keepends=True)
+    new = fixed.splitlines(keepends=True)
+    offsets = [0]
+    for line in old:
+        offsets.append(offsets[-1] + len(line))
+    out = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            out.append((i1 + 1, max(i1 + 1, i2), offsets[i1], offsets[i2] - offsets[i1], "".join(new[j1:j2])))
+    return out
+
+
+def replay(text: str, ranges: Sequence[tuple[int, int, str]]) -> str | None:
+    """`text` with each (offset, length, new text) applied; None when they do not fit it (out of
+    bounds, overlapping or out of order)."""
+    out = []
+    pos = 0
+    for offset, length, new in ranges:
+        if offset < pos or length < 0 or offset + length > len(text):
+            return None
+        out.append(text[pos:offset])
+        out.append(new)
+        pos = offset + length
+    out.append(text[pos:])
+    return "".join(out)

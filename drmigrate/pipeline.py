@@ -11,7 +11,7 @@ import functools
 import gc
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -21,10 +21,12 @@ from drmigrate.calls import mentioned_in_bytes
 from drmigrate.discovery import (
     Discovery,
     Entry,
+    Identity,
     Source,
     SourceError,
     WalkSettings,
     decode,
+    identity,
     read_bytes,
     sources_beside,
     write_source,
@@ -168,6 +170,8 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
     sources: dict[int, Source] = {}
     configs: dict[int, Config] = {}
     keys: dict[int, str] = {}
+    identities: dict[int, Identity | None] = {}
+    roots = _real_roots(paths) if fixing else ()
     runner = _TaskRunner(jobs)
     walked: list[Entry] = []  # the walk is a generator: the entries, kept for the project phase
     try:
@@ -200,13 +204,15 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
                 continue
             if cache is not None:
                 key = cache.key(entry.path, raw, file_cfg, mode)
-                hit = cache.get(key, entry.path, source.text)
+                hit = cache.get(key, entry.path, source.text, file_cfg)
                 if hit is not None:
                     results[i] = hit
                     continue
                 keys[i] = key
             sources[i] = source
             configs[i] = file_cfg
+            if fixing:  # what the write re-checks: the file and its directory as they were read
+                identities[i] = identity(entry.path)
             runner.add(i, _Task(entry.path, source.text, file_cfg, fixing, want_fixes), len(raw))
         progress = show_progress and len(results) >= PROGRESS_MIN_FILES and sys.stderr.isatty()
         for i, result in _with_progress(runner.results(), runner.count, progress):
@@ -221,7 +227,9 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
                 cache=cache, mode=mode, mtimes=discovery.mtimes, overlay=overlay or {})
     for i, final in enumerate(results):
         if final is not None and final.status == "fixed" and final.fixed is not None and i in sources:
-            results[i] = _write(sources[i], final, configs[i])
+            results[i] = _write(sources[i], final, configs[i], identities.get(i), roots)
+    if cache is not None:
+        cache.finish()
     return [r for r in results if r is not None]
 
 
@@ -345,7 +353,7 @@ def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileRe
             if cache is not None and not fixing:
                 key = cache.key(display, raw if raw is not None else text.encode("utf-8", "surrogatepass"),
                                 seeded, mode)
-                hit = cache.get(key, display, text)
+                hit = cache.get(key, display, text, seeded)
                 if hit is not None:
                     out[rel] = hit
                     continue
@@ -402,13 +410,18 @@ class _TaskRunner:
     """Analyses candidate files while discovery goes on: once the candidates found add up to
     enough text to be worth a process pool, they go to worker processes as they are found, so
     parsing overlaps the walk; a small run stays in this process. Results come back in the
-    order tasks were added."""
+    order tasks were added.
 
-    def __init__(self, jobs: int) -> None:
+    A worker that dies (a parser's native crash) breaks the pool and every task still in it:
+    each of those runs again alone, in a process of its own, so the file that kills its process
+    ends as one error and the rest of the run, its report included, goes on."""
+
+    def __init__(self, jobs: int, analyse: Callable[[_Task], FileResult] | None = None) -> None:
         self.jobs = jobs
+        self.analyse = analyse or _analyse
         self.pending: list[tuple[int, _Task]] = []
         self.pending_bytes = 0
-        self.futures: list[tuple[int, Future[FileResult]]] = []
+        self.futures: list[tuple[int, _Task, Future[FileResult]]] = []
         self.pool: ProcessPoolExecutor | None = None
 
     @property
@@ -426,18 +439,36 @@ class _TaskRunner:
             # objects are left out of collections (measured: about a tenth less CPU in the workers).
             gc.freeze()
             self.pool = ProcessPoolExecutor(max_workers=self.jobs)
-            self.futures = [(i, self.pool.submit(_analyse, t)) for i, t in self.pending]
+            self.futures = [(i, t, self.pool.submit(self.analyse, t)) for i, t in self.pending]
             self.pending = []
         if self.pool is not None:
-            self.futures.append((index, self.pool.submit(_analyse, task)))
+            self.futures.append((index, task, self.pool.submit(self.analyse, task)))
         else:
             self.pending.append((index, task))
 
     def results(self) -> Iterator[tuple[int, FileResult]]:
-        for index, future in self.futures:
-            yield index, future.result()
+        from concurrent.futures.process import BrokenProcessPool
+
+        for index, task, future in self.futures:
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                result = self._alone(task)
+            yield index, result
         for index, task in self.pending:
-            yield index, _analyse(task)
+            yield index, self.analyse(task)
+
+    def _alone(self, task: _Task) -> FileResult:
+        """`task` in a process of its own; an error result when that process dies too."""
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            try:
+                return pool.submit(self.analyse, task).result()
+            except BrokenProcessPool:
+                return FileResult(task.path, "error", "the process analysing it died (a parser crashed); the "
+                                                      "file was left unchanged; exclude it and please report this")
 
     def close(self) -> None:
         if self.pool is not None:
@@ -471,12 +502,27 @@ def _warm_parsers(tasks: Sequence[_Task]) -> None:
     esprima_js._parser_class(False)  # esprima itself; every JavaScript and page reader uses it
 
 
-def _write(source: Source, result: FileResult, cfg: Config) -> FileResult:
+def _real_roots(paths: Sequence[str]) -> tuple[str, ...]:
+    """The named paths as they are on disk (symlinks resolved): `fix` writes only inside them."""
+    return tuple(os.path.realpath(p) for p in paths if p != "-")
+
+
+def _inside(path: str, roots: Sequence[str]) -> bool:
+    real = os.path.realpath(path)
+    return any(real == root or real.startswith(os.path.join(root, "")) for root in roots)
+
+
+def _write(source: Source, result: FileResult, cfg: Config, known: Identity | None = None,
+           roots: Sequence[str] = ()) -> FileResult:
     """Write the fixed text; when that fails, nothing changed: the file's result is then the
-    findings of its original text (what `check` reports), with the error."""
+    findings of its original text (what `check` reports), with the error. Only a file inside the
+    named paths, as they are on disk, is written: one reached through a symlink is not."""
     assert result.fixed is not None
     try:
-        write_source(source, result.fixed)
+        if roots and not _inside(source.path, roots):
+            raise SourceError(f"{source.path}: resolves outside the paths named (through a symlink); "
+                              "not written: name its real location to fix it")
+        write_source(source, result.fixed, known=known)
     except SourceError as exc:
         unchanged = result_for(result.path, source.text, cfg, fix=False)
         return replace(unchanged, status="error", reason=str(exc).split(": ", 1)[1])

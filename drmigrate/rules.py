@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     import jsonschema
 
 
+MAX_SIZE = 16 << 20  # bytes of a rule table given with --rules
+
+
 class RuleTableError(Exception):
     """The rule table is unreadable or does not match its schema."""
 
@@ -80,6 +83,44 @@ PLACEHOLDER_WORDS = {
     "directive": "the suppression comment",
 }
 _PLACEHOLDER = re.compile(r"`?\{(\w+)\}`?")
+# The values drmigrate gives each code's message: a table's template may use these and no other
+# (a `{nope}` would otherwise fail at the first finding, in every file). Every finding about a
+# payload is given `_PAYLOAD` (`engine._Plan.report` sets them). A new code's values go here too
+# (tests/test_attacks_inputs.py checks that every code of the bundled table has its entry).
+_PAYLOAD = frozenset({"type", "option"})
+_FIELD_CODES = ("DR101", "DR102", "DR120", "DR121", "DR122")
+MESSAGE_FIELDS: dict[str, frozenset[str]] = {
+    **{code: _PAYLOAD | {"field"} for code in _FIELD_CODES},
+    **{code: _PAYLOAD | {"element"} for code in ("DR130", "DR131", "DR132", "DR133")},
+    "DR100": _PAYLOAD, "DR110": _PAYLOAD | {"value"}, "DR111": _PAYLOAD | {"value"},
+    "DR200": _PAYLOAD | {"reason"}, "DR201": _PAYLOAD | {"reason"},
+    "DR202": _PAYLOAD | {"field", "reason"}, "DR203": frozenset({"reason"}),
+    "DR204": _PAYLOAD | {"call", "holder"}, "DR205": _PAYLOAD | {"reason"},
+    "DR300": frozenset({"directive", "reason"}),
+}
+
+
+def template_problem(code: str, template: str) -> str | None:
+    """What is wrong with `template` as the message of `code` (None: nothing): only plain
+    `{name}` placeholders of the values drmigrate gives that code; no attribute, index,
+    conversion or format spec (`{field:>99999999}` would build a 100 MB message)."""
+    import string
+
+    allowed = MESSAGE_FIELDS.get(code, frozenset({"type"}))
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        return "a `{` without its `}` (write `{{` for a brace)"
+    for _text, name, spec, conversion in parts:
+        if name is None:
+            continue
+        shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+        if not name.isidentifier() or spec or conversion:
+            return f"`{shown}` is not a plain `{{name}}` placeholder"
+        if name not in allowed:
+            given = ", ".join(f"`{{{f}}}`" for f in sorted(allowed))
+            return f"`{shown}` is not a value drmigrate gives {code}'s message (it gives {given})"
+    return None
 
 
 def fill(template: str, values: dict[str, str]) -> str:
@@ -269,6 +310,11 @@ def parse_table(data: Any, origin: str, *, schema: bool = True) -> RuleTable:
     }
     if len(codes) != len(data["codes"]):
         raise RuleTableError(f"{origin}: invalid rule table at `codes`: duplicate code")
+    for info in codes.values():
+        problem = template_problem(info.code, info.message)
+        if problem is not None:
+            raise RuleTableError(f"{origin}: invalid rule table at `codes({info.code}).message`: {problem}; "
+                                 "fix the template")
     methods: dict[str, MethodRule] = {}
     for m in data["methods"]:
         if m["type"] in methods:
@@ -326,12 +372,17 @@ def load_table(path: str | Path | None = None) -> RuleTable:
     """Load a rule table from `path`, or the bundled one."""
     if path is None:
         return bundled_table()
+    from drmigrate.discovery import SourceError, read_named
+    from drmigrate.untrusted import UntrustedError, loads
+
     origin = str(path)
     try:
-        data = json.loads(Path(path).read_bytes().decode("utf-8"))
-    except OSError as exc:
-        raise RuleTableError(f"{origin}: cannot read rule table ({exc.strerror})") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = loads(read_named(origin, MAX_SIZE, "rule table").decode("utf-8"))
+    except SourceError as exc:
+        raise RuleTableError(str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise RuleTableError(f"{origin}: rule table is not valid JSON ({exc})") from None
+    except UntrustedError as exc:
         raise RuleTableError(f"{origin}: rule table is not valid JSON ({exc})") from None
     return parse_table(data, origin)
 

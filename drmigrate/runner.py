@@ -359,7 +359,8 @@ class LineIndex:
         return line + 1, offset - self.starts[line] + 1
 
 
-def _locate(findings: Sequence[Finding], text: str) -> tuple[Finding, ...]:
+def locate(findings: Sequence[Finding], text: str) -> tuple[Finding, ...]:
+    """`findings` with their 1-based lines and columns (and their steps') computed from `text`."""
     index = LineIndex(text)
     out = []
     for f in findings:
@@ -427,7 +428,7 @@ def process_text(text: str, path: str, config: Config, *, fix: bool) -> Outcome:
     initial_leftovers = _lines(text, [(s[0], w) for s, w in result.leftovers])
     initial_sites = _place(result.sites, text)
     if not result.edits:
-        located = _locate(result.findings, text)
+        located = locate(result.findings, text)
         return Outcome(located, None, extraction.parser, initial=located, sites=initial_sites,
                        initial_sites=initial_sites, leftovers=initial_leftovers)
     current = text
@@ -554,7 +555,7 @@ def _refusal(culprits: Sequence[Finding], exc: Exception, config: Config) -> Fin
 
 
 def _with_refusals(findings: Sequence[Finding], refusals: Sequence[Finding], text: str) -> tuple[Finding, ...]:
-    return _locate(sorted([*findings, *refusals], key=lambda f: (f.span[0], f.code, f.span[1])), text)
+    return locate(sorted([*findings, *refusals], key=lambda f: (f.span[0], f.code, f.span[1])), text)
 
 
 def _moved(offset: int, edits: Sequence[Edit]) -> int:

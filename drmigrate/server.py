@@ -30,8 +30,9 @@ from typing import Any
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
+from drmigrate.escape import printable
 from drmigrate.model import FileResult, Finding
-from drmigrate.report.common import help_text, printable
+from drmigrate.report.common import help_text
 
 DEBOUNCE_SECONDS = 0.15  # a change waits this long for the next keystroke before it is analysed
 SOURCE = "drmigrate"

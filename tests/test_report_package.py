@@ -27,8 +27,7 @@ def _loaded(tmp_path: Path, *args: str) -> set[str]:
     probe = ("import sys\nfrom drmigrate.cli import main\n"
              "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
              "print('\\n'.join(m for m in sys.modules if m.startswith('drmigrate.report')), file=sys.stderr)\n")
-    done = subprocess.run([sys.executable, "-c", probe, *args], check=False, cwd=tmp_path, capture_output=True,
-                          text=True,
+    done = subprocess.run([sys.executable, "-c", probe, *args], cwd=tmp_path, capture_output=True, text=True, check=False,
                           timeout=120)
     loaded = set(done.stderr.split())
     assert "drmigrate.report" in loaded, done.stderr

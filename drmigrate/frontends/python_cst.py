@@ -42,10 +42,63 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 _BOM = "\ufeff"
 
 
+# libcst's parser is native code that recurses: 2,000 nested brackets on a 4 kB line, or 20,000
+# links of one chain (`a.b.b…`, `---1`, `'a' 'a' …`), overflow its stack and kill the process
+# (SIGSEGV, no report), and its time grows with the square of a chain's length. CPython itself
+# refuses brackets nested deeper than 200 and blocks deeper than 100. So a file is measured
+# first (Python's own tokenizer, one pass) and refused with one line when it is nested deeper
+# than MAX_NESTING, or has more than MAX_CHAIN tokens at one bracket level of one expression
+# (no comma or semicolon between them): real code stays far below both.
+MAX_NESTING = 100
+MAX_CHAIN = 500
+_SEPARATORS = frozenset({",", ";"})
+
+
+def shape_problem(text: str) -> str | None:
+    """Why libcst must not be given `text` (None: it may): see MAX_NESTING and MAX_CHAIN."""
+    depth = indent = 0
+    chains = [0]
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            kind, value = tok.type, tok.string
+            if kind == tokenize.INDENT:
+                indent += 1
+                if indent > MAX_NESTING:
+                    return f"blocks nested more than {MAX_NESTING} deep at line {tok.start[0]}"
+            elif kind == tokenize.DEDENT:
+                indent -= 1
+            elif kind == tokenize.NEWLINE:
+                chains = [0] * (depth + 1)
+            elif kind == tokenize.OP and value in "([{":
+                chains[depth] += 1
+                depth += 1
+                if depth > MAX_NESTING:
+                    return f"brackets nested more than {MAX_NESTING} deep at line {tok.start[0]}"
+                chains.append(0)
+            elif kind == tokenize.OP and value in ")]}":
+                if depth:
+                    depth -= 1
+                    chains.pop()
+            elif kind == tokenize.OP and value in _SEPARATORS:
+                chains[depth] = 0
+            elif kind in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING, tokenize.OP):
+                chains[depth] += 1
+                if chains[depth] > MAX_CHAIN:
+                    return (f"an expression of more than {MAX_CHAIN} parts without a comma at line "
+                            f"{tok.start[0]}")
+    except (tokenize.TokenError, SyntaxError):  # libcst says what is wrong, as for any syntax error
+        return None
+    return None
+
+
 def _parse(text: str) -> cst.Module:
     # Python reads every line ending as "\n" (universal newlines), libcst trips on mixed ones
     # ("\r\n" inside a string of an LF file). One ending becomes one "\n": line numbers and
     # columns stay those of the original text, which is where spans are computed.
+    problem = shape_problem(text.removeprefix(_BOM))
+    if problem is not None:
+        raise ParseError(f"{problem}, more than the Python parser (libcst) reads safely; "
+                         "simplify it or exclude the file")
     try:
         return cst.parse_module(_NEWLINE.sub("\n", text.removeprefix(_BOM)))
     except cst.ParserSyntaxError as exc:

@@ -12,15 +12,17 @@ never cut into one.
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePath
 
 from drmigrate.frontends import Extraction, ParseError, Settings
 from drmigrate.frontends.javascript import JavaScriptFrontEnd, JavaScriptGrammar
 from drmigrate.guard import GuardError, SyntaxView, TNode, check
-from drmigrate.model import EmbeddedCall, Intent, PayloadSite, Span
+from drmigrate.model import EmbeddedCall, Intent, Span
 
 # Tag syntaxes by template language. Each pattern has a group named `expr` that matches when the
 # tag outputs a value (the filler then reads as an identifier) and not when it is control flow.
@@ -44,14 +46,13 @@ _ASP = r"(?P<asp><%--[\s\S]*?--%>|<%(?:(?P<expr_asp>[=:#$])|@)?[\s\S]*?%>)"
 # (`{l s='Pay' mod='x'}`) print; `{if …}`, `{/foreach}`, `{literal}`, `{* … *}` do not. A `{`
 # followed by a blank is never a tag (Smarty's auto_literal), and inside `{literal}…{/literal}`
 # nothing is (see `_literal_bodies`): JavaScript's own braces stay JavaScript.
-_SMARTY = (
-    r"(?P<smarty>\{\*[\s\S]*?\*\}"
-    r"|\{(?P<expr_smarty>\$[A-Za-z_][\w.\[\]'\"$>-]*(?:\|[^{}\n]*)?(?:\s+nofilter)?|#\w+#)\}"
+_SMARTY_PRINTS = (
+    r"\{(?P<expr_smarty>\$[A-Za-z_][\w.\[\]'\"$>-]*(?:\|[^{}\n]*)?(?:\s+nofilter)?|#\w+#)\}"
     r"|\{/?(?:if|elseif|else|foreach|foreachelse|section|sectionelse|while|for|forelse|capture|strip"
     r"|literal|nocache|block|function|assign|include|extends|append)\b[^{}\n]*\}"
-    r"|\{(?P<call_smarty>[A-Za-z_]\w*)(?:\s+[\w.]+\s*=\s*(?:'[^'\n]*'|\"[^\"\n]*\"|[^\s{}]+))+\s*\})"
+    r"|\{(?P<call_smarty>[A-Za-z_]\w*)(?:\s+[\w.]+\s*=\s*(?:'[^'\n]*'|\"[^\"\n]*\"|[^\s{}]+))+\s*\}"
 )
-_SMARTY_LITERAL = re.compile(r"\{literal\}([\s\S]*?)\{/literal\}")
+_SMARTY = rf"(?P<smarty>\{{\*[\s\S]*?\*\}}|{_SMARTY_PRINTS})"
 # JSF / Facelets (XHTML): deferred `#{…}` beside `${…}`; XHTML wraps scripts in CDATA sections.
 _EL_DEFERRED = r"(?P<el_deferred>#\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\})"
 _CDATA = r"(?P<cdata><!\[CDATA\[|\]\]>)"
@@ -109,7 +110,6 @@ def output_tag(text: str, suffix: str) -> Tag | None:
         return tags[0]
     return None
 
-_COMPILED: dict[str, re.Pattern[str]] = {}
 
 JS_TYPES = frozenset(
     {
@@ -128,21 +128,12 @@ TS_LANGS = frozenset({"ts", "typescript", "tsx"})
 
 _OPEN_OR_COMMENT = re.compile(r"<!--|<script\b", re.IGNORECASE)
 _ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""")
-_PHP_OUTPUT = re.compile(r"\s*(?:/\*[\s\S]*?\*/\s*|//[^\n]*\n\s*)*(?:echo|print)\b")
+_PHP_OUTPUT_WORD = re.compile(r"(?:echo|print)\b", re.IGNORECASE)
 # After these, a tag stands where a value is expected.
 _VALUE_BEFORE = frozenset(":=(,[?+-*/%!&|<>~^")
 _VALUE_KEYWORDS = re.compile(
     r"(?:\breturn|\btypeof|\bcase|\bin|\bof|\bnew|\bvoid|\bawait|\byield)$"
 )
-
-
-def _pattern(suffix: str) -> re.Pattern[str] | None:
-    parts = LANGUAGES.get(suffix, GENERIC)
-    if not parts:
-        return None
-    if suffix not in _COMPILED:
-        _COMPILED[suffix] = re.compile("|".join(parts), re.IGNORECASE)
-    return _COMPILED[suffix]
 
 
 @dataclass(frozen=True)
@@ -179,8 +170,11 @@ def find_handlers(scan: str, skipped: Sequence[Span]) -> list[tuple[Span, str]]:
     from drmigrate.calls import calls_in
 
     found: list[tuple[Span, str]] = []
+    skipped = sorted(skipped)
+    starts = [a for a, _ in skipped]
     for tag in _START_TAG.finditer(scan):
-        if any(a <= tag.start() < b for a, b in skipped):
+        at = bisect.bisect_right(starts, tag.start()) - 1  # the last skipped span that starts before it
+        if at >= 0 and tag.start() < skipped[at][1]:
             continue
         pos = tag.end()
         while True:
@@ -197,39 +191,226 @@ def find_handlers(scan: str, skipped: Sequence[Span]) -> list[tuple[Span, str]]:
     return found
 
 
+# The tag syntaxes above as a scanner runs them. A regular expression `OPEN[\s\S]*?CLOSE` tried at
+# every opener scans to the end of the text for each opener whose closer never comes: 200 kB of
+# `{{ x` lines took 86 s. The scanner tries the same alternatives in the same order at the same
+# places (the leftmost position where one can start; the first that completes wins), but looks
+# each closer up through a `_Next`, which never scans the same text twice, so a whole scan is
+# linear. The expressions above stay the definition (tests/test_attacks_linear.py checks the
+# scanner against them on generated text).
+#   kind "close": the opener, then everything up to the first `closer` (to the end for PHP);
+#   kind "whole": `start` is the whole tag (its quantifiers cannot pass the next brace or line);
+#   kind "quoted": `<isprint …>` and other ISML tags: attributes, quoted or not, up to `>`.
+
+
+@dataclass(frozen=True)
+class _Alt:
+    start: str
+    kind: str
+    outputs: Callable[[re.Match[str], str], bool]
+    closer: str = ""
+    closer_is_pattern: bool = False
+    to_end: bool = False
+
+
+def _group(name: str) -> Callable[[re.Match[str], str], bool]:
+    return lambda m, _body: m.group(name) is not None
+
+
+def _no_group(name: str) -> Callable[[re.Match[str], str], bool]:
+    return lambda m, _body: m.group(name) is None
+
+
+def _always(value: bool) -> Callable[[re.Match[str], str], bool]:
+    return lambda _m, _body: value
+
+
+def php_outputs(body: str) -> bool:
+    """Whether a `<?php …?>` body starts with `echo` / `print` (after blanks and comments). A
+    comment ends at its first `*/`, as in PHP; one pass."""
+    i, n = 0, len(body)
+    while True:
+        while i < n and body[i].isspace():
+            i += 1
+        if body.startswith("/*", i):
+            end = body.find("*/", i + 2)
+            if end < 0:
+                return False
+            i = end + 2
+        elif body.startswith("//", i):
+            end = body.find("\n", i)
+            if end < 0:
+                return False
+            i = end + 1
+        else:
+            return _PHP_OUTPUT_WORD.match(body, i) is not None
+
+
+_SCANNED: dict[str, tuple[_Alt, ...]] = {
+    _PHP: (_Alt(r"<\?(?:=(?P<short>)|php\b|(?!xml))", "close", lambda m, body: m.group("short") is not None
+                or php_outputs(body), "?>", to_end=True),),
+    _ERB: (_Alt(r"<%(?:(?P<value>[=-])|[#_]?)", "close", _group("value"), "%>"),),
+    _CURLY: (_Alt(r"\{\{\{", "close", _always(True), "}}}"),
+             _Alt(r"\{\{(?P<block>[#/!>^&]|else\b)?", "close", _no_group("block"), "}}"),
+             _Alt(r"\{%", "close", _always(False), "%}"),
+             _Alt(r"\{#", "close", _always(False), "#}")),
+    _ISML: (_Alt(r"<iscomment\b", "close", _always(False), r"</iscomment\s*>", closer_is_pattern=True),
+            _Alt(r"<!---", "close", _always(False), "--->"),
+            _Alt(r"<isprint\b", "quoted", _always(True)),
+            _Alt(r"</?is[a-z]+\b", "quoted", _always(False))),
+    _EL: (_Alt(_EL, "whole", _always(True)),),
+    _VISUALFORCE: (_Alt(_VISUALFORCE, "whole", _always(True)),),
+    _ASP: (_Alt(r"<%--", "close", _always(False), "--%>"),
+           _Alt(r"<%(?:(?P<value>[=:#$])|@)?", "close", _group("value"), "%>")),
+    _SMARTY: (_Alt(r"\{\*", "close", _always(False), "*}"),
+              _Alt(_SMARTY_PRINTS, "whole",
+                   lambda m, _b: m.group("expr_smarty") is not None or m.group("call_smarty") is not None)),
+    _EL_DEFERRED: (_Alt(_EL_DEFERRED, "whole", _always(True)),),
+    _CDATA: (_Alt(_CDATA, "whole", _always(False)),),
+    _RAZOR: (_Alt(_RAZOR, "whole", _always(True)),),
+}
+
+
+class _Next:
+    """Where `needle` (a string, or a compiled pattern) next occurs at or after a position; a
+    scan asks with positions that only grow, so the text is searched once in all."""
+
+    def __init__(self, text: str, needle: str | re.Pattern[str]) -> None:
+        self.text, self.needle = text, needle
+        self.asked = -1
+        self.found: tuple[int, int] = (-1, -1)  # (start, end) of the occurrence; (-1, -1): none
+
+    def at_or_after(self, pos: int) -> tuple[int, int]:
+        if self.asked >= 0 and pos >= self.asked and (self.found[0] < 0 or self.found[0] >= pos):
+            return self.found
+        if isinstance(self.needle, str):
+            start = self.text.find(self.needle, pos)
+            self.found = (start, start + len(self.needle)) if start >= 0 else (-1, -1)
+        else:
+            m = self.needle.search(self.text, pos)
+            self.found = m.span() if m is not None else (-1, -1)
+        self.asked = pos
+        return self.found
+
+
+class _QuotedEnds:
+    """The end of an ISML tag from a position after its name: attributes (quoted strings may hold
+    `>`) up to `>`. The outcome from each place outside quotes is remembered, so openers that
+    share their rest (a thousand unclosed `<isprint "`) cost the rest once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.places = {ch: [m.start() for m in re.finditer(re.escape(ch), text)] for ch in ('>', '"', "'")}
+        self.outcome: dict[int, int] = {}
+
+    def _next(self, ch: str, pos: int) -> int:
+        places = self.places[ch]
+        i = bisect.bisect_left(places, pos)
+        return places[i] if i < len(places) else -1
+
+    def end(self, pos: int) -> int:
+        """The index after the closing `>`, or -1 when the tag never closes."""
+        seen = []
+        result = -1
+        while True:
+            if pos in self.outcome:
+                result = self.outcome[pos]
+                break
+            seen.append(pos)
+            nexts = [p for p in (self._next(">", pos), self._next('"', pos), self._next("'", pos)) if p >= 0]
+            if not nexts:
+                break
+            first = min(nexts)
+            if self.text[first] == ">":
+                result = first + 1
+                break
+            close = self._next(self.text[first], first + 1)
+            if close < 0:
+                break
+            pos = close + 1
+        for place in seen:
+            self.outcome[place] = result
+        return result
+
+
+@lru_cache(maxsize=64)
+def _scanner(suffix: str) -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], _Alt], ...]] | None:
+    alts = tuple(alt for syntax in LANGUAGES.get(suffix, GENERIC) for alt in _SCANNED[syntax])
+    if not alts:
+        return None
+    # where any of them can start (their group names dropped: two syntaxes may share one)
+    starts = re.compile("|".join(f"(?:{re.sub(r'[(][?]P<[a-z_]+>', '(?:', a.start)})" for a in alts), re.IGNORECASE)
+    return starts, tuple((re.compile(a.start, re.IGNORECASE), a) for a in alts)
+
+
 def _literal_bodies(text: str) -> list[Span]:
-    """The bodies of Smarty's `{literal}` blocks: no tag is read inside one."""
-    return [m.span(1) for m in _SMARTY_LITERAL.finditer(text)]
+    """The bodies of Smarty's `{literal}` blocks, in order: no tag is read inside one."""
+    out: list[Span] = []
+    close = _Next(text, "{/literal}")
+    pos = 0
+    while (start := text.find("{literal}", pos)) >= 0:
+        end = close.at_or_after(start + len("{literal}"))[0]
+        if end < 0:
+            break  # no `{/literal}` after it: nor after any later `{literal}`
+        out.append((start + len("{literal}"), end))
+        pos = end + len("{/literal}")
+    return out
 
 
 def find_tags(text: str, suffix: str) -> list[Tag]:
-    pattern = _pattern(suffix)
-    if pattern is None:
+    """The template tags of `text` in the syntax of `suffix` (or the generic PHP, ERB and `{{ }}`
+    ones), in order; linear in the length of `text`, whatever it holds."""
+    scanner = _scanner(suffix)
+    if scanner is None:
         return []
-    tags = []
+    starts, alts = scanner
     literals = _literal_bodies(text) if _SMARTY in LANGUAGES.get(suffix, ()) and "{literal}" in text else []
-    for match in pattern.finditer(text):
-        if literals and any(a <= match.start() < b for a, b in literals):
+    closers: dict[str, _Next] = {}
+    quoted: _QuotedEnds | None = None
+    tags: list[Tag] = []
+    lit = 0
+    pos = 0
+    n = len(text)
+    while pos < n:
+        found = starts.search(text, pos)
+        if found is None:
+            break
+        at = found.start()
+        span: Span | None = None
+        outputs = False
+        for start, alt in alts:
+            m = start.match(text, at)
+            if m is None:
+                continue
+            if alt.kind == "whole":
+                span, outputs = m.span(), alt.outputs(m, "")
+                break
+            if alt.kind == "quoted":
+                if quoted is None:
+                    quoted = _QuotedEnds(text)
+                end = quoted.end(m.end())
+                if end >= 0:
+                    span, outputs = (at, end), alt.outputs(m, "")
+                    break
+                continue
+            finder = closers.get(alt.closer)
+            if finder is None:
+                needle = re.compile(alt.closer, re.IGNORECASE) if alt.closer_is_pattern else alt.closer
+                finder = closers[alt.closer] = _Next(text, needle)
+            c0, c1 = finder.at_or_after(m.end())
+            if c0 < 0 and alt.to_end:
+                c0 = c1 = n
+            if c0 >= 0:
+                span, outputs = (at, c1), alt.outputs(m, text[m.end():c0])
+                break
+        if span is None:
+            pos = at + 1
             continue
-        groups = match.groupdict()
-        if groups.get("php") is not None:
-            short = groups.get("expr_php_short") is not None
-            outputs = short or bool(_PHP_OUTPUT.match(groups.get("php_body") or ""))
-        elif groups.get("erb") is not None:
-            outputs = groups.get("expr_erb") is not None
-        elif groups.get("curly") is not None:
-            outputs = match.group(0).startswith("{{") and groups.get("hbs_block") is None
-        elif groups.get("isml") is not None:
-            outputs = groups.get("isprint") is not None
-        elif groups.get("asp") is not None:
-            outputs = groups.get("expr_asp") is not None
-        elif groups.get("smarty") is not None:
-            outputs = groups.get("expr_smarty") is not None or groups.get("call_smarty") is not None
-        elif groups.get("cdata") is not None:
-            outputs = False
-        else:  # `${…}`, `#{…}`, `{!…}`, Razor `@…`
-            outputs = True
-        tags.append(Tag((match.start(), match.end()), outputs))
+        while lit < len(literals) and literals[lit][1] <= span[0]:
+            lit += 1
+        if not (lit < len(literals) and literals[lit][0] <= span[0] < literals[lit][1]):
+            tags.append(Tag(span, outputs))
+        pos = span[1] if span[1] > at else at + 1
     return tags
 
 
@@ -339,26 +520,16 @@ def _filler(tag_text: str, before: str) -> str:
 
 
 def mask(text: str, scripts: list[Script], tags: list[Tag]) -> tuple[str, tuple[Span, ...]]:
-    """The masked text (same length as `text`) and the protected tag spans inside scripts."""
+    """The masked text (same length as `text`) and the protected tag spans inside scripts.
+
+    Tags and scripts are both in text order: each script takes the tags from the first that
+    ends inside it, so the whole is linear however many of each a page has."""
     out = list(_blank(text))
     protected: list[Span] = []
+    ends = [tag.span[1] for tag in tags]
     for script in scripts:
         start, end = script.body
-        pos = start
-        built: list[str] = []
-        for tag in tags:
-            t0, t1 = tag.span
-            if t1 <= start or t0 >= end:
-                continue
-            t0, t1 = max(t0, start), min(t1, end)
-            built.append(text[pos:t0])
-            before = "".join(built)[-64:]
-            piece = text[t0:t1]
-            built.append(_filler(piece, before) if tag.outputs else _blank(piece))
-            protected.append((t0, t1))
-            pos = t1
-        built.append(text[pos:end])
-        out[start:end] = "".join(built)
+        out[start:end] = _masked_body(text, script, tags, ends, protected)
         if script.handler:  # `onclick="…"` reads as `()=>{…};` over the attribute's name and quotes
             out[start - len(_HANDLER_OPEN):start] = _HANDLER_OPEN
             out[end] = "}"
@@ -367,6 +538,45 @@ def mask(text: str, scripts: list[Script], tags: list[Tag]) -> tuple[str, tuple[
         elif end < len(out) and end > start:
             out[end] = ";"  # where `</script>` stands: blocks never run into each other
     return "".join(out), tuple(protected)
+
+
+def _masked_body(text: str, script: Script, tags: list[Tag], ends: list[int], protected: list[Span]) -> str:
+    """One script's body as the masked text has it (its tags as fillers); the tag spans inside
+    it are added to `protected`. `ends` are the tags' ends, for a bisect."""
+    start, end = script.body
+    pos = start
+    built: list[str] = []
+    before = ""  # the last 64 characters of the masked script so far
+    for index in range(bisect.bisect_right(ends, start), len(tags)):
+        t0, t1 = tags[index].span
+        if t0 >= end:
+            break
+        t0, t1 = max(t0, start), min(t1, end)
+        built.append(text[pos:t0])
+        before = (before + text[pos:t0][-64:])[-64:]
+        piece = text[t0:t1]
+        filler = _filler(piece, before) if tags[index].outputs else _blank(piece)
+        built.append(filler)
+        before = (before + filler[-64:])[-64:]
+        protected.append((t0, t1))
+        pos = t1
+    built.append(text[pos:end])
+    return "".join(built)
+
+
+def _own_code(masked: str, script: Script) -> str:
+    """A script's code alone, as the masked text reads it (a handler with its wrapper)."""
+    start, end = script.outer
+    return masked[start:end]
+
+
+def _parse_error(javascript: JavaScriptFrontEnd, masked: str, script: Script, settings: Settings) -> str:
+    """Why one block does not parse, as its reader says (on the block's own text)."""
+    try:
+        javascript.extract(_own_code(masked, script), settings)
+    except ParseError as exc:
+        return str(exc)
+    return "it does not parse with the other blocks"
 
 
 def _only(masked: str, script: Script) -> str:
@@ -395,11 +605,13 @@ class TemplateFrontEnd:
         handlers: list[tuple[Span, str]] = []
         scripts = find_scripts(text, tags, typescript=self.suffix in TYPESCRIPT_BY_DEFAULT, handlers=handlers)
         self.unreadable = []
+        ends = [tag.span[1] for tag in tags]
         for (start, end), name in handlers:
             room = len(name) + 2  # the name, `=` and the quote stand where the wrapper goes
             handler = Script((start, end), False, handler=True)
+            code = _HANDLER_OPEN + _masked_body(text, handler, tags, ends, []) + "}"  # its own text: linear
             if _REFERENCE.search(text, start, end) or room < len(_HANDLER_OPEN) \
-                    or not JavaScriptFrontEnd("javascript").parses(_only(mask(text, [handler], tags)[0], handler)):
+                    or not JavaScriptFrontEnd("javascript").parses(code):
                 self.unreadable.append(((start, end), name))  # entities, or no JavaScript (a template's own syntax)
             else:
                 scripts.append(handler)
@@ -441,29 +653,28 @@ class TemplateFrontEnd:
                      for (start, end), name in self.unreadable for at, call in calls_in(text[start:end]))
 
     def _block_by_block(self, masked: str, scripts: list[Script], settings: Settings) -> Extraction:
-        """One block does not parse (a tag the masking could not neutralise): read the others."""
-        sites: list[PayloadSite] = []
-        comments: list[Span] = []
+        """One block does not parse (a tag the masking could not neutralise): read the others.
+
+        Each block is parsed on its own text once, the ones that fail are blanked, and the rest
+        is read as one text again, so a page of many blocks costs a few passes over it, not one
+        per block."""
         notes: list[str] = []
-        parsers: set[str] = set()
+        failing: list[Script] = []
         for script in scripts:
-            try:
-                part = self._javascript([script]).extract(_only(masked, script), settings)
-            except ParseError as exc:
+            javascript = self._javascript([script])
+            if not javascript.parses(_own_code(masked, script)):
+                failing.append(script)
                 line = masked.count("\n", 0, script.body[0]) + 1
-                notes.append(f"script block at line {line} not read: {exc}")
-                continue
-            sites.extend(part.sites)
-            comments.extend(part.comments)
-            parsers.add(part.parser)
-        if not parsers:
+                notes.append(f"script block at line {line} not read: {_parse_error(javascript, masked, script, settings)}")
+        if len(failing) == len(scripts):
             raise ParseError("; ".join(notes) or "no script block parses")
-        return Extraction(
-            sites=tuple(sites),
-            parser="/".join(sorted(parsers)),
-            comments=tuple(comments),
-            notes=tuple(notes),
-        )
+        rest = masked
+        for script in failing:
+            start, end = script.outer
+            rest = rest[:start] + _blank(rest[start:end]) + rest[end:]
+        inner = self._javascript([s for s in scripts if s not in failing]).extract(rest, settings)
+        return Extraction(sites=inner.sites, parser=inner.parser, comments=inner.comments,
+                          notes=(*notes, *inner.notes))
 
     def verify(self, original: str, fixed: str, intents: Sequence[Intent],
                free: Sequence[Span] = ()) -> None:
@@ -485,7 +696,7 @@ class TemplateFrontEnd:
         masked, _ = mask(text, scripts, tags)
         if self._javascript(scripts).parses(masked):
             return True
-        failing = sum(1 for s in scripts if not self._javascript([s]).parses(_only(masked, s)))
+        failing = sum(1 for s in scripts if not self._javascript([s]).parses(_own_code(masked, s)))
         return failing <= self.failed_blocks
 
 

@@ -73,11 +73,13 @@ class ProjectIndex:
         this run's answers with `save` when `close` is called."""
         self._save = save
         stored: dict[str, Any] = {"version": version, "skeletons": {}, "signature": "", "answers": {}}
+        from drmigrate.untrusted import UntrustedError, loads, within
+
         try:
-            loaded = json.loads(data) if data else None
-        except ValueError:
+            loaded = loads(data.decode("utf-8")) if data else None
+        except (UnicodeDecodeError, UntrustedError):  # also what json turns into a RecursionError
             loaded = None
-        if isinstance(loaded, dict) and loaded.get("version") == version \
+        if isinstance(loaded, dict) and within(loaded, 32) and loaded.get("version") == version \
                 and isinstance(loaded.get("skeletons"), dict) and isinstance(loaded.get("answers"), dict) \
                 and isinstance(loaded.get("signature"), str):
             stored = loaded

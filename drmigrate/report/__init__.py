@@ -3,7 +3,9 @@
 `FORMATS` maps each `--format` name to the module of this package that writes it; a module has
 `render(results, run) -> str`, where `run` (a `Run`) is what the format may need to know about the
 run besides the results. Adding a format is adding a module and a line here. A module is imported
-only when its format is asked for, so a run pays for the format it prints and nothing else.
+only when its format is asked for, so a run pays for the format it prints and nothing else. A
+module may also have `chunks(results, run)`, the same report in pieces (`stream` writes them as
+they come).
 
 Beside the formats: `common` (counts, states, help lines, the summary line), `steps` (what is
 left), `codeframe` (a finding's source lines), `diff` (`--diff`), `merge` (JSON reports read
@@ -13,7 +15,7 @@ back and combined), `baseline` (findings accepted for now).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -54,8 +56,30 @@ class Run:
         return int(self.baseline["hidden"]) if self.baseline else 0
 
 
+# Formats people and CI log parsers read line by line: every text from the files has its control
+# characters escaped, and no line may start with `::` (a workflow command). The others (JSON, SARIF,
+# HTML) are parsed, and only need text any encoder takes.
+PRINTED = frozenset({"text", "concise", "github", "junit"})
+
+
 def render(results: Sequence[FileResult], run: Run) -> str:
-    """The report of `results` in `run.format`."""
+    """The report of `results` in `run.format`, every text from the files made safe for it first
+    (`drmigrate.escape`)."""
+    return "".join(stream(results, run))
+
+
+def stream(results: Sequence[FileResult], run: Run) -> Iterator[str]:
+    """`render` in pieces, to be written as they come: a format module with `chunks(results, run)`
+    (JSON) makes its report piece by piece, so a large one is never held whole."""
+    from drmigrate import escape
+    from drmigrate.report.common import escaped
+
+    printed = run.format in PRINTED
+    safe = escaped(results, escape.printable if printed else escape.storable)
     module = importlib.import_module(f"{__name__}.{FORMATS[run.format]}")
-    text: str = module.render(results, run)
-    return text
+    if hasattr(module, "chunks"):
+        yield from module.chunks(safe, run)
+        return
+    text: str = module.render(safe, run)
+    # GitHub's own lines are commands; its module keeps every other line neutral
+    yield escape.neutral_lines(text) if printed and run.format != "github" else text

@@ -22,13 +22,22 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from drmigrate import untrusted
+from drmigrate.escape import printable, storable
 from drmigrate.model import FileResult, Finding
 from drmigrate.report.codeframe import source_of
+from drmigrate.untrusted import List, Obj
 
 BASELINE_VERSION = 1
+MAX_SIZE = 256 << 20  # bytes of a baseline file
+_ENTRY = Obj({"fingerprint": str, "path": str, "code": str, "line": (int, None), "message": (str, None)},
+             required=frozenset({"fingerprint", "path", "code"}))
+_BASELINE = Obj({"version": int, "about": (str, None), "findings": List(_ENTRY, 10_000_000)},
+                required=frozenset({"version", "findings"}))
 ANALYSED = ("clean", "findings", "fixed")
 _SPACE_AND_QUOTES = re.compile(r"""\s+|['"`]""")
-_TRAILING = re.compile(r"[,;]+(?=[\]})]|$)")
+# a run of separators is tried from its first character only: linear on a run of any length
+_TRAILING = re.compile(r"(?<![,;])[,;]+(?=[\]})]|$)")
 ABOUT = ("drmigrate baseline: findings accepted for now. `drmigrate check --baseline FILE` reports "
          "only findings not listed here; `--baseline FILE --write-baseline FILE` drops the entries "
          "that no longer occur.")
@@ -72,9 +81,10 @@ def path_key(path: str, root: Path) -> str:
     textually, so `../baseline.json` from a subdirectory names the same entries."""
     absolute = Path(os.path.abspath(path))
     try:
-        return absolute.relative_to(os.path.abspath(root)).as_posix()
+        key = absolute.relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
-        return absolute.as_posix()
+        key = absolute.as_posix()
+    return storable(key)  # a name that is not UTF-8 is recorded by its escapes
 
 
 def normalize(text: str) -> str:
@@ -86,13 +96,13 @@ def fingerprint(f: Finding, key: str, text: str | None) -> str:
     """Code + file + payment method + normalised span text (the message when the text is gone)."""
     body = text[f.span[0]:f.span[1]] if text is not None else f.message
     data = "\0".join((f.code, key, f.source_type or "", normalize(body)))
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _entries(r: FileResult, root: Path, fixing: bool) -> list[tuple[Entry, Finding]]:
     key = path_key(r.path, root)
     text = source_of(r, fixing=fixing)
-    return [(Entry(fingerprint(f, key, text), key, f.code, f.line, f.message), f) for f in r.findings]
+    return [(Entry(fingerprint(f, key, text), key, f.code, f.line, storable(f.message)), f) for f in r.findings]
 
 
 def record(results: Sequence[FileResult], root: Path, *, fixing: bool) -> tuple[Entry, ...]:
@@ -141,23 +151,27 @@ def loads(text: str, origin: str, root: Path) -> Baseline:
     """Parse a baseline file's text. Raises BaselineError naming `origin`."""
     hint = f"write one with `drmigrate check --write-baseline {origin}`"
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BaselineError(f"{origin}: not a drmigrate baseline (invalid JSON: {exc.msg} at line "
-                            f"{exc.lineno}); {hint}") from None
+        doc = untrusted.loads(text)
+    except untrusted.UntrustedError as exc:
+        raise BaselineError(f"{origin}: not a drmigrate baseline ({exc}); {hint}") from None
     if not isinstance(doc, dict) or doc.get("version") != BASELINE_VERSION or not isinstance(
             doc.get("findings"), list):
         raise BaselineError(f"{origin}: not a drmigrate baseline (expected version {BASELINE_VERSION} "
                             f"and a `findings` list); {hint}")
-    entries = []
     for i, item in enumerate(doc["findings"]):
         if not (isinstance(item, dict) and all(isinstance(item.get(k), str)
                                                for k in ("fingerprint", "path", "code"))):
             raise BaselineError(f"{origin}: baseline entry {i} needs `fingerprint`, `path` and `code` "
                                 f"strings; {hint}")
+    try:
+        untrusted.check(doc, _BASELINE)
+    except untrusted.UntrustedError as exc:
+        raise BaselineError(f"{origin}: not a drmigrate baseline ({printable(str(exc))}); {hint}") from None
+    entries = []
+    for item in doc["findings"]:
         line = item.get("line")
         message = item.get("message")
-        entries.append(Entry(item["fingerprint"], item["path"], item["code"],
+        entries.append(Entry(storable(item["fingerprint"]), storable(item["path"]), storable(item["code"]),
                              line if isinstance(line, int) else 0,
-                             message if isinstance(message, str) else ""))
+                             storable(message) if isinstance(message, str) else ""))
     return Baseline(root, tuple(entries))

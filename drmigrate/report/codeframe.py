@@ -10,6 +10,7 @@ points; widths out count terminal cells (a wide CJK character takes two, a combi
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -91,18 +92,25 @@ def _first_visible(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
 
-def _window(before: str, marked: str, after: str) -> tuple[str, str, str]:
-    """Cut a long row to about MAX_WIDTH cells, keeping the marked part (or its start) in view."""
-    if width(before) + width(marked) + width(after) <= MAX_WIDTH:
+def _window(before: str, marked: str, after: str, widths: tuple[int, int, int] | None = None
+            ) -> tuple[str, str, str]:
+    """Cut a long row to about MAX_WIDTH cells, keeping the marked part (or its start) in view.
+
+    `widths` are the cells of the whole three parts when the strings given are only their ends
+    near the span (`_Line`): enough of them for every cut made here."""
+    wb, wm, wa = widths if widths is not None else (width(before), width(marked), width(after))
+    if wb + wm + wa <= MAX_WIDTH:
         return before, marked, after
-    if width(marked) > MAX_WIDTH - 20:
+    if wm > MAX_WIDTH - 20:
         marked = _head(marked, MAX_WIDTH - 21) + ELLIPSIS
-    room = MAX_WIDTH - width(marked)
-    lead = min(width(before), max(10, room // 3))
-    if lead < width(before):
+        wm = width(marked)
+    room = MAX_WIDTH - wm
+    lead = min(wb, max(10, room // 3))
+    if lead < wb:
         before = ELLIPSIS + _tail(before, lead - 1)
-    room -= width(before)
-    if width(after) > room:
+        wb = width(before)
+    room -= wb
+    if wa > room:
         after = _head(after, max(room - 1, 0)) + ELLIPSIS
     return before, marked, after
 
@@ -121,13 +129,42 @@ def _tail(text: str, cells: int) -> str:
     return _head(text[::-1], cells)[::-1]
 
 
+class _Line:
+    """One source line as displayed: its pieces and the cells before each, made once however
+    many findings it holds (a long line with thousands of findings was quadratic to frame)."""
+
+    def __init__(self, line: str) -> None:
+        self.plain = line.isascii() and line.isprintable()  # one cell per character, shown as it is
+        self.pieces: Sequence[str] = line if self.plain else _pieces(line)
+        self.cells: Sequence[int] = range(len(line) + 1)
+        if not self.plain:
+            cells = [0]
+            for piece in self.pieces:
+                cells.append(cells[-1] + width(piece))
+            self.cells = cells
+
+    def _text(self, start: int, end: int) -> str:
+        return self.pieces[start:end] if isinstance(self.pieces, str) else "".join(self.pieces[start:end])
+
+    def row(self, number: int, start: int, end: int) -> Row:
+        cells = self.cells
+        widths = (cells[start], cells[end] - cells[start], cells[-1] - cells[end])
+        if sum(widths) <= MAX_WIDTH:
+            return Row(number, self._text(0, start), self._text(start, end), self._text(end, len(self.pieces)))
+        reach = MAX_WIDTH + 2  # every cut below looks at most this many cells from the span
+        first = max(0, bisect.bisect_left(cells, cells[start] - reach) - 1)
+        marked_end = min(end, bisect.bisect_right(cells, cells[start] + reach) + 1)
+        after_end = min(len(self.pieces), bisect.bisect_right(cells, cells[end] + reach) + 1)
+        return Row(number, *_window(self._text(first, start), self._text(start, marked_end),
+                                    self._text(end, after_end), widths))
+
+
 def _row(number: int, line: str, start: int, end: int) -> Row:
-    pieces = _pieces(line)
-    before, marked, after = ("".join(pieces[:start]), "".join(pieces[start:end]), "".join(pieces[end:]))
-    return Row(number, *_window(before, marked, after))
+    return _Line(line).row(number, start, end)
 
 
-def rows(lines: Sequence[str], line: int, column: int, end_line: int, end_column: int) -> tuple[Row, ...]:
+def rows(lines: Sequence[str], line: int, column: int, end_line: int, end_column: int,
+         made: dict[int, _Line] | None = None) -> tuple[Row, ...]:
     """The frame of the span (line, column)-(end_line, end_column), 1-based, end exclusive.
 
     `lines` are the file's lines split on `\\n` (a `\\r` before it is dropped here). A span that
@@ -149,7 +186,12 @@ def rows(lines: Sequence[str], line: int, column: int, end_line: int, end_column
         start = column - 1 if number == line else _first_visible(text)
         end = end_column - 1 if number == end_line else len(text)
         start = min(max(start, 0), len(text))
-        out.append(_row(number, text, start, min(max(end, start), len(text))))
+        shown = made.get(number) if made is not None else None
+        if shown is None:
+            shown = _Line(text)
+            if made is not None:
+                made[number] = shown
+        out.append(shown.row(number, start, min(max(end, start), len(text))))
     return tuple(out)
 
 
@@ -195,5 +237,6 @@ def frames(r: FileResult, *, fixing: bool) -> list[tuple[Row, ...]]:
     if text is None:
         return [() for _ in r.findings]
     lines = text.split("\n")
-    return [rows(lines, f.line, f.column, f.end_line, f.end_column) for f in r.findings]
+    made: dict[int, _Line] = {}  # each line displayed once, however many findings it holds
+    return [rows(lines, f.line, f.column, f.end_line, f.end_column, made) for f in r.findings]
 

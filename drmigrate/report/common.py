@@ -9,8 +9,8 @@ a report is the same whatever order or process the files were analysed in.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from drmigrate.discovery import QUIET_SKIPS
 from drmigrate.model import Confidence, FileResult, Finding
@@ -49,32 +49,6 @@ def tool_version() -> str:
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
-
-
-# C0 and C1 controls, DEL, line and paragraph separators, bidirectional marks, embeddings,
-# overrides and isolates, lone surrogates: text from the files (names, messages built from string
-# values) must not act on the terminal, the editor or the CI page that shows it
-_UNPRINTABLE = "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def printable(text: str) -> str:
-    """`text` with every control character written as a visible escape (`\\n`, `\\x1b`, `\\u202e`);
-    for the outputs that show text from the files (GitLab issues, editor messages, annotations)."""
-    if text.isascii() and text.isprintable():  # the usual case: nothing to do
-        return text
-    import re
-
-    def escape(match: re.Match[str]) -> str:
-        ch = match.group(0)
-        code = ord(ch)
-        if ch in _NAMED_ESCAPES:
-            return _NAMED_ESCAPES[ch]
-        if 0xDC80 <= code <= 0xDCFF:  # a byte of a name that was not UTF-8 (surrogateescape)
-            return f"\\x{code - 0xDC00:02x}"
-        return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-
-    return re.sub(_UNPRINTABLE, escape, text)
 
 
 # --- summaries shared by the formats -----------------------------------------------------------
@@ -251,3 +225,34 @@ def summary(results: Sequence[FileResult], *, fixing: bool, baselined: int = 0) 
 def loud_skip(r: FileResult) -> bool:
     """A skipped file the reports name (not one excluded, or of a type drmigrate does not read)."""
     return r.status == "skipped" and not r.reason.startswith(QUIET_SKIPS)
+
+
+def escaped(results: Sequence[FileResult], escape: Callable[[str], str]) -> list[FileResult]:
+    """`results` with every text that came from the files (paths, reasons, messages, payment
+    types, what a statement left empty is) passed through `escape` (`drmigrate.escape`); the
+    source texts stay as they are (code frames and diffs treat them on their own)."""
+    out = []
+    for r in results:
+        findings = tuple(_escaped_finding(f, escape) for f in r.findings)
+        sites = r.sites
+        if any(s.source_type and escape(s.source_type) != s.source_type for s in sites):
+            sites = tuple(replace(s, source_type=escape(s.source_type) if s.source_type else s.source_type)
+                          for s in sites)
+        leftovers = tuple((line, escape(what)) for line, what in r.leftovers)
+        path, reason = escape(r.path), escape(r.reason)
+        if (path, reason, findings, sites, leftovers) == (r.path, r.reason, r.findings, r.sites, r.leftovers):
+            out.append(r)
+        else:
+            out.append(replace(r, path=path, reason=reason, findings=findings, sites=sites, leftovers=leftovers))
+    return out
+
+
+def _escaped_finding(f: Finding, escape: Callable[[str], str]) -> Finding:
+    message, title, suggestion = escape(f.message), escape(f.fix_title), escape(f.suggestion)
+    source_type = escape(f.source_type) if f.source_type else f.source_type
+    code, name = escape(f.code), escape(f.name)
+    if (message, title, suggestion, source_type, code, name) == (
+            f.message, f.fix_title, f.suggestion, f.source_type, f.code, f.name):
+        return f
+    return replace(f, message=message, fix_title=title, suggestion=suggestion, source_type=source_type,
+                   code=code, name=name)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import click
 
+from drmigrate.escape import printable
 from drmigrate.model import FileResult
 
 
@@ -33,12 +34,14 @@ def to_diff(results: Sequence[FileResult]) -> str:
     for r in results:
         if not r.changed or r.original is None or r.fixed is None:
             continue
+        # the header names the file: a name with a newline or ESC in it must not end or forge a line
+        path = printable(r.path)
         chunks.extend(
             difflib.unified_diff(
                 r.original.splitlines(keepends=True),
                 r.fixed.splitlines(keepends=True),
-                fromfile=r.path if r.path.startswith("/") else f"a/{r.path}",
-                tofile=r.path if r.path.startswith("/") else f"b/{r.path}",
+                fromfile=path if path.startswith("/") else f"a/{path}",
+                tofile=path if path.startswith("/") else f"b/{path}",
             )
         )
         if chunks and not chunks[-1].endswith("\n"):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from drmigrate.escape import neutral_lines
 from drmigrate.model import FileResult
 from drmigrate.report.common import loud_skip, summary
 
@@ -20,10 +21,13 @@ def render(results: Sequence[FileResult], run: Run) -> str:
 
 
 def _gh_data(text: str) -> str:
+    """A command's message, escaped as GitHub's runner unescapes it (`%`, CR and LF); the text
+    reaches here with its control characters already written as visible escapes."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _gh_property(text: str) -> str:
+    """A command's property value (`file=`, `title=`): also `:` and `,`, which end one."""
     return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
@@ -40,6 +44,7 @@ def to_github(results: Sequence[FileResult], *, fixing: bool) -> str:
             title = _gh_property(f"drmigrate {f.code} ({f.name})")
             lines.append(f"::{level} file={path},line={f.line},col={f.column},endLine={f.end_line},"
                          f"endColumn={f.end_column},title={title}::{_gh_data(f.message)}")
-    lines.append(click.unstyle(summary(results, fixing=fixing)))
+    # the one line that is not a command: its paths and reasons must not make it one
+    lines.append(neutral_lines(click.unstyle(summary(results, fixing=fixing))))
     return "\n".join(lines) + "\n"
 

@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from drmigrate.escape import printable
 from drmigrate.model import FileResult, Finding
-from drmigrate.report.common import printable
 
 if TYPE_CHECKING:
     from drmigrate.report import Run

@@ -6,6 +6,10 @@ is inline (styles, the small script; no fonts, images or requests), and the page
 without JavaScript: the script only adds filtering and sorting, and keeps their state in the URL's
 `#fragment` so a filtered view can be shared as a link (`#state=manual&code=DR200&sort=-findings`).
 
+A page stays fast at any size (`RENDERED`, `EMBEDDED`, `FILE_ROWS`): findings are grouped by file
+with the count of each code; the first ones are rendered, the next ones kept as markup that the
+script turns into elements on demand, and the rest counted.
+
 The status is read generically: `migration_status` is {method: {state: count}}; an optional `calls`
 table {call kind: {method: {state: count}}} adds a level; unknown states and codes are shown as
 they come.
@@ -190,6 +194,10 @@ def _files_table(doc: Mapping[str, Any], merged: bool) -> str:
     rows, quiet = _file_rows(doc, merged)
     note = (f'<p class="note">{quiet} other file{"s" if quiet != 1 else ""} without payloads or findings.</p>'
             if quiet else "")
+    if len(rows) > FILE_ROWS:
+        note = (f'<p class="note">{len(rows) - FILE_ROWS:,} more files with payloads or findings are not in this '
+                f"table (it shows the first {FILE_ROWS:,}); the JSON report lists them.</p>{note}")
+        rows = rows[:FILE_ROWS]
     if not rows:
         return f'<p class="note">No file with payloads, findings or skips.</p>{note}'
     first = [("repository", "repository")] if merged else []
@@ -236,6 +244,39 @@ def _select(name: str, label: str, values: Iterable[str], titles: Mapping[str, s
     return f'<label>{_e(label)} <select data-filter="{_e(name)}"><option value="">all</option>{options}</select></label>'
 
 
+# A page stays fast at any number of findings: it renders the first RENDERED findings (in file
+# order), keeps the next ones up to EMBEDDED as ready markup in a JSON block that the script
+# turns into elements only when their file is opened or a filter wants them, and only counts the
+# rest (the JSON report has them all). 50,000 findings rendered at once made an 80 MB page that
+# took minutes to load.
+RENDERED = 500
+EMBEDDED = 5_000
+FILE_ROWS = 1_000  # rows of the per-file table; more files are counted under it
+
+
+def _words(item: Mapping[str, Any], where: str, state: str) -> str:
+    """What the search box looks in for one finding (its heading, message and help), lower-cased,
+    as the script reads it from a rendered finding."""
+    method = item.get("source_type") or "(unknown type)"
+    return " ".join(str(part) for part in (
+        where, item.get("code", "?"), item.get("name", ""), FINDING_STATE_TITLES.get(state, state), method,
+        item.get("message", ""), "help:" if item.get("help") or item.get("fix_title") else "",
+        item.get("help") or item.get("fix_title") or "")).lower()
+
+
+def _by_code(items: Sequence[tuple[int, Mapping[str, Any]]]) -> str:
+    counts = Counter(str(item.get("code", "?")) for _, item in items)
+    return " · ".join(f"{_e(code)} ×{n}" for code, n in sorted(counts.items()))
+
+
+def _data_block(data: object) -> str:
+    # JSON in a non-script block: `<` escaped so that no `</script>` can end it early
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    return f'<script type="application/json" id="more-findings">{text}</script>'
+
+
 def _findings_section(doc: Mapping[str, Any]) -> str:
     findings = [i for i in doc.get("findings") or [] if isinstance(i, Mapping)]
     if not findings:
@@ -246,19 +287,42 @@ def _findings_section(doc: Mapping[str, Any]) -> str:
     codes = sorted({str(i.get("code")) for i in findings})
     methods = sorted({str(i.get("source_type") or "(unknown type)") for i in findings})
     states = [s for s in FINDING_STATES if any(_finding_state(i) == s for i in findings)]
+    total = len(findings)
+    left_out = max(0, total - RENDERED - EMBEDDED)
     controls = (
         '<form class="controls" id="controls" hidden onsubmit="return false">'
         '<label>search <input type="search" data-filter="q" placeholder="path, message, code"></label>'
         f'{_select("state", "state", states, FINDING_STATE_TITLES)}{_select("code", "code", codes)}'
         f'{_select("method", "method", methods)}'
-        f'<output id="shown">{len(findings)} of {len(findings)} findings</output></form>'
+        f'<output id="shown" data-total="{total}" data-absent="{left_out}">{total} of {total} findings</output></form>'
     )
     sections = []
-    for where, items in groups.items():
-        body = "\n".join(_finding(item, index) for index, item in items)
-        sections.append(f'<section class="file"><h3>{_e(where)} <span class="count">{len(items)}</span></h3>'
-                        f"\n{body}</section>")
-    return controls + "\n".join(sections)
+    more: list[list[object]] = []  # [group, code, state, method, words, markup] of each embedded finding
+    for group, (where, items) in enumerate(groups.items()):
+        shown = [(i, item) for i, item in items if i < RENDERED]
+        body = "\n".join(_finding(item, index) for index, item in shown)
+        rest = len(items) - len(shown)
+        tail = ""
+        if rest:
+            embedded = [(i, item) for i, item in items if RENDERED <= i < RENDERED + EMBEDDED]
+            for index, item in embedded:
+                state = _finding_state(item)
+                more.append([group, str(item.get("code", "?")), state,
+                             str(item.get("source_type") or "(unknown type)"),
+                             _words(item, f"{_where(item)}:{item.get('line')}:{item.get('column')}", state),
+                             _finding(item, index)])
+            absent = rest - len(embedded)
+            note = (f"{rest} more finding{'s' if rest != 1 else ''} in this file ({_by_code(items[len(shown):])})"
+                    + (f", {absent} of them only in the JSON report (the page holds {RENDERED + EMBEDDED:,} of "
+                       f"{total:,})" if absent else ""))
+            tail = (f'<details class="more" data-group="{group}"><summary>{note}</summary>'
+                    '<p class="note">Shown when opened (the page renders its first '
+                    f"{RENDERED:,} findings at once; the rest needs the script).</p></details>")
+        sections.append(f'<section class="file" data-group="{group}"><h3>{_e(where)} <span class="count">'
+                        f'{len(items)}</span> <span class="codes">{_by_code(items)}</span></h3>'
+                        f"\n{body}{tail}</section>")
+    data = _data_block(more) if more else ""
+    return controls + "\n".join(sections) + data
 
 
 def _left(doc: Mapping[str, Any]) -> str:
@@ -407,11 +471,40 @@ SCRIPT = """
 (function () {
   document.documentElement.classList.add('js');
   var form = document.getElementById('controls');
-  var findings = Array.prototype.slice.call(document.querySelectorAll('article.finding'));
+  var findings = [], words = [];
   // search the location, code, message and help, not the code frames and diffs
-  var words = findings.map(function (f) {
-    return Array.prototype.map.call(f.querySelectorAll('h4, .msg, .help'), function (e) { return e.textContent; })
-      .join(' ').toLowerCase();
+  function track(f) {
+    findings.push(f);
+    words.push(Array.prototype.map.call(f.querySelectorAll('h4, .msg, .help'), function (e) { return e.textContent; })
+      .join(' ').toLowerCase());
+  }
+  Array.prototype.forEach.call(document.querySelectorAll('article.finding'), track);
+  // findings past the first ones rendered: [file group, code, state, method, search words, markup],
+  // read when first needed and turned into elements when their file is opened or a filter wants them
+  var more = null;
+  function moreData() {
+    if (more === null) {
+      var block = document.getElementById('more-findings');
+      more = block ? JSON.parse(block.textContent) : [];
+    }
+    return more;
+  }
+  function render(item) {
+    if (item.length > 6) return;
+    item.push(true);
+    var section = document.querySelector('section.file[data-group="' + item[0] + '"]');
+    var holder = document.createElement('div');
+    holder.innerHTML = item[5];  // markup the report wrote, escaped there
+    section.insertBefore(holder.firstElementChild, section.querySelector('details.more'));
+    track(section.querySelector('details.more').previousElementSibling);
+  }
+  Array.prototype.forEach.call(document.querySelectorAll('details.more'), function (d) {
+    d.addEventListener('toggle', function () {
+      if (!d.open) return;
+      var group = Number(d.getAttribute('data-group'));
+      moreData().forEach(function (m) { if (m[0] === group) render(m); });
+      if (form) apply();
+    });
   });
   function params() {
     var out = {};
@@ -426,17 +519,33 @@ SCRIPT = """
   function apply() {
     var want = {};
     controls().forEach(function (c) { if (c.value) want[c.getAttribute('data-filter')] = c.value; });
-    var q = (want.q || '').toLowerCase(), shown = 0;
+    var q = (want.q || '').toLowerCase(), shown = 0, pending = 0;
+    var active = Boolean(want.state || want.code || want.method || q);
+    function ok(code, state, method, text) {
+      return (!want.state || state === want.state) && (!want.code || code === want.code) &&
+        (!want.method || method === want.method) && (!q || text.indexOf(q) >= 0);
+    }
+    if (active) {  // embedded findings that match are shown too (a thousand at a time)
+      var budget = 1000;
+      moreData().forEach(function (m) {
+        if (m.length < 7 && budget > 0 && ok(m[1], m[2], m[3], m[4])) { render(m); budget--; }
+      });
+    }
     findings.forEach(function (f, i) {
-      var ok = (!want.state || f.dataset.state === want.state) && (!want.code || f.dataset.code === want.code) &&
-        (!want.method || f.dataset.method === want.method) && (!q || words[i].indexOf(q) >= 0);
-      f.hidden = !ok; if (ok) shown++;
+      var good = ok(f.dataset.code, f.dataset.state, f.dataset.method, words[i]);
+      f.hidden = !good; if (good) shown++;
     });
+    if (more) more.forEach(function (m) { if (m.length < 7 && (!active || ok(m[1], m[2], m[3], m[4]))) pending++; });
     Array.prototype.forEach.call(document.querySelectorAll('section.file'), function (s) {
-      s.hidden = !s.querySelector('article.finding:not([hidden])');
+      s.hidden = !s.querySelector('article.finding:not([hidden])') && (active || !s.querySelector('details.more'));
     });
     var out = document.getElementById('shown');
-    if (out) out.textContent = shown + ' of ' + findings.length + ' findings';
+    if (out) {
+      var total = Number(out.getAttribute('data-total')), absent = Number(out.getAttribute('data-absent'));
+      if (more === null) pending = total - absent - findings.length;
+      out.textContent = (shown + pending + (active ? 0 : absent)) + ' of ' + total + ' findings' +
+        (active && absent ? ' (' + absent + ' more are only in the JSON report)' : '');
+    }
     return want;
   }
   function save(extra) {
@@ -485,6 +594,7 @@ SCRIPT = """
     });
   });
   document.body.setAttribute('data-ready', 'true');
+  document.body.setAttribute('data-ready-ms', String(Math.round(performance.now())));
 })();
 """
 

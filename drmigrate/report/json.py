@@ -5,7 +5,7 @@ tables and what is left. The HTML page and `report merge` read it back."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from drmigrate.model import FileResult, Finding, SiteOutcome, Step
@@ -83,17 +83,23 @@ def site_counts(r: FileResult) -> dict[str, int]:
     return row
 
 
-def report_doc(results: Sequence[FileResult], *, table: RuleTable | None = None, fixing: bool = False,
-               repository: str | None = None, baseline: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The JSON report as a dict: what `--format json` prints and what the HTML page and
-    `drmigrate report merge` read. Every finding carries its code frame, so a report can be shown
-    without the sources; when the fixes were computed but not written, also the diff of its fix."""
+def finding_items(results: Sequence[FileResult], *, table: RuleTable | None = None,
+                  fixing: bool = False) -> Iterator[dict[str, Any]]:
+    """Each finding of the JSON report in turn (made one file at a time)."""
     url = table.source_url if table is not None else None
-    findings = []
     for r in results:
         diffs = fix_diffs(r, fixing=fixing)
         for i, (f, frame) in enumerate(zip(r.findings, codeframe.frames(r, fixing=fixing), strict=True)):
-            findings.append(finding_dict(r.path, f, url=url, frame=frame, fix_diff=diffs.get(i)))
+            yield finding_dict(r.path, f, url=url, frame=frame, fix_diff=diffs.get(i))
+
+
+def report_doc(results: Sequence[FileResult], *, table: RuleTable | None = None, fixing: bool = False,
+               repository: str | None = None, baseline: dict[str, Any] | None = None,
+               findings: bool = True) -> dict[str, Any]:
+    """The JSON report as a dict: what `--format json` prints and what the HTML page and
+    `drmigrate report merge` read. Every finding carries its code frame, so a report can be shown
+    without the sources; when the fixes were computed but not written, also the diff of its fix.
+    Without `findings`, the list is left empty (`chunks` writes it one finding at a time)."""
     doc: dict[str, Any] = {
         "version": JSON_VERSION,
         "tool": {"name": "drmigrate", "version": tool_version()},
@@ -108,7 +114,7 @@ def report_doc(results: Sequence[FileResult], *, table: RuleTable | None = None,
                 if r.notes else {})}
             for r in results
         ],
-        "findings": findings,
+        "findings": list(finding_items(results, table=table, fixing=fixing)) if findings else [],
         "statistics": {
             "by_code": {code: count for code, _, count, _ in code_counts(results)},
             "by_source_type": dict(type_counts(results)),
@@ -125,8 +131,30 @@ def report_doc(results: Sequence[FileResult], *, table: RuleTable | None = None,
 
 def to_json(results: Sequence[FileResult], *, table: RuleTable | None = None, fixing: bool = False,
             repository: str | None = None, baseline: dict[str, Any] | None = None) -> str:
-    doc = report_doc(results, table=table, fixing=fixing, repository=repository, baseline=baseline)
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return "".join(_chunks(results, table=table, fixing=fixing, repository=repository, baseline=baseline))
+
+
+def chunks(results: Sequence[FileResult], run: Run) -> Iterator[str]:
+    """The report as pieces to write one after the other: the findings one by one, so a run of
+    50,000 findings never holds them all again beside its results (nor the whole text)."""
+    return _chunks(results, table=run.table, fixing=run.fixing, repository=run.repository, baseline=run.baseline)
+
+
+def _chunks(results: Sequence[FileResult], *, table: RuleTable | None, fixing: bool, repository: str | None,
+            baseline: dict[str, Any] | None) -> Iterator[str]:
+    # the text json.dumps(doc, indent=2) gives, written as it is made: the document with a marker
+    # where the findings go, and each finding at the indentation it has there
+    doc = report_doc(results, table=table, fixing=fixing, repository=repository, baseline=baseline,
+                     findings=False)
+    marker = "\0findings\0"
+    doc["findings"] = marker
+    head, tail = json.dumps(doc, indent=2, ensure_ascii=False).split(json.dumps(marker), 1)
+    yield head
+    first = True
+    for item in finding_items(results, table=table, fixing=fixing):
+        yield ("[\n    " if first else ",\n    ") + json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        first = False
+    yield ("[]" if first else "\n  ]") + tail + "\n"
 
 
 def _unified_range(start: int, stop: int) -> str:

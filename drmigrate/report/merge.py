@@ -12,19 +12,23 @@ Nothing here touches the disk: the CLI reads the files and hands over their text
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
+from drmigrate import untrusted
+from drmigrate.escape import neutral_lines, printable, storable
 from drmigrate.report.common import STATE_TITLES, STATES
 from drmigrate.report.steps import STEP_KINDS, next_steps_text, step_message
+from drmigrate.untrusted import List, Map, Obj
 
 FINDING_STATES = ("fixable", "unsafe", "manual")
 DEFAULT_CALL = "createSource"
 REPORT_VERSION = 1
+MAX_SIZE = 1 << 30  # bytes of one report file
+MAX_ITEMS = 5_000_000  # files or findings in one report
 
 
 class ReportError(Exception):
@@ -88,27 +92,65 @@ def _add(into: dict[str, Any], other: Mapping[str, Any]) -> dict[str, Any]:
     return into
 
 
+# What the readers here and the HTML page use, and its types. Keys not listed pass through (a
+# newer drmigrate adds keys) but may not nest deeply; lists are capped so one report cannot
+# make the page or the merge run out of memory.
+_COUNTS = Map(int)
+_TABLE = Map(Map(int))  # {method: {state: count}}
+_LOCATION = Obj({"path": (str, None), "line": (int, None), "column": (int, None), "what": (str, None),
+                 "repository": (str, None)})
+_STEP = Obj({"kind": str, "count": (int, None), "files": (int, None), "message": (str, None),
+             "code": (str, None), "name": (str, None), "codes": (List(str), None), "after_fix": (bool, None),
+             "locations": (List(_LOCATION, MAX_ITEMS), None)}, required=frozenset({"kind"}))
+_STALE = Obj({"path": (str, None), "line": (int, None), "code": (str, None), "message": (str, None)})
+_FRAME_ROW = Obj({"line": int, "before": str, "marked": str, "after": str})
+_FINDING = Obj({
+    "path": str, "code": str, "line": int, "column": int, "end_line": int, "end_column": int,
+    "name": (str, None), "message": (str, None), "source_type": (str, None), "fix": (str, None),
+    "fix_applicable": (bool, None), "confidence": (str, None), "fix_title": (str, None),
+    "state": (str, None), "help": (str, None), "url": (str, None), "frame": (List(_FRAME_ROW, 100), None),
+    "fix_diff": (str, None), "suggestion": (Obj({"session_id": str, "apply": (str, None)}), None),
+    "repository": (str, None),
+}, required=frozenset({"path", "code"}))
+_FILE = Obj({"path": str, "status": (str, None), "parser": (str, None), "findings": (int, None),
+             "sites": (_COUNTS, None), "repository": (str, None)}, required=frozenset({"path"}))
+_PART = {"summary": (_COUNTS, None), "migration_status": (_TABLE, None), "calls": (Map(_TABLE), None),
+         "statistics": (Map(_COUNTS), None), "next_steps": (List(_STEP), None)}
+_REPOSITORY = Obj({"name": str, "report": (str, None), "mode": (str, None), **_PART},
+                  required=frozenset({"name"}))
+REPORT = Obj({
+    "version": int, "repository": (str, None), "mode": (str, None),
+    "tool": (Obj({"name": (str, None), "version": (str, None)}), None),
+    "files": List(_FILE, MAX_ITEMS), "findings": List(_FINDING, MAX_ITEMS),
+    "repositories": (List(_REPOSITORY, 100_000), None),
+    "baseline": (Obj({"file": (str, None), "hidden": (int, None), "stale": (List(_STALE), None)}), None),
+    **_PART,
+}, required=frozenset({"version", "files", "findings"}))
+
+
 def parse(text: str, origin: str) -> dict[str, Any]:
-    """A report file's text as a dict, checked for the parts merging needs."""
+    """A report file's text as a dict, checked against `REPORT` (types, sizes, nesting) before
+    anything reads it; every string in it made storable (`escape.storable`)."""
     hint = f"make it with `drmigrate check --format json --output-file {origin}`"
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportError(f"{origin}: not a drmigrate JSON report (invalid JSON: {exc.msg} at line "
-                          f"{exc.lineno}); {hint}") from None
+        doc = untrusted.loads(text)
+    except untrusted.UntrustedError as exc:
+        raise ReportError(f"{origin}: not a drmigrate JSON report ({exc}); {hint}") from None
     if not isinstance(doc, dict):
         raise ReportError(f"{origin}: not a drmigrate JSON report (not an object); {hint}")
     if doc.get("version") != REPORT_VERSION:
+        shown = storable(repr(doc.get("version")))[:40]
         raise ReportError(f"{origin}: not a drmigrate JSON report of version {REPORT_VERSION} "
-                          f"(version {doc.get('version')!r}); {hint}")
+                          f"(version {shown}); {hint}")
     for key in ("files", "findings"):
         items = doc.get(key)
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
             raise ReportError(f"{origin}: not a drmigrate JSON report (`{key}` must be a list of objects); {hint}")
-    for item in doc["findings"]:
-        if not isinstance(item.get("path"), str) or not isinstance(item.get("code"), str):
-            raise ReportError(f"{origin}: a finding without `path` or `code`; {hint}")
-    return doc
+    try:
+        untrusted.check(doc, REPORT)
+    except untrusted.UntrustedError as exc:
+        raise ReportError(f"{origin}: not a drmigrate JSON report ({printable(str(exc))}); {hint}") from None
+    return cast(dict[str, Any], _mapped(doc, storable))
 
 
 @dataclass
@@ -275,7 +317,23 @@ def skipped_files(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def to_text(doc: Mapping[str, Any]) -> str:
-    """A merged report as tables: per repository, then per call kind and payment method."""
+    """A merged report as tables: per repository, then per call kind and payment method. Every
+    name and path in it came from the reports: printed with its control characters escaped."""
+    return neutral_lines(_text(_mapped(doc, printable)))
+
+
+def _mapped(value: Any, escape: Callable[[str], str]) -> Any:
+    """`value` with `escape` applied to every string in it (keys too)."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, list):
+        return [_mapped(v, escape) for v in value]
+    if isinstance(value, dict):
+        return {escape(k): _mapped(v, escape) for k, v in value.items()}
+    return value
+
+
+def _text(doc: Mapping[str, Any]) -> str:
     repos = [r for r in doc.get("repositories") or [] if isinstance(r, Mapping)]
     tables = status_tables(doc)
     states = states_of(tables.values())

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from drmigrate.edits import changes
 from drmigrate.model import FileResult, Finding, Step
 from drmigrate.report.common import loud_skip, tool_version
 from drmigrate.report.steps import next_steps
@@ -67,23 +68,6 @@ def _sarif_rule(table: RuleTable, code: str) -> dict[str, Any]:
     }
 
 
-def _hunks(original: str, fixed: str) -> list[tuple[int, int, int, int, str]]:
-    """(first line, last line, char offset, char length, inserted text) of each changed line range."""
-    old = original.splitlines(keepends=True)
-    new = fixed.splitlines(keepends=True)
-    offsets = [0]
-    for line in old:
-        offsets.append(offsets[-1] + len(line))
-    out = []
-    import difflib
-
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "equal":
-            out.append((i1 + 1, max(i1 + 1, i2), offsets[i1], offsets[i2] - offsets[i1], "".join(new[j1:j2])))
-    return out
-
-
 def _fixes(r: FileResult) -> dict[int, tuple[list[dict[str, Any]], list[int]]]:
     """SARIF fixes by finding index: each changed hunk goes to the first fixable finding it
     touches; with the replacements, the fixable findings its hunks touch (for its description)."""
@@ -93,7 +77,7 @@ def _fixes(r: FileResult) -> dict[int, tuple[list[dict[str, Any]], list[int]]]:
     if not fixable:
         return {}
     out: dict[int, tuple[list[dict[str, Any]], list[int]]] = {}
-    for first, last, offset, length, text in _hunks(r.original, r.fixed):
+    for first, last, offset, length, text in changes(r.original, r.fixed):
         touched = [i for i, f in fixable if f.line <= last and f.end_line >= first]
         owner = touched[0] if touched else fixable[0][0]
         replacements, covered = out.setdefault(owner, ([], []))
