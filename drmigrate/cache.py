@@ -260,8 +260,10 @@ class Cache:
 
     # ---------------------------------------------------------------- entries
 
-    def get(self, key: str, path: str, text: str, config: Config | None = None) -> FileResult | None:
-        """The cached result for `key`, or None. Anything unexpected in the entry is a miss."""
+    def get(self, key: str, path: str, text: str, config: Config | None = None, *,
+            count: bool = True) -> FileResult | None:
+        """The cached result for `key`, or None. Anything unexpected in the entry is a miss
+        (`count=False`: the caller counts a miss, if the file turns out to be one it would keep)."""
         try:
             fd = os.open(self.entries / f"{key}.json", os.O_RDONLY | _NOFOLLOW)
             with os.fdopen(fd, "rb") as fh:
@@ -275,7 +277,7 @@ class Cache:
                 raise ValueError("an entry with fixes and no valid signature")
             result = _result_from(data["result"], path, text, config)
         except (OSError, ValueError, KeyError, TypeError, AttributeError, untrusted.UntrustedError):
-            self.misses += 1
+            self.misses += count
             return None
         self.hits += 1
         return result

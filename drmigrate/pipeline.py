@@ -232,6 +232,14 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
             except SourceError as exc:
                 results[i] = FileResult(entry.path, "error", str(exc).split(": ", 1)[1])
                 continue
+            if cache is not None:
+                # first: an entry exists only for a file that was analysed, and the key holds all
+                # that being a candidate and not build output depends on (its bytes, path, settings)
+                key = cache.key(entry.path, raw, file_cfg, mode)
+                hit = cache.get(key, entry.path, source.text, file_cfg, count=False)
+                if hit is not None:
+                    results[i] = hit
+                    continue
             if not is_candidate(source.text, entry.path, file_cfg):  # decided here: no parser run
                 results[i] = result_for(entry.path, source.text, file_cfg, fix=fixing, diff=want_fixes)
                 continue
@@ -240,11 +248,7 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
                 results[i] = built.result(sources_beside(entry.path, source.text) if built.call else ())
                 continue
             if cache is not None:
-                key = cache.key(entry.path, raw, file_cfg, mode)
-                hit = cache.get(key, entry.path, source.text, file_cfg)
-                if hit is not None:
-                    results[i] = hit
-                    continue
+                cache.misses += 1
                 keys[i] = key
             sources[i] = source
             configs[i] = file_cfg
@@ -496,8 +500,8 @@ class _TaskRunner:
             self.pending.append((index, task))
 
     def results(self) -> Iterator[tuple[int, FileResult]]:
-        from concurrent.futures.process import BrokenProcessPool
-
+        if self.futures:  # the pool's module is imported only by a run that started one
+            from concurrent.futures.process import BrokenProcessPool
         for index, task, future in self.futures:
             try:
                 result = future.result()

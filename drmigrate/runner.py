@@ -158,11 +158,19 @@ def reads(path: str, templates: frozenset[str] = frozenset()) -> bool:
     analysis, which a walk that only needs a yes or no must not pay for.
     """
     from drmigrate.frontends.javascript import dialect_for
-    from drmigrate.frontends.templates import TEMPLATE_EXTENSIONS
 
     if os.path.splitext(path)[1].lower() in PYTHON_EXTENSIONS | PHP_EXTENSIONS | templates:
         return True
-    return dialect_for(path) is not None or PurePath(path).suffix.lower() in TEMPLATE_EXTENSIONS
+    return dialect_for(path) is not None or PurePath(path).suffix.lower() in TEMPLATE_SUFFIXES
+
+
+# `frontends.templates.TEMPLATE_EXTENSIONS`, spelt out so that a walk does not import the template
+# front end to ask (a test keeps the two equal)
+TEMPLATE_SUFFIXES = frozenset({
+    ".php", ".phtml", ".erb", ".ejs", ".jsp", ".isml", ".page", ".component", ".hbs", ".twig", ".njk",
+    ".jinja", ".j2", ".html", ".htm", ".cshtml", ".vue", ".svelte", ".liquid", ".mustache", ".handlebars",
+    ".jinja2", ".aspx", ".ascx", ".master", ".asp", ".tpl", ".xhtml", ".astro",
+})
 
 
 def evidence_for(config: Config) -> calls.Evidence:
