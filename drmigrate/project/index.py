@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -217,14 +218,15 @@ class ProjectIndex:
 
     def _importing(self, target: str) -> list[str]:
         """The files whose imports resolve to `target` (found by text, then by their skeleton)."""
-        needles = _needles(target)
+        specifier = _specifier_ends(target, self.resolver.names_for(target))
         found: list[str] = []
         for rel in self._code_files():
             if rel == target:
                 continue
             text = self.read.peek(rel)
-            if text is None or not any(n in text for n in needles):
-                continue
+            if text is None or not any(
+                    self.resolve(quoted, rel) == target for quoted in _quoted_ends(text, specifier)):
+                continue  # no string in it names `target`: no import of it (its skeleton is not read)
             skeleton = self.skeleton(rel)
             if skeleton is None:
                 continue
@@ -333,14 +335,59 @@ class ProjectIndex:
         return self._code
 
 
-def _needles(target: str) -> tuple[str, ...]:
-    """Text an import of `target` must contain: its name without the suffix (or its folder's, for
-    an `index` file)."""
+_QUERY_QUOTE = r"(?:\?[^\"'`\n]*)?[\"'`]"  # what may follow a specifier's end: a query string, the closing quote
+_AFTER_STEM = re.compile(r"(?:\.[cm]?[jt]sx?)?" + _QUERY_QUOTE)
+_AFTER_FOLDER = re.compile(r"(?:/index(?:\.[cm]?[jt]sx?)?)?/?" + _QUERY_QUOTE)
+_AFTER_NAME = re.compile(_QUERY_QUOTE)
+_DOTS = re.compile(r"[\"'`]\.\.?/?" + _QUERY_QUOTE)
+_QUOTES = frozenset("\"'`")
+_BOUNDARY = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$.@-")
+
+
+@dataclass(frozen=True)
+class _Ends:
+    """How a quoted specifier naming a file can end: with its name (`./payload`,
+    `Vendor_Module/js/payload`, `../x/payload.js`), its folder's for an `index` file (or `.`, `..`),
+    or one of the other names that resolve to it (RequireJS aliases, packages, tsconfig paths)."""
+
+    words: tuple[tuple[str, re.Pattern[str], bool], ...]  # (text, what follows it, quoted whole)
+    dots: bool
+
+
+def _specifier_ends(target: str, names: Sequence[str] = ()) -> _Ends:
     stem = posixpath.splitext(posixpath.basename(target))[0]
-    if stem == "index":
-        folder = posixpath.basename(posixpath.dirname(target))
-        return (folder,) if folder else ("index", "./", "../")
-    return (stem,)
+    words = [(stem, _AFTER_STEM, False)]
+    folder = posixpath.basename(posixpath.dirname(target)) if stem == "index" else ""
+    if folder:
+        words.append((folder, _AFTER_FOLDER, False))
+    words += [(name, _AFTER_NAME, True) for name in names]
+    return _Ends(tuple(words), stem == "index")
+
+
+def _quoted_ends(text: str, ends: _Ends) -> set[str]:
+    """The strings of `text` that end as `ends` says, each from its opening quote (the nearest
+    same quote before its end, on its line). Found with `str.find`, then checked in place: a
+    pattern with a look-behind would be tried at every offset."""
+    closing: list[tuple[int, int]] = []  # (where the match starts, the offset of its closing quote)
+    for word, after, quoted in ends.words:
+        at = text.find(word)
+        while at >= 0:
+            before = text[at - 1] if at else "\n"
+            if (before in _QUOTES) if quoted else (before not in _BOUNDARY):
+                tail = after.match(text, at + len(word))
+                if tail is not None:
+                    closing.append((at - 1 if quoted else at, tail.end() - 1))
+            at = text.find(word, at + 1)
+    if ends.dots:
+        closing += [(m.start(), m.end() - 1) for m in _DOTS.finditer(text)]
+    found = set()
+    for start, end in closing:
+        quote = text[end]
+        line = text.rfind("\n", 0, start) + 1
+        opening = text.rfind(quote, max(line, start - 500), start + 1)
+        if opening >= 0:
+            found.add(text[opening + 1:end].split("?", 1)[0])
+    return found
 
 
 def page_script(rel: str, text: str) -> str:
