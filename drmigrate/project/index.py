@@ -13,6 +13,7 @@ never lists anything.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import posixpath
@@ -105,6 +106,17 @@ class ProjectIndex:
         """An answer about the whole tree, reused while no code file changed since it was stored."""
         if self._stored is None:
             return compute()
+        answers = self._answers()
+        if question in answers:
+            return answers[question]
+        answer = compute()
+        answers[question] = answer
+        self._dirty = True
+        return answer
+
+    def _answers(self) -> dict[str, Any]:
+        """The stored answers that still hold (none once a code file of the tree changed)."""
+        assert self._stored is not None
         if not self._signature:
             import hashlib
 
@@ -116,13 +128,8 @@ class ProjectIndex:
                 self._stored["signature"] = self._signature
                 self._stored["answers"] = {}
                 self._dirty = True
-        answers = self._stored["answers"]
-        if question in answers:
-            return answers[question]
-        answer = compute()
-        answers[question] = answer
-        self._dirty = True
-        return answer
+        answers: dict[str, Any] = self._stored["answers"]
+        return answers
 
     # -- the tree -------------------------------------------------------------------------------
     @property
@@ -216,23 +223,39 @@ class ProjectIndex:
         self._importers[target] = found
         return found
 
+    def prefetch_importers(self, targets: Iterable[str]) -> None:
+        """Answer `importers` for several modules in one pass over the tree's code files (asked one
+        at a time, each question reads every file again)."""
+        known = self._answers() if self._stored is not None else {}
+        wanted = [t for t in dict.fromkeys(targets) if t not in self._importers and f"importers:{t}" not in known]
+        if len(wanted) < 2:
+            return
+        found = self._importing_all(wanted)
+        for target in wanted:
+            self._answer(f"importers:{target}", functools.partial(found.__getitem__, target))
+
     def _importing(self, target: str) -> list[str]:
         """The files whose imports resolve to `target` (found by text, then by their skeleton)."""
-        specifier = _specifier_ends(target, self.resolver.names_for(target))
-        found: list[str] = []
+        return self._importing_all([target])[target]
+
+    def _importing_all(self, targets: Sequence[str]) -> dict[str, list[str]]:
+        ends = [(target, _specifier_ends(target, self.resolver.names_for(target))) for target in targets]
+        found: dict[str, list[str]] = {target: [] for target in targets}
         for rel in self._code_files():
-            if rel == target:
-                continue
             text = self.read.peek(rel)
-            if text is None or not any(
-                    self.resolve(quoted, rel) == target for quoted in _quoted_ends(text, specifier)):
-                continue  # no string in it names `target`: no import of it (its skeleton is not read)
-            skeleton = self.skeleton(rel)
-            if skeleton is None:
+            if text is None:
                 continue
-            if any(self.resolve(imported.specifier, rel) == target for imported in skeleton.imports):
-                found.append(rel)
+            for target, specifier in ends:
+                if rel != target and self._imports(rel, text, target, specifier):
+                    found[target].append(rel)
         return found
+
+    def _imports(self, rel: str, text: str, target: str, specifier: _Ends) -> bool:
+        if not any(self.resolve(quoted, rel) == target for quoted in _quoted_ends(text, specifier)):
+            return False  # no string in it names `target`: no import of it (its skeleton is not read)
+        skeleton = self.skeleton(rel)
+        return skeleton is not None and any(
+            self.resolve(imported.specifier, rel) == target for imported in skeleton.imports)
 
     def origin_of(self, rel: str, names: tuple[str, ...], depth: int = 0) -> tuple[str, tuple[str, ...]]:
         """Where the export `names` of `rel` is defined, through re-exports (`export {x} from`,
