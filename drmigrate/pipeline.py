@@ -434,7 +434,12 @@ def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileRe
         display = index.display(rel)
         if text is not None and is_candidate(text, display, cfg):
             displays[rel] = display
-            current[rel] = result_for(display, text, file_config(cfg, settings, display), fix=False)
+            found = file_config(cfg, settings, display)
+            key = cache.key(display, text.encode("utf-8", "surrogatepass"), found) if cache is not None else None
+            hit = cache.get(key, display, text, found) if cache is not None and key is not None else None
+            current[rel] = hit if hit is not None else result_for(display, text, found, fix=False)
+            if hit is None and cache is not None and key is not None:
+                cache.put(key, current[rel])
 
     for _ in range(3):
         upward: list[str] = []
