@@ -150,7 +150,8 @@ class _Task:
 
 
 def _analyse(task: _Task) -> FileResult:
-    return result_for(task.path, task.text, task.config, fix=task.fix, diff=task.diff)
+    # the main process decided the file is a candidate and not build output: not asked again here
+    return result_for(task.path, task.text, task.config, fix=task.fix, diff=task.diff, candidate=True)
 
 
 def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, *, fixing: bool,

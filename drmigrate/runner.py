@@ -612,22 +612,26 @@ def check_text(text: str, path: str = "input.js", config: Config | None = None) 
     return outcome.findings
 
 
-def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = False) -> FileResult:
+def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = False,
+               candidate: bool = False) -> FileResult:
     """A FileResult for one decoded file (the caller reads and writes the disk).
 
     With `diff`, the fixes are computed but the findings reported are those of the original text.
+    `candidate`: the caller found the file read, a candidate and not build output (each is decided
+    once per run).
     """
-    if not reads(path, config.template_extensions):  # decided without importing any parser
-        call = mentioned(text, evidence_for(config))
-        reason = unread_reason(path, call, config.template_extensions) if call else NOT_READ
-        return FileResult(path, "skipped", reason)
-    # a file another file's call reaches (a builder, a caller of a wrapper) is read whatever it mentions
-    candidate = is_candidate(text, path, config) or bool(config.settings.seeds)
-    built = build_output(path, text, config, candidate=candidate)
-    if built is not None:  # never parsed (slow, and pointless to fix); a call in it is pointed out
-        return built.result()
     if not candidate:
-        return FileResult(path, "clean", parser="prefilter")
+        if not reads(path, config.template_extensions):  # decided without importing any parser
+            call = mentioned(text, evidence_for(config))
+            reason = unread_reason(path, call, config.template_extensions) if call else NOT_READ
+            return FileResult(path, "skipped", reason)
+        # a file another file's call reaches (a builder, a caller of a wrapper) is read whatever it mentions
+        candidate = is_candidate(text, path, config) or bool(config.settings.seeds)
+        built = build_output(path, text, config, candidate=candidate)
+        if built is not None:  # never parsed (slow, and pointless to fix); a call in it is pointed out
+            return built.result()
+        if not candidate:
+            return FileResult(path, "clean", parser="prefilter")
     try:
         outcome = process_text(text, path, config, fix=fix or diff)
     except Exception as exc:  # noqa: BLE001 - one file's internal error must not end the run
