@@ -473,8 +473,9 @@ class StatIndex:
 
     NAME = "stat-index.json"
     RACY_NS = 2_000_000_000
-    KINDS = frozenset({"c", "n", "q", "u"})  # clean (quoting unknown / no type quoted / a type
-    # quoted: see pipeline._builders_named), and unread with no call mentioned
+    # clean (whether it quotes a Digital River type unknown / it quotes none / it quotes one: see
+    # pipeline._builders_named), skipped by its name (build output), unread with no call mentioned
+    KINDS = frozenset({"c", "n", "q", "s", "u"})
 
     def __init__(self, cache: Cache, started_ns: int) -> None:
         self.cache = cache

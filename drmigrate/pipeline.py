@@ -215,8 +215,10 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
                 st = stats.get(entry.path)
                 kind = known.settled(entry.path, st, digest)
                 if kind is not None and kind != "u":
-                    results[i] = non_candidate_result(entry.path, file_cfg)
-                    if kind != "c":
+                    # clean, or skipped by its name (`s`: the reason is worded again)
+                    results[i] = non_candidate_result(entry.path, file_cfg) if kind == "s" else \
+                        FileResult(entry.path, "clean", parser="prefilter")
+                    if kind in ("n", "q"):
                         quoting[i] = kind == "q"
                     continue
             try:
@@ -225,7 +227,7 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
                 if settled is not None:
                     results[i] = settled
                     if known is not None:
-                        known.record(entry.path, st, digest, "c", raw)
+                        known.record(entry.path, st, digest, "c" if settled.status == "clean" else "s", raw)
                     continue
                 if known is not None:
                     known.record(entry.path, st, digest, None)
@@ -345,7 +347,7 @@ def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileRe
 
     covered = any(os.path.realpath(p) == os.path.realpath(root) for p in paths if p != "-")
 
-    def listing() -> list[tuple[str, int, int]]:
+    def listing() -> list[tuple[str, int, int, int, int]]:
         # a run over the whole project walked it already: its entries are the listing
         walker = None if covered else Discovery(walk, lambda p: True)
         found = entries if walker is None else walker.entries([str(root)])
@@ -356,7 +358,8 @@ def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileRe
                 rel = index.relative(entry.path)
                 if rel is not None:
                     st = times.get(entry.path)
-                    out.append((rel, entry.size, st.st_mtime_ns if st is not None else 0))
+                    out.append((rel, entry.size, *((st.st_mtime_ns, st.st_ctime_ns, st.st_ino) if st is not None
+                                                   else (0, 0, 0))))
         return out
 
     index = ProjectIndex(root, listing)

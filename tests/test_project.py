@@ -333,3 +333,23 @@ def test_importers_are_found_by_their_specifiers_without_parsing_look_alikes(tmp
     assert {rel for rel, _ in index.importers(target)} == expected
     parsed = set(index._skeletons)  # the files whose skeleton was read to answer
     assert expected <= parsed and not parsed & {"src/g.js", "src/h.js", "src/i.html"}
+
+
+def test_the_kept_index_sees_a_same_size_edit_with_the_mtime_put_back(tmp_path: Path) -> None:
+    """The index's kept skeletons and answers are keyed by size, mtime, ctime and inode: an
+    importer rewritten to the same size, its mtime set back, is read again."""
+    root = _tree(tmp_path / "shop", {
+        "pay.js": WRAPPER,
+        "pax.js": "export function pay(payload) {\n  return payload;\n}\n",
+        "checkout.js": f"import {{pay}} from './pay';\nexport const go = (cart) => pay({LEGACY});\n",
+    })
+    code, warm = _run(root, "check", "--format", "json", ".")
+    assert code == 1 and _run(root, "check", "--format", "json", ".") == (code, warm)
+    target = root / "checkout.js"
+    before = target.stat()
+    target.write_text(target.read_text("utf-8").replace("'./pay'", "'./pax'"), "utf-8")
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (target.stat().st_size, target.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    plain = _run(root, "check", "--format", "json", "--no-cache", ".")
+    assert plain != (code, warm)
+    assert _run(root, "check", "--format", "json", ".") == plain

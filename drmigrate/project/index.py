@@ -46,7 +46,10 @@ class ProjectIndex:
     root: Path
     # every file of the tree the walk would read (lazily): paths relative to the root, or
     # (path, size, mtime_ns) when the walk knows them
-    list_files: Callable[[], Iterable[str | tuple[str, int, int]]]
+    # the tree's files: root-relative paths, or (path, size, mtime_ns, ctime_ns, inode) as the walk
+    # saw them (what tells a kept skeleton or answer from a stale one: a same-size edit with the
+    # mtime put back still changes the ctime)
+    list_files: Callable[[], Iterable[str | tuple[str, int, int, int, int]]]
     read: ReadText = field(init=False)
     _files: ProjectFiles | None = field(default=None, init=False)
     _skeletons: dict[str, Skeleton | None] = field(default_factory=dict, init=False)
@@ -100,7 +103,7 @@ class ProjectIndex:
             info = os.stat(self.root / rel)
         except OSError:
             return None
-        return [info.st_size, info.st_mtime_ns]
+        return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
     def _answer(self, question: str, compute: Callable[[], Any]) -> Any:
         """An answer about the whole tree, reused while no code file changed since it was stored."""
@@ -136,7 +139,7 @@ class ProjectIndex:
     def files(self) -> ProjectFiles:
         if self._files is None:
             listed = list(self.list_files())
-            self._stats = {item[0]: [item[1], item[2]] for item in listed if isinstance(item, tuple)}
+            self._stats = {item[0]: list(item[1:]) for item in listed if isinstance(item, tuple)}
             self._files = ProjectFiles.of(self.root, (item if isinstance(item, str) else item[0] for item in listed))
             self.listed = True
         return self._files
@@ -342,7 +345,26 @@ class ProjectIndex:
         return out
 
     def uses_of(self, rel: str, local: str) -> list[tuple[int, str, bool, bool]]:
-        """Where `local` is used in `rel`: (offset, member read after it, called, constructed)."""
+        """Where `local` is used in `rel`: (offset, member read after it, called, constructed);
+        kept between runs like the skeletons (a warm run parses nothing)."""
+        if self._stored is None or rel in self.read.given:
+            return self._uses_of(rel, local)
+        kept_uses = self._stored.get("uses")
+        if not isinstance(kept_uses, dict):
+            kept_uses = self._stored["uses"] = {}
+        key, stat = f"{rel}\0{local}", self._stat(rel)
+        kept = kept_uses.get(key)
+        if isinstance(kept, list) and len(kept) == 2 and kept[0] == stat and isinstance(kept[1], list):
+            try:
+                return [(int(o), str(m), bool(c), bool(n)) for o, m, c, n in kept[1]]
+            except (TypeError, ValueError):
+                pass
+        found = self._uses_of(rel, local)
+        kept_uses[key] = [stat, [list(use) for use in found]]
+        self._dirty = True
+        return found
+
+    def _uses_of(self, rel: str, local: str) -> list[tuple[int, str, bool, bool]]:
         text = self.read(rel)
         if text is None:
             return []
