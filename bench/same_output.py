@@ -5,9 +5,13 @@ ways and compares every byte it prints and writes:
 
   * `check --format json`, `check --diff` and `check --show-files` (stdout, stderr, exit code);
   * `fix` on a fresh copy (the report, and every file of the tree afterwards);
+  * `check --format json` over each `--tree` (the benchmark's trees);
 
-each with `--jobs 1` and `--jobs 2`, and, where the measured drmigrate has a result cache, with
-`--no-cache`, with a cold cache and with the warm cache a second run finds. All runs must agree.
+each with `--jobs 1` and `--jobs 2`, with slicing on (`DRMIGRATE_SLICE=on`, down to the smallest
+file) and off, and, where the measured drmigrate has a result cache, with `--no-cache`, with a
+cold cache and with the warm cache a second run finds (the corpus is copied once and left to age
+past the stat index's 2-second window, so warm runs settle its clean files by their stat). All
+runs must agree.
 
 `--against REV` also runs the drmigrate of a git revision (exported with `git archive`, run from
 its source with `python -m drmigrate.cli`) and requires the same bytes from it: the way to show
@@ -16,6 +20,7 @@ outputs for later comparison.
 
     python bench/same_output.py                      # this checkout, every variant
     python bench/same_output.py --against main       # ... and the same bytes as main
+    python bench/same_output.py --tree bench/out/repo --tree bench/out/heavy   # ... and the bench trees
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -41,6 +47,7 @@ CHECKS: dict[str, list[str]] = {
     "text": ["check", "--show-files", "--statistics"],
 }
 Outputs = dict[str, str]  # variant name -> digest of everything it produced
+STAT_WINDOW = 2.5  # seconds: files younger than 2 s are not kept in the stat index (a warm run reads them)
 
 
 def _copy_corpus(dest: Path) -> None:
@@ -79,31 +86,46 @@ def _has_cache(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> bool:
     return "--no-cache" in out.stdout
 
 
-def collect(cmd: Sequence[str], env: dict[str, str] | None = None, verbose: bool = True) -> Outputs:
-    """Every variant's digest for the drmigrate started by `cmd`."""
+def collect(cmd: Sequence[str], env: dict[str, str] | None = None, verbose: bool = True,
+            trees: Sequence[Path] = ()) -> Outputs:
+    """Every variant's digest for the drmigrate started by `cmd`: the corpus checked and fixed,
+    and `trees` checked (JSON), each with `--jobs 1` / `--jobs 2`, without a cache, cold and warm,
+    with slicing on (down to the smallest file) and off."""
     env = dict(env or os.environ)
     env.pop("DRMIGRATE_CACHE_DIR", None)
     outputs: Outputs = {}
     with tempfile.TemporaryDirectory(prefix="drmigrate-same-") as tmp:
         base = Path(tmp)
+        corpus = base / "corpus"  # checks only read: one copy, old enough for the stat index
+        _copy_corpus(corpus)
+        time.sleep(STAT_WINDOW)
         cache_modes = ["no-cache", "cold", "warm"] if _has_cache(cmd, env, base) else ["plain"]
-        for jobs in ("1", "2"):
-            for mode in cache_modes:
-                cache_dir = base / f"cache-{jobs}"
-                if mode == "cold" and cache_dir.exists():
-                    shutil.rmtree(cache_dir)
-                flags = {"no-cache": ["--no-cache"], "plain": []}.get(mode, ["--cache-dir", str(cache_dir)])
-                work = base / f"check-{jobs}-{mode}"
-                _copy_corpus(work)
-                for name, args in CHECKS.items():
-                    proc = _run([*cmd, *args, "--jobs", jobs, *flags, *CORPUS], work, env)
-                    outputs[f"{name} -j{jobs} {mode}"] = _digest(proc)
-                fixed = base / f"fix-{jobs}-{mode}"
-                _copy_corpus(fixed)
-                proc = _run([*cmd, "fix", "--format", "json", "--jobs", jobs, *flags, *CORPUS], fixed, env)
-                outputs[f"fix -j{jobs} {mode}"] = _digest(proc, _tree_digest(fixed))
-                if verbose:
-                    print(f"  -j{jobs} {mode}: done", file=sys.stderr)
+        for slicing in ("on", "off"):
+            run_env = dict(env, DRMIGRATE_SLICE=slicing, **({"DRMIGRATE_SLICE_MIN": "0"} if slicing == "on" else {}))
+            for jobs in ("1", "2"):
+                for mode in cache_modes:
+                    cache_dir = base / f"cache-{jobs}-{slicing}"
+                    if mode == "cold" and cache_dir.exists():
+                        shutil.rmtree(cache_dir)
+                    flags = {"no-cache": ["--no-cache"], "plain": []}.get(mode, ["--cache-dir", str(cache_dir)])
+                    variant = f"-j{jobs} {mode} slicing-{slicing}"
+                    for name, args in CHECKS.items():
+                        proc = _run([*cmd, *args, "--jobs", jobs, *flags, *CORPUS], corpus, run_env)
+                        outputs[f"{name} {variant}"] = _digest(proc)
+                    fixed = base / f"fix-{jobs}-{mode}-{slicing}"
+                    _copy_corpus(fixed)
+                    proc = _run([*cmd, "fix", "--format", "json", "--jobs", jobs, *flags, *CORPUS], fixed, run_env)
+                    outputs[f"fix {variant}"] = _digest(proc, _tree_digest(fixed))
+                    for number, tree in enumerate(trees):
+                        tree_flags = flags if mode in ("no-cache", "plain") else \
+                            ["--cache-dir", str(base / f"tree{number}-cache-{jobs}-{slicing}")]
+                        if mode == "cold":
+                            shutil.rmtree(base / f"tree{number}-cache-{jobs}-{slicing}", ignore_errors=True)
+                        proc = _run([*cmd, "check", "--format", "json", "--jobs", jobs, *tree_flags, "."],
+                                    tree, run_env)
+                        outputs[f"tree{number} {variant}"] = _digest(proc)
+                    if verbose:
+                        print(f"  {variant}: done", file=sys.stderr)
     return outputs
 
 
@@ -153,11 +175,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--against", metavar="REV", help="also require the output of this git revision")
     ap.add_argument("--save", type=Path, metavar="FILE", help="write this checkout's digests to FILE")
     ap.add_argument("--load", type=Path, metavar="FILE", help="compare with digests saved earlier")
+    ap.add_argument("--tree", type=Path, action="append", default=[], metavar="DIR",
+                    help="also check this tree (JSON) in every variant, e.g. bench/out/repo and bench/out/heavy")
     args = ap.parse_args(argv)
     python = [sys.executable, "-m", "drmigrate.cli"]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     print(f"this checkout ({ROOT})", file=sys.stderr)
-    mine = collect(python, env)
+    trees = [t.resolve() for t in args.tree]
+    mine = collect(python, env, trees=trees)
     if args.save:
         args.save.write_text(json.dumps(mine, indent=1, sort_keys=True) + "\n")
     other: Outputs | None = None
@@ -169,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="drmigrate-rev-") as tmp:
             src = export_revision(args.against, Path(tmp))
             print(f"revision {args.against}", file=sys.stderr)
-            other = collect(python, dict(os.environ, PYTHONPATH=str(src)))
+            other = collect(python, dict(os.environ, PYTHONPATH=str(src)), trees=trees)
             other_name = args.against
     problems = compare(mine, other, other_name)
     for kind, digests in sorted(_groups(mine).items()):

@@ -260,8 +260,10 @@ class Cache:
 
     # ---------------------------------------------------------------- entries
 
-    def get(self, key: str, path: str, text: str, config: Config | None = None) -> FileResult | None:
-        """The cached result for `key`, or None. Anything unexpected in the entry is a miss."""
+    def get(self, key: str, path: str, text: str, config: Config | None = None, *,
+            count: bool = True) -> FileResult | None:
+        """The cached result for `key`, or None. Anything unexpected in the entry is a miss
+        (`count=False`: the caller counts a miss, if the file turns out to be one it would keep)."""
         try:
             fd = os.open(self.entries / f"{key}.json", os.O_RDONLY | _NOFOLLOW)
             with os.fdopen(fd, "rb") as fh:
@@ -275,7 +277,7 @@ class Cache:
                 raise ValueError("an entry with fixes and no valid signature")
             result = _result_from(data["result"], path, text, config)
         except (OSError, ValueError, KeyError, TypeError, AttributeError, untrusted.UntrustedError):
-            self.misses += 1
+            self.misses += count
             return None
         self.hits += 1
         return result
@@ -332,11 +334,20 @@ class Cache:
             except OSError:
                 pass
 
-    def _mac(self, data: dict[str, Any]) -> str | None:
+    def signing_key(self) -> bytes | None:
+        """The key signed entries are checked with (looked up once per run)."""
         if self._key is False:
             self._key = signing_key()
-        if not isinstance(self._key, bytes):
+        return self._key if isinstance(self._key, bytes) else None
+
+    def stat_index(self, started_ns: int) -> StatIndex:
+        """The stat index of this cache (see `StatIndex`), loaded."""
+        return StatIndex(self, started_ns)
+
+    def _mac(self, data: dict[str, Any]) -> str | None:
+        if self.signing_key() is None:
             return None
+        assert isinstance(self._key, bytes)
         body = json.dumps({k: v for k, v in data.items() if k != "mac"}, sort_keys=True, separators=(",", ":"))
         return hmac.new(self._key, body.encode("ascii"), hashlib.sha256).hexdigest()
 
@@ -369,6 +380,15 @@ class Cache:
             self.warning = (f"drmigrate: cannot write the cache in {self.directory} ({exc.strerror or exc}); "
                             "results are not cached: make it writable, pass --cache-dir DIR, or --no-cache")
 
+    def sweep_due(self, now: float | None = None) -> bool:
+        """Whether the last sweep is older than `SWEEP_EVERY`."""
+        now = time.time() if now is None else now
+        try:
+            last = os.stat(self.entries / ".swept", follow_symlinks=False).st_mtime
+        except OSError:
+            last = 0.0
+        return now - last >= SWEEP_EVERY
+
     def finish(self, *, now: float | None = None) -> None:
         """At the end of a run: sweep the cache when this run wrote to it and the last sweep is
         older than `SWEEP_EVERY`."""
@@ -376,11 +396,7 @@ class Cache:
             return
         now = time.time() if now is None else now
         stamp = self.entries / ".swept"
-        try:
-            last = os.stat(stamp, follow_symlinks=False).st_mtime
-        except OSError:
-            last = 0.0
-        if now - last < SWEEP_EVERY:
+        if not self.sweep_due(now):
             return
         self.prune(now=now)
         try:
@@ -431,6 +447,141 @@ class Cache:
                 removed += _unlink(path)
                 total -= size
         return removed
+
+
+class StatIndex:
+    """What a file's `stat` said when it was last settled without a parse: the warm path.
+
+    Most of a tree holds no candidate, and a warm run used to read, search and hash each such file
+    again to learn that. This index keeps, per file (by absolute path), the size, mtime_ns,
+    ctime_ns and inode its walk saw, the digest of its settings and drmigrate's version (in the
+    settings digest), and its verdict; when all of them match, the file costs the walk's stat and
+    nothing else (ruff keys its cache the same way). Only verdicts that need no text are kept:
+    a clean file (`KINDS`) and a file drmigrate does not read that mentions no call. Candidates
+    keep their content-keyed entries.
+
+    Timestamps are trusted only where they can tell two versions apart:
+    - a file whose mtime or ctime is within `RACY_NS` of the run's start is not kept (it may change
+      again within the clock's granularity without its stat changing): the next run reads it;
+    - where both timestamps are whole seconds (FAT, some network file systems: the granularity may
+      be that coarse), the entry also keeps a digest of the bytes, and a match needs a read and the
+      digest to agree (still no search, no decode).
+
+    Like every file of the cache it is untrusted: it is signed with the entries' key (a run
+    without one keeps no stat index), and a row of the wrong shape is a miss.
+    """
+
+    NAME = "stat-index.json"
+    RACY_NS = 2_000_000_000
+    # clean (whether it quotes a Digital River type unknown / it quotes none / it quotes one: see
+    # pipeline._builders_named), skipped by its name (build output), unread with no call mentioned
+    KINDS = frozenset({"c", "n", "q", "s", "u"})
+
+    def __init__(self, cache: Cache, started_ns: int) -> None:
+        self.cache = cache
+        self.started_ns = started_ns
+        self.prefix = os.path.join(os.getcwd(), "")
+        self.files: dict[str, list[Any]] = {}
+        self.configs: list[str] = []
+        self._config_ids: dict[str, int] = {}
+        self.dirty = False
+        self.hits = 0
+        self._load()
+
+    def _load(self) -> None:
+        blob = self.cache.load_blob(self.NAME)
+        key = self.cache.signing_key()
+        if not blob or key is None:
+            return
+        mac, _, body = blob.partition(b"\n")
+        expected = hmac.new(key, body, hashlib.sha256).hexdigest().encode()
+        if not hmac.compare_digest(mac, expected):
+            return
+        try:
+            data = untrusted.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, untrusted.UntrustedError):
+            return
+        if not isinstance(data, dict) or data.get("format") != FORMAT \
+                or data.get("run") != self.cache.run_version():
+            return
+        configs, files = data.get("configs"), data.get("files")
+        if isinstance(configs, list) and all(isinstance(c, str) for c in configs) and isinstance(files, dict):
+            self.configs = configs
+            self._config_ids = {c: i for i, c in enumerate(configs)}
+            self.files = files
+
+    def _where(self, path: str) -> str:
+        # the walk's paths are normalised already; another spelling of a path is only a miss
+        if path[:1] == os.sep:
+            return path
+        return self.prefix + (path[2:] if path[:2] == "./" else path)
+
+    def settled(self, path: str, st: os.stat_result | None, digest: str) -> str | None:
+        """The verdict kept for `path` when its stat and settings are what they were, else None."""
+        if st is None:
+            return None
+        row = self.files.get(self._where(path))
+        if type(row) is not list or len(row) != 7:
+            return None
+        size, mtime, ctime, inode, config, kind, content = row
+        if size != st.st_size or mtime != st.st_mtime_ns or ctime != st.st_ctime_ns or inode != st.st_ino \
+                or type(config) is not int or not 0 <= config < len(self.configs) \
+                or self.configs[config] != digest or kind not in self.KINDS:
+            return None
+        if content:
+            from drmigrate.discovery import SourceError, read_bytes
+
+            try:
+                raw = read_bytes(path, st.st_size)
+            except SourceError:
+                return None
+            if _content_digest(raw) != content:
+                return None
+        self.hits += 1
+        return str(kind)
+
+    def record(self, path: str, st: os.stat_result | None, digest: str, kind: str | None,
+               raw: bytes | None = None) -> None:
+        """Keep `kind` for `path` as `st` shows it; None forgets it (the file needs its text now)."""
+        if st is None:
+            return
+        where = self._where(path)
+        recent = max(st.st_mtime_ns, st.st_ctime_ns) >= self.started_ns - self.RACY_NS
+        if kind is None or recent:
+            if self.files.pop(where, None) is not None:
+                self.dirty = True
+            return
+        coarse = st.st_mtime_ns % 1_000_000_000 == 0 and st.st_ctime_ns % 1_000_000_000 == 0
+        if coarse and raw is None:
+            return
+        config = self._config_ids.get(digest)
+        if config is None:
+            config = self._config_ids[digest] = len(self.configs)
+            self.configs.append(digest)
+            self.dirty = True
+        row = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, config, kind,
+               _content_digest(raw) if coarse and raw is not None else ""]
+        if self.files.get(where) != row:
+            self.files[where] = row
+            self.dirty = True
+
+    def save(self) -> None:
+        """Write the index when this run changed it (a warm run over an unchanged tree writes nothing)."""
+        if not self.dirty:
+            return
+        if self.cache.sweep_due():  # rows of files that are gone: dropped with the daily sweep
+            self.files = {where: row for where, row in self.files.items() if os.path.lexists(where)}
+        key = self.cache.signing_key()
+        if key is None:
+            return
+        body = json.dumps({"format": FORMAT, "run": self.cache.run_version(), "configs": self.configs,
+                           "files": self.files}, separators=(",", ":")).encode("ascii")
+        self.cache.store_blob(self.NAME, hmac.new(key, body, hashlib.sha256).hexdigest().encode() + b"\n" + body)
+        self.dirty = False
+
+
+def _content_digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 class _Refused(Exception):

@@ -286,7 +286,9 @@ class Discovery:
         self.seen: dict[tuple[int, int], str] = {}
         self.seen_unread: set[tuple[int, int]] = set()  # the same for files only searched
         self.listed_by_git: list[str] = []  # directories git listed (the rest were walked)
-        self.mtimes: dict[str, int] = {}  # st_mtime_ns of each file entry, by its path
+        # what the walk's stat said of each file entry, by its path: what keeps answers about the
+        # tree between runs (the project index, the result cache's stat index) compares it
+        self.stats: dict[str, os.stat_result] = {}
 
     # ------------------------------------------------------------------ paths relative to the base
 
@@ -430,7 +432,7 @@ class Discovery:
             return Entry(shown, "skipped",
                          f"{format_size(st.st_size)}, over the max-file-size limit of "
                          f"{format_size(self.settings.max_file_size)}; raise max-file-size or exclude it")
-        self.mtimes[shown] = st.st_mtime_ns  # for what keeps answers about the tree between runs
+        self.stats[shown] = st
         return Entry(shown, "file", size=st.st_size)
 
     def _unread_entry(self, shown: str, st: os.stat_result | None) -> Entry | None:
@@ -448,7 +450,7 @@ class Discovery:
         if key in self.seen or key in self.seen_unread:
             return None
         self.seen_unread.add(key)
-        self.mtimes[shown] = st.st_mtime_ns
+        self.stats[shown] = st
         return Entry(shown, "unread", size=st.st_size)
 
     # ------------------------------------------------------------------ directories

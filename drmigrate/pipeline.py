@@ -11,6 +11,7 @@ import functools
 import gc
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,6 +39,7 @@ from drmigrate.runner import (
     evidence_for,
     front_end_for,
     is_candidate,
+    non_candidate_result,
     reads,
     result_for,
     searched_unread,
@@ -83,17 +85,24 @@ def _searched(path: str) -> bool:
     return _searched_suffix(os.path.splitext(path)[1].lower())
 
 
-def unread_result(entry: Entry, cfg: Config) -> FileResult | None:
+def unread_result(entry: Entry, cfg: Config, call: str | None = None, *, known: bool = False) -> FileResult | None:
     """A file drmigrate does not read: listed as skipped when its bytes mention a call (with what
-    would check it), else only when it was named on the command line (`entry.reason`)."""
+    would check it), else only when it was named on the command line (`entry.reason`). `known`:
+    the caller searched its bytes already and found `call`."""
+    if not known:
+        call = unread_call(entry, cfg)
+    if call is not None:
+        return FileResult(entry.path, "skipped", unread_reason(entry.path, call, cfg.template_extensions))
+    return FileResult(entry.path, "skipped", entry.reason) if entry.reason else None
+
+
+def unread_call(entry: Entry, cfg: Config) -> str | None:
+    """The call the bytes of a file drmigrate does not read mention, if any."""
     try:
         raw = read_bytes(entry.path, entry.size)
     except SourceError:
         raw = b""
-    call = mentioned_in_bytes(raw, evidence_for(cfg))
-    if call is not None:
-        return FileResult(entry.path, "skipped", unread_reason(entry.path, call, cfg.template_extensions))
-    return FileResult(entry.path, "skipped", entry.reason) if entry.reason else None
+    return mentioned_in_bytes(raw, evidence_for(cfg))
 
 
 @functools.lru_cache(maxsize=256)
@@ -141,7 +150,8 @@ class _Task:
 
 
 def _analyse(task: _Task) -> FileResult:
-    return result_for(task.path, task.text, task.config, fix=task.fix, diff=task.diff)
+    # the main process decided the file is a candidate and not build output: not asked again here
+    return result_for(task.path, task.text, task.config, fix=task.fix, diff=task.diff, candidate=True)
 
 
 def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, *, fixing: bool,
@@ -165,6 +175,7 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
     entries = discovery.entries(paths)
     if fixing:
         cache = None
+    started_ns = time.time_ns()  # before the walk: the stat index trusts no timestamp newer than this
     mode = "diff" if want_fixes else "check"
     results: list[FileResult | None] = []
     sources: dict[int, Source] = {}
@@ -174,27 +185,64 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
     roots = _real_roots(paths) if fixing else ()
     runner = _TaskRunner(jobs)
     walked: list[Entry] = []  # the walk is a generator: the entries, kept for the project phase
+    # the warm path: files whose stat and settings are what they were when last settled clean
+    known = cache.stat_index(started_ns) if cache is not None and not overlay else None
+    stats = discovery.stats
+    quoting: dict[int, bool] = {}  # clean files known to quote a Digital River type, or not
     try:
         for i, entry in enumerate(entries):
             walked.append(entry)
             results.append(None)
             if entry.status == "unread":
-                results[i] = unread_result(entry, cfg)
+                if known is None:
+                    results[i] = unread_result(entry, cfg)
+                    continue
+                digest = cache.config_digest(cfg, "check") if cache is not None else ""
+                st = stats.get(entry.path)
+                if known.settled(entry.path, st, digest) == "u":
+                    results[i] = unread_result(entry, cfg, None, known=True)
+                    continue
+                call = unread_call(entry, cfg)
+                results[i] = unread_result(entry, cfg, call, known=True)
+                known.record(entry.path, st, digest, "u" if call is None else None)
                 continue
             if entry.status != "file":
                 results[i] = FileResult(entry.path, entry.status, entry.reason)
                 continue
             file_cfg = file_config(cfg, settings, entry.path)
+            if known is not None:
+                digest = cache.config_digest(file_cfg, "check") if cache is not None else ""
+                st = stats.get(entry.path)
+                kind = known.settled(entry.path, st, digest)
+                if kind is not None and kind != "u":
+                    # clean, or skipped by its name (`s`: the reason is worded again)
+                    results[i] = non_candidate_result(entry.path, file_cfg) if kind == "s" else \
+                        FileResult(entry.path, "clean", parser="prefilter")
+                    if kind in ("n", "q"):
+                        quoting[i] = kind == "q"
+                    continue
             try:
                 raw = _read(overlay, entry.path, entry.size)
                 settled = settled_from_bytes(raw, entry.path, file_cfg)
                 if settled is not None:
                     results[i] = settled
+                    if known is not None:
+                        known.record(entry.path, st, digest, "c" if settled.status == "clean" else "s", raw)
                     continue
+                if known is not None:
+                    known.record(entry.path, st, digest, None)
                 source = decode(raw, entry.path)
             except SourceError as exc:
                 results[i] = FileResult(entry.path, "error", str(exc).split(": ", 1)[1])
                 continue
+            if cache is not None:
+                # first: an entry exists only for a file that was analysed, and the key holds all
+                # that being a candidate and not build output depends on (its bytes, path, settings)
+                key = cache.key(entry.path, raw, file_cfg, mode)
+                hit = cache.get(key, entry.path, source.text, file_cfg, count=False)
+                if hit is not None:
+                    results[i] = hit
+                    continue
             if not is_candidate(source.text, entry.path, file_cfg):  # decided here: no parser run
                 results[i] = result_for(entry.path, source.text, file_cfg, fix=fixing, diff=want_fixes)
                 continue
@@ -203,11 +251,7 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
                 results[i] = built.result(sources_beside(entry.path, source.text) if built.call else ())
                 continue
             if cache is not None:
-                key = cache.key(entry.path, raw, file_cfg, mode)
-                hit = cache.get(key, entry.path, source.text, file_cfg)
-                if hit is not None:
-                    results[i] = hit
-                    continue
+                cache.misses += 1
                 keys[i] = key
             sources[i] = source
             configs[i] = file_cfg
@@ -222,9 +266,16 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
     finally:
         runner.close()
     if follow and (any(r is not None and _follows(r) for r in results)
-                   or _builders_named(paths, walked, results, cfg, settings)):
+                   or _builders_named(paths, walked, results, cfg, settings, quoting)):
         _follow(paths, walked, results, sources, configs, cfg, settings, fixing=fixing, want_fixes=want_fixes,
-                cache=cache, mode=mode, mtimes=discovery.mtimes, overlay=overlay or {})
+                cache=cache, mode=mode, stats=discovery.stats, overlay=overlay or {}, quoting=quoting)
+    if known is not None:
+        for i, answer in quoting.items():  # what _builders_named learnt, kept for the next run
+            entry = walked[i]
+            known.record(entry.path, stats.get(entry.path), cache.config_digest(configs.get(i) or
+                         file_config(cfg, settings, entry.path), "check") if cache is not None else "",
+                         "q" if answer else "n")
+        known.save()
     for i, final in enumerate(results):
         if final is not None and final.status == "fixed" and final.fixed is not None and i in sources:
             results[i] = _write(sources[i], final, configs[i], identities.get(i), roots)
@@ -240,11 +291,12 @@ def _read(overlay: Mapping[str, str] | None, path: str, size: int = -1) -> bytes
 
 
 def _builders_named(paths: Sequence[str], entries: Sequence[Entry], results: Sequence[FileResult | None],
-                    cfg: Config, settings: config.Settings) -> list[int]:
+                    cfg: Config, settings: config.Settings, quoting: dict[int, bool] | None = None) -> list[int]:
     """Files named on the command line (a pre-commit run) that may build a payload for a call in
     another file: JavaScript that calls nothing but quotes a Digital River type. Their callers are
     outside the run, so the project looks them up (`_follow`). A run over the whole project finds
-    every call itself: none then."""
+    every call itself: none then. `quoting` holds the answers known already (the stat index's),
+    by entry, and gets the ones found here."""
     from drmigrate.cache import project_root
 
     root = os.path.realpath(project_root(paths, settings.file))
@@ -252,6 +304,7 @@ def _builders_named(paths: Sequence[str], entries: Sequence[Entry], results: Seq
         return []
     from drmigrate.frontends.javascript import dialect_for
 
+    quoting = {} if quoting is None else quoting
     found = []
     for i, entry in enumerate(entries):
         result = results[i] if i < len(results) else None
@@ -259,11 +312,13 @@ def _builders_named(paths: Sequence[str], entries: Sequence[Entry], results: Seq
             continue
         if dialect_for(entry.path) is None:
             continue
-        try:
-            raw = read_bytes(entry.path, entry.size)
-        except SourceError:
-            continue
-        if cfg.settings.quotes_dr_type(raw.decode("utf-8", "replace")):
+        if i not in quoting:
+            try:
+                raw = read_bytes(entry.path, entry.size)
+            except SourceError:
+                continue
+            quoting[i] = cfg.settings.quotes_dr_type(raw.decode("utf-8", "replace"))
+        if quoting[i]:
             found.append(i)
     return found
 
@@ -276,7 +331,8 @@ def _follows(result: FileResult) -> bool:
 def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileResult | None],
             sources: dict[int, Source], configs: dict[int, Config], cfg: Config, settings: config.Settings,
             *, fixing: bool, want_fixes: bool, cache: Cache | None, mode: str,
-            mtimes: dict[str, int] | None = None, overlay: Mapping[str, str] | None = None) -> None:
+            stats: Mapping[str, os.stat_result] | None = None, overlay: Mapping[str, str] | None = None,
+            quoting: dict[int, bool] | None = None) -> None:
     """Payloads built in other files: the project index follows each hop to its builder, the
     builders' files are analysed with their seeds (and fixed, when they are among the files
     checked), and the calls' verdicts follow their builders (`drmigrate.project.flow`)."""
@@ -291,17 +347,19 @@ def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileRe
 
     covered = any(os.path.realpath(p) == os.path.realpath(root) for p in paths if p != "-")
 
-    def listing() -> list[tuple[str, int, int]]:
+    def listing() -> list[tuple[str, int, int, int, int]]:
         # a run over the whole project walked it already: its entries are the listing
         walker = None if covered else Discovery(walk, lambda p: True)
         found = entries if walker is None else walker.entries([str(root)])
-        times = (mtimes or {}) if walker is None else walker.mtimes
+        times = (stats or {}) if walker is None else walker.stats
         out = []
         for entry in found:
             if entry.status in ("file", "unread"):
                 rel = index.relative(entry.path)
                 if rel is not None:
-                    out.append((rel, entry.size, times.get(entry.path, 0)))
+                    st = times.get(entry.path)
+                    out.append((rel, entry.size, *((st.st_mtime_ns, st.st_ctime_ns, st.st_ino) if st is not None
+                                                   else (0, 0, 0))))
         return out
 
     index = ProjectIndex(root, listing)
@@ -366,10 +424,9 @@ def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileRe
             out[rel] = result
         return out
 
-    # a builder named alone (pre-commit): the files that import it, read as context, bring its calls
     # a builder named alone (pre-commit): the modules around it — those that import it, and what
     # those import — read as context, bring the calls that reach it
-    named = _builders_named(paths, entries, results, cfg, settings)
+    named = _builders_named(paths, entries, results, cfg, settings, quoting)
     frontier = [rel for rel, i in by_rel.items() if i in named]
     seen = set(current)
 
@@ -381,7 +438,12 @@ def _follow(paths: Sequence[str], entries: Sequence[Entry], results: list[FileRe
         display = index.display(rel)
         if text is not None and is_candidate(text, display, cfg):
             displays[rel] = display
-            current[rel] = result_for(display, text, file_config(cfg, settings, display), fix=False)
+            found = file_config(cfg, settings, display)
+            key = cache.key(display, text.encode("utf-8", "surrogatepass"), found) if cache is not None else None
+            hit = cache.get(key, display, text, found) if cache is not None and key is not None else None
+            current[rel] = hit if hit is not None else result_for(display, text, found, fix=False)
+            if hit is None and cache is not None and key is not None:
+                cache.put(key, current[rel])
 
     for _ in range(3):
         upward: list[str] = []
@@ -447,8 +509,8 @@ class _TaskRunner:
             self.pending.append((index, task))
 
     def results(self) -> Iterator[tuple[int, FileResult]]:
-        from concurrent.futures.process import BrokenProcessPool
-
+        if self.futures:  # the pool's module is imported only by a run that started one
+            from concurrent.futures.process import BrokenProcessPool
         for index, task, future in self.futures:
             try:
                 result = future.result()

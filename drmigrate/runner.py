@@ -158,11 +158,19 @@ def reads(path: str, templates: frozenset[str] = frozenset()) -> bool:
     analysis, which a walk that only needs a yes or no must not pay for.
     """
     from drmigrate.frontends.javascript import dialect_for
-    from drmigrate.frontends.templates import TEMPLATE_EXTENSIONS
 
     if os.path.splitext(path)[1].lower() in PYTHON_EXTENSIONS | PHP_EXTENSIONS | templates:
         return True
-    return dialect_for(path) is not None or PurePath(path).suffix.lower() in TEMPLATE_EXTENSIONS
+    return dialect_for(path) is not None or PurePath(path).suffix.lower() in TEMPLATE_SUFFIXES
+
+
+# `frontends.templates.TEMPLATE_EXTENSIONS`, spelt out so that a walk does not import the template
+# front end to ask (a test keeps the two equal)
+TEMPLATE_SUFFIXES = frozenset({
+    ".php", ".phtml", ".erb", ".ejs", ".jsp", ".isml", ".page", ".component", ".hbs", ".twig", ".njk",
+    ".jinja", ".j2", ".html", ".htm", ".cshtml", ".vue", ".svelte", ".liquid", ".mustache", ".handlebars",
+    ".jinja2", ".aspx", ".ascx", ".master", ".asp", ".tpl", ".xhtml", ".astro",
+})
 
 
 def evidence_for(config: Config) -> calls.Evidence:
@@ -604,22 +612,26 @@ def check_text(text: str, path: str = "input.js", config: Config | None = None) 
     return outcome.findings
 
 
-def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = False) -> FileResult:
+def result_for(path: str, text: str, config: Config, *, fix: bool, diff: bool = False,
+               candidate: bool = False) -> FileResult:
     """A FileResult for one decoded file (the caller reads and writes the disk).
 
     With `diff`, the fixes are computed but the findings reported are those of the original text.
+    `candidate`: the caller found the file read, a candidate and not build output (each is decided
+    once per run).
     """
-    if not reads(path, config.template_extensions):  # decided without importing any parser
-        call = mentioned(text, evidence_for(config))
-        reason = unread_reason(path, call, config.template_extensions) if call else NOT_READ
-        return FileResult(path, "skipped", reason)
-    # a file another file's call reaches (a builder, a caller of a wrapper) is read whatever it mentions
-    candidate = is_candidate(text, path, config) or bool(config.settings.seeds)
-    built = build_output(path, text, config, candidate=candidate)
-    if built is not None:  # never parsed (slow, and pointless to fix); a call in it is pointed out
-        return built.result()
     if not candidate:
-        return FileResult(path, "clean", parser="prefilter")
+        if not reads(path, config.template_extensions):  # decided without importing any parser
+            call = mentioned(text, evidence_for(config))
+            reason = unread_reason(path, call, config.template_extensions) if call else NOT_READ
+            return FileResult(path, "skipped", reason)
+        # a file another file's call reaches (a builder, a caller of a wrapper) is read whatever it mentions
+        candidate = is_candidate(text, path, config) or bool(config.settings.seeds)
+        built = build_output(path, text, config, candidate=candidate)
+        if built is not None:  # never parsed (slow, and pointless to fix); a call in it is pointed out
+            return built.result()
+        if not candidate:
+            return FileResult(path, "clean", parser="prefilter")
     try:
         outcome = process_text(text, path, config, fix=fix or diff)
     except Exception as exc:  # noqa: BLE001 - one file's internal error must not end the run

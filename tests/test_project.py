@@ -290,3 +290,66 @@ def test_the_index_kept_between_runs_gives_the_same_answers(tmp_path: Path) -> N
     changed = report("--no-cache")
     assert changed != plain and "summary.js" in changed
     assert report() == changed  # the stored answers were for another tree: not used
+
+
+IMPORT_FORMS = {
+    "tsconfig.json": '{"compilerOptions": {"baseUrl": "src", "paths": {"@pay": ["checkout/payload.js"]}}}\n',
+    "requirejs-config.js": "var config = {map: {'*': {payAlias: 'checkout/payload'}}};\n",
+    "lib/package.json": '{"name": "shop-lib", "main": "index.js"}\n',
+    "lib/index.js": "export const y = 1;\n",
+    "src/checkout/payload.js": "export const x = {type: 'payPal'};\n",
+    # importers of src/checkout/payload.js, one per way of naming it
+    "src/checkout/a.js": "import {x} from './payload';\n",
+    "src/b.js": 'import x from "./checkout/payload.js?v=2";\n',
+    "src/c.js": "define(['jquery', 'payAlias'], function ($, p) {});\n",
+    "src/d.ts": "import {x} from '@pay';\n",
+    "src/e.js": "const p = require(`./checkout/payload`);\n",
+    "src/f.js": "import x from 'checkout/payload';\n",
+    # importers of lib/index.js
+    "app.js": "import {y} from './lib';\n",
+    "lib/sub/k.js": "import {y} from '../';\n",
+    "m.js": "import y from 'shop-lib';\n",
+    # look-alikes: the words, in strings that name another file or none
+    "src/g.js": "const role = 'payload'; el.dataset.x = 'checkout/payload-x'; const lib = 'lib';\n",
+    "src/h.js": "import x from './other/payload';\nimport z from './lib';\n",
+    "src/i.html": '<div class="payload" data-lib="lib"></div>\n',
+}
+
+
+@pytest.mark.parametrize("target", ["src/checkout/payload.js", "lib/index.js"])
+def test_importers_are_found_by_their_specifiers_without_parsing_look_alikes(tmp_path: Path, target: str) -> None:
+    """Every way of naming a module is an importer; a file whose strings only look like it is not
+    parsed. The oracle reads every file's skeleton and resolves each import (no text prefilter)."""
+    for name, text in IMPORT_FORMS.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, "utf-8")
+    files = list(IMPORT_FORMS)
+    resolver = ModuleResolver(ProjectFiles.of(tmp_path, files), ReadText(tmp_path))
+    expected = {rel for rel in files if rel.endswith((".js", ".ts")) and rel != target and any(
+        resolver.resolve(imported.specifier, rel) == target
+        for imported in read_skeleton(rel, IMPORT_FORMS[rel]).imports)}
+    assert len(expected) >= 3
+    index = ProjectIndex(tmp_path, lambda: files)
+    assert {rel for rel, _ in index.importers(target)} == expected
+    parsed = set(index._skeletons)  # the files whose skeleton was read to answer
+    assert expected <= parsed and not parsed & {"src/g.js", "src/h.js", "src/i.html"}
+
+
+def test_the_kept_index_sees_a_same_size_edit_with_the_mtime_put_back(tmp_path: Path) -> None:
+    """The index's kept skeletons and answers are keyed by size, mtime, ctime and inode: an
+    importer rewritten to the same size, its mtime set back, is read again."""
+    root = _tree(tmp_path / "shop", {
+        "pay.js": WRAPPER,
+        "pax.js": "export function pay(payload) {\n  return payload;\n}\n",
+        "checkout.js": f"import {{pay}} from './pay';\nexport const go = (cart) => pay({LEGACY});\n",
+    })
+    code, warm = _run(root, "check", "--format", "json", ".")
+    assert code == 1 and _run(root, "check", "--format", "json", ".") == (code, warm)
+    target = root / "checkout.js"
+    before = target.stat()
+    target.write_text(target.read_text("utf-8").replace("'./pay'", "'./pax'"), "utf-8")
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (target.stat().st_size, target.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    plain = _run(root, "check", "--format", "json", "--no-cache", ".")
+    assert plain != (code, warm)
+    assert _run(root, "check", "--format", "json", ".") == plain

@@ -262,3 +262,11 @@ def test_template_fixtures_exist() -> None:
 )
 def test_bundle_classification(path: str, text: str, reason: str | None) -> None:
     assert classify(path, text) == reason
+
+
+def test_the_walks_template_suffixes_are_the_front_ends() -> None:
+    """`runner.reads` answers from a copy of the suffix list (the walk must not import the front end)."""
+    from drmigrate.frontends.templates import TEMPLATE_EXTENSIONS
+    from drmigrate.runner import TEMPLATE_SUFFIXES
+
+    assert TEMPLATE_SUFFIXES == TEMPLATE_EXTENSIONS

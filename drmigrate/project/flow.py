@@ -89,6 +89,8 @@ class Flow:
         while pending and rounds < MAX_ROUNDS:
             rounds += 1
             changed: set[str] = set()
+            # the wrappers' importers, asked below one by one, found in one pass over the tree
+            self.index.prefetch_importers(o.rel for o in pending if o.hop.kind == "param")
             for origin in pending:
                 if origin.key in verdicts:
                     continue
@@ -237,6 +239,8 @@ class Flow:
             for rel, key in verdict.seeds:
                 origins.setdefault((rel, key), []).append((verdict.origin.rel, verdict.origin.hop))
         changed: set[str] = set()
+        self.index.prefetch_importers(rel for rel, found in seeds.items() if any(
+            seed.target[0] in ("returns", "value") for seed in found.values()))
         for rel, found in seeds.items():
             for key, seed in list(found.items()):
                 kind = seed.target[0]

@@ -13,10 +13,12 @@ never lists anything.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import posixpath
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,7 +46,10 @@ class ProjectIndex:
     root: Path
     # every file of the tree the walk would read (lazily): paths relative to the root, or
     # (path, size, mtime_ns) when the walk knows them
-    list_files: Callable[[], Iterable[str | tuple[str, int, int]]]
+    # the tree's files: root-relative paths, or (path, size, mtime_ns, ctime_ns, inode) as the walk
+    # saw them (what tells a kept skeleton or answer from a stale one: a same-size edit with the
+    # mtime put back still changes the ctime)
+    list_files: Callable[[], Iterable[str | tuple[str, int, int, int, int]]]
     read: ReadText = field(init=False)
     _files: ProjectFiles | None = field(default=None, init=False)
     _skeletons: dict[str, Skeleton | None] = field(default_factory=dict, init=False)
@@ -98,12 +103,23 @@ class ProjectIndex:
             info = os.stat(self.root / rel)
         except OSError:
             return None
-        return [info.st_size, info.st_mtime_ns]
+        return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
     def _answer(self, question: str, compute: Callable[[], Any]) -> Any:
         """An answer about the whole tree, reused while no code file changed since it was stored."""
         if self._stored is None:
             return compute()
+        answers = self._answers()
+        if question in answers:
+            return answers[question]
+        answer = compute()
+        answers[question] = answer
+        self._dirty = True
+        return answer
+
+    def _answers(self) -> dict[str, Any]:
+        """The stored answers that still hold (none once a code file of the tree changed)."""
+        assert self._stored is not None
         if not self._signature:
             import hashlib
 
@@ -115,20 +131,15 @@ class ProjectIndex:
                 self._stored["signature"] = self._signature
                 self._stored["answers"] = {}
                 self._dirty = True
-        answers = self._stored["answers"]
-        if question in answers:
-            return answers[question]
-        answer = compute()
-        answers[question] = answer
-        self._dirty = True
-        return answer
+        answers: dict[str, Any] = self._stored["answers"]
+        return answers
 
     # -- the tree -------------------------------------------------------------------------------
     @property
     def files(self) -> ProjectFiles:
         if self._files is None:
             listed = list(self.list_files())
-            self._stats = {item[0]: [item[1], item[2]] for item in listed if isinstance(item, tuple)}
+            self._stats = {item[0]: list(item[1:]) for item in listed if isinstance(item, tuple)}
             self._files = ProjectFiles.of(self.root, (item if isinstance(item, str) else item[0] for item in listed))
             self.listed = True
         return self._files
@@ -215,22 +226,39 @@ class ProjectIndex:
         self._importers[target] = found
         return found
 
+    def prefetch_importers(self, targets: Iterable[str]) -> None:
+        """Answer `importers` for several modules in one pass over the tree's code files (asked one
+        at a time, each question reads every file again)."""
+        known = self._answers() if self._stored is not None else {}
+        wanted = [t for t in dict.fromkeys(targets) if t not in self._importers and f"importers:{t}" not in known]
+        if len(wanted) < 2:
+            return
+        found = self._importing_all(wanted)
+        for target in wanted:
+            self._answer(f"importers:{target}", functools.partial(found.__getitem__, target))
+
     def _importing(self, target: str) -> list[str]:
         """The files whose imports resolve to `target` (found by text, then by their skeleton)."""
-        needles = _needles(target)
-        found: list[str] = []
+        return self._importing_all([target])[target]
+
+    def _importing_all(self, targets: Sequence[str]) -> dict[str, list[str]]:
+        ends = [(target, _specifier_ends(target, self.resolver.names_for(target))) for target in targets]
+        found: dict[str, list[str]] = {target: [] for target in targets}
         for rel in self._code_files():
-            if rel == target:
-                continue
             text = self.read.peek(rel)
-            if text is None or not any(n in text for n in needles):
+            if text is None:
                 continue
-            skeleton = self.skeleton(rel)
-            if skeleton is None:
-                continue
-            if any(self.resolve(imported.specifier, rel) == target for imported in skeleton.imports):
-                found.append(rel)
+            for target, specifier in ends:
+                if rel != target and self._imports(rel, text, target, specifier):
+                    found[target].append(rel)
         return found
+
+    def _imports(self, rel: str, text: str, target: str, specifier: _Ends) -> bool:
+        if not any(self.resolve(quoted, rel) == target for quoted in _quoted_ends(text, specifier)):
+            return False  # no string in it names `target`: no import of it (its skeleton is not read)
+        skeleton = self.skeleton(rel)
+        return skeleton is not None and any(
+            self.resolve(imported.specifier, rel) == target for imported in skeleton.imports)
 
     def origin_of(self, rel: str, names: tuple[str, ...], depth: int = 0) -> tuple[str, tuple[str, ...]]:
         """Where the export `names` of `rel` is defined, through re-exports (`export {x} from`,
@@ -317,7 +345,26 @@ class ProjectIndex:
         return out
 
     def uses_of(self, rel: str, local: str) -> list[tuple[int, str, bool, bool]]:
-        """Where `local` is used in `rel`: (offset, member read after it, called, constructed)."""
+        """Where `local` is used in `rel`: (offset, member read after it, called, constructed);
+        kept between runs like the skeletons (a warm run parses nothing)."""
+        if self._stored is None or rel in self.read.given:
+            return self._uses_of(rel, local)
+        kept_uses = self._stored.get("uses")
+        if not isinstance(kept_uses, dict):
+            kept_uses = self._stored["uses"] = {}
+        key, stat = f"{rel}\0{local}", self._stat(rel)
+        kept = kept_uses.get(key)
+        if isinstance(kept, list) and len(kept) == 2 and kept[0] == stat and isinstance(kept[1], list):
+            try:
+                return [(int(o), str(m), bool(c), bool(n)) for o, m, c, n in kept[1]]
+            except (TypeError, ValueError):
+                pass
+        found = self._uses_of(rel, local)
+        kept_uses[key] = [stat, [list(use) for use in found]]
+        self._dirty = True
+        return found
+
+    def _uses_of(self, rel: str, local: str) -> list[tuple[int, str, bool, bool]]:
         text = self.read(rel)
         if text is None:
             return []
@@ -333,14 +380,59 @@ class ProjectIndex:
         return self._code
 
 
-def _needles(target: str) -> tuple[str, ...]:
-    """Text an import of `target` must contain: its name without the suffix (or its folder's, for
-    an `index` file)."""
+_QUERY_QUOTE = r"(?:\?[^\"'`\n]*)?[\"'`]"  # what may follow a specifier's end: a query string, the closing quote
+_AFTER_STEM = re.compile(r"(?:\.[cm]?[jt]sx?)?" + _QUERY_QUOTE)
+_AFTER_FOLDER = re.compile(r"(?:/index(?:\.[cm]?[jt]sx?)?)?/?" + _QUERY_QUOTE)
+_AFTER_NAME = re.compile(_QUERY_QUOTE)
+_DOTS = re.compile(r"[\"'`]\.\.?/?" + _QUERY_QUOTE)
+_QUOTES = frozenset("\"'`")
+_BOUNDARY = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$.@-")
+
+
+@dataclass(frozen=True)
+class _Ends:
+    """How a quoted specifier naming a file can end: with its name (`./payload`,
+    `Vendor_Module/js/payload`, `../x/payload.js`), its folder's for an `index` file (or `.`, `..`),
+    or one of the other names that resolve to it (RequireJS aliases, packages, tsconfig paths)."""
+
+    words: tuple[tuple[str, re.Pattern[str], bool], ...]  # (text, what follows it, quoted whole)
+    dots: bool
+
+
+def _specifier_ends(target: str, names: Sequence[str] = ()) -> _Ends:
     stem = posixpath.splitext(posixpath.basename(target))[0]
-    if stem == "index":
-        folder = posixpath.basename(posixpath.dirname(target))
-        return (folder,) if folder else ("index", "./", "../")
-    return (stem,)
+    words = [(stem, _AFTER_STEM, False)]
+    folder = posixpath.basename(posixpath.dirname(target)) if stem == "index" else ""
+    if folder:
+        words.append((folder, _AFTER_FOLDER, False))
+    words += [(name, _AFTER_NAME, True) for name in names]
+    return _Ends(tuple(words), stem == "index")
+
+
+def _quoted_ends(text: str, ends: _Ends) -> set[str]:
+    """The strings of `text` that end as `ends` says, each from its opening quote (the nearest
+    same quote before its end, on its line). Found with `str.find`, then checked in place: a
+    pattern with a look-behind would be tried at every offset."""
+    closing: list[tuple[int, int]] = []  # (where the match starts, the offset of its closing quote)
+    for word, after, quoted in ends.words:
+        at = text.find(word)
+        while at >= 0:
+            before = text[at - 1] if at else "\n"
+            if (before in _QUOTES) if quoted else (before not in _BOUNDARY):
+                tail = after.match(text, at + len(word))
+                if tail is not None:
+                    closing.append((at - 1 if quoted else at, tail.end() - 1))
+            at = text.find(word, at + 1)
+    if ends.dots:
+        closing += [(m.start(), m.end() - 1) for m in _DOTS.finditer(text)]
+    found = set()
+    for start, end in closing:
+        quote = text[end]
+        line = text.rfind("\n", 0, start) + 1
+        opening = text.rfind(quote, max(line, start - 500), start + 1)
+        if opening >= 0:
+            found.add(text[opening + 1:end].split("?", 1)[0])
+    return found
 
 
 def page_script(rel: str, text: str) -> str:

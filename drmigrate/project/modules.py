@@ -103,6 +103,16 @@ class ModuleResolver:
         found = self._magento_module(specifier) or self._package(specifier) or self._tsconfig(specifier)
         return found
 
+    def names_for(self, target: str) -> list[str]:
+        """The bare specifiers that resolve to `target` without ending with its name: RequireJS
+        aliases, names of the project's packages (their main file) and exact tsconfig paths."""
+        self._alias("")
+        self._package("")
+        self._tsconfig("")
+        assert self._aliases is not None and self._packages is not None and self._ts_paths is not None
+        candidates = [*self._aliases, *self._packages, *(p for p, _ in self._ts_paths if "*" not in p)]
+        return sorted({name for name in candidates if self.resolve(name, "") == target})
+
     # -- candidates for one base path -------------------------------------------------------------
     def _file(self, base: str) -> str | None:
         if base.startswith("../") or base == "..":
