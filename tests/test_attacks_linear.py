@@ -95,6 +95,15 @@ CASES: list[tuple[str, str, int]] = [
           ("html event handlers", "a.html", '<!-- c --><a onclick="digitalriver.createSource(p)">x</a>\n', 50),
           ("html comments and tags", "a.html", "<!-- c --><b><i>\n", 500),
       ]],
+    # the project index's importer search: a module's name ending many strings on one long line
+    *[(f"importer specifiers: {name}", ("from drmigrate.project.index import _quoted_ends, _specifier_ends\n"
+       f"ends = _specifier_ends({target!r}, ('alias',))\n"
+       f"make = lambda n: 'var a = ' + {unit!r} * n\nrun = lambda text: _quoted_ends(text, ends)"), 500)
+      for name, target, unit in [
+          ("stems", "src/payload.js", "'x/payload'+"), ("unclosed", "src/payload.js", "payload'"),
+          ("no quote", "src/payload.js", "payload.js?"), ("folders", "lib/index.js", "'../lib/'+"),
+          ("dots", "lib/index.js", "'..'+"), ("aliases", "src/payload.js", "'alias'+"),
+      ]],
 ]
 
 PROBE = """

@@ -380,7 +380,9 @@ class ProjectIndex:
         return self._code
 
 
-_QUERY_QUOTE = r"(?:\?[^\"'`\n]*)?[\"'`]"  # what may follow a specifier's end: a query string, the closing quote
+# what may follow a specifier's end: a query string (bounded: an unclosed one on a long line must
+# not be read to the line's end at every match), the closing quote
+_QUERY_QUOTE = r"(?:\?[^\"'`\n]{0,200})?[\"'`]"
 _AFTER_STEM = re.compile(r"(?:\.[cm]?[jt]sx?)?" + _QUERY_QUOTE)
 _AFTER_FOLDER = re.compile(r"(?:/index(?:\.[cm]?[jt]sx?)?)?/?" + _QUERY_QUOTE)
 _AFTER_NAME = re.compile(_QUERY_QUOTE)
@@ -411,9 +413,18 @@ def _specifier_ends(target: str, names: Sequence[str] = ()) -> _Ends:
 
 def _quoted_ends(text: str, ends: _Ends) -> set[str]:
     """The strings of `text` that end as `ends` says, each from its opening quote (the nearest
-    same quote before its end, on its line). Found with `str.find`, then checked in place: a
-    pattern with a look-behind would be tried at every offset."""
-    closing: list[tuple[int, int]] = []  # (where the match starts, the offset of its closing quote)
+    same quote before its end, on its line, within 500 characters). Found with `str.find`, then
+    checked in place: a pattern with a look-behind would be tried at every offset."""
+    found: set[str] = set()
+
+    def take(start: int, end: int) -> None:
+        quote = text[end]
+        low = max(0, start - 500)  # bounded: a long minified line with many matches stays linear
+        line = text.rfind("\n", low, start) + 1
+        opening = text.rfind(quote, max(line, low), start + 1)
+        if opening >= 0:
+            found.add(text[opening + 1:end].split("?", 1)[0])
+
     for word, after, quoted in ends.words:
         at = text.find(word)
         while at >= 0:
@@ -421,17 +432,11 @@ def _quoted_ends(text: str, ends: _Ends) -> set[str]:
             if (before in _QUOTES) if quoted else (before not in _BOUNDARY):
                 tail = after.match(text, at + len(word))
                 if tail is not None:
-                    closing.append((at - 1 if quoted else at, tail.end() - 1))
+                    take(at - 1 if quoted else at, tail.end() - 1)
             at = text.find(word, at + 1)
     if ends.dots:
-        closing += [(m.start(), m.end() - 1) for m in _DOTS.finditer(text)]
-    found = set()
-    for start, end in closing:
-        quote = text[end]
-        line = text.rfind("\n", 0, start) + 1
-        opening = text.rfind(quote, max(line, start - 500), start + 1)
-        if opening >= 0:
-            found.add(text[opening + 1:end].split("?", 1)[0])
+        for match in _DOTS.finditer(text):
+            take(match.start(), match.end() - 1)
     return found
 
 
