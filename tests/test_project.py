@@ -353,3 +353,40 @@ def test_the_kept_index_sees_a_same_size_edit_with_the_mtime_put_back(tmp_path: 
     plain = _run(root, "check", "--format", "json", "--no-cache", ".")
     assert plain != (code, warm)
     assert _run(root, "check", "--format", "json", ".") == plain
+
+
+def test_the_index_keeps_only_what_it_read_from_settled_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skeletons and answers are kept for the next run, and used there (no skeleton is read
+    again), but not from files whose timestamps are too recent to tell two versions apart."""
+    import time
+
+    from drmigrate.cache import Cache, StatIndex
+    from drmigrate.config import Settings
+    from drmigrate.pipeline import process_paths
+    from drmigrate.project import index as index_module
+    from drmigrate.runner import make_config
+
+    assert index_module.RACY_NS == StatIndex.RACY_NS
+    root = _tree(tmp_path / "shop", {
+        "pay.js": WRAPPER,
+        "checkout.js": f"import {{pay}} from './pay';\nexport const go = (cart) => pay({LEGACY});\n",
+        "other.js": "export const x = 1;\n",
+    })
+    monkeypatch.chdir(root)
+    reads: list[str] = []
+    real = index_module.read_skeleton
+    monkeypatch.setattr(index_module, "read_skeleton", lambda rel, text: reads.append(rel) or real(rel, text))
+
+    def run() -> list[Any]:
+        return process_paths(["."], make_config(), Settings(root=root), fixing=False, want_fixes=False, jobs=1,
+                             show_progress=False, cache=Cache(tmp_path / "cache"))
+
+    first = run()
+    assert reads and any(r.status == "findings" for r in first)
+    reads.clear()
+    assert run() == first and reads  # the files were just written: nothing was kept
+    time.sleep(index_module.RACY_NS / 1e9 + 0.3)
+    reads.clear()
+    assert run() == first and reads  # read once more, and kept
+    reads.clear()
+    assert run() == first and reads == []  # warm: the kept skeletons and answers

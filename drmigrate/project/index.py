@@ -18,6 +18,7 @@ import json
 import os
 import posixpath
 import re
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,13 +40,14 @@ TEMPLATE_SUFFIXES = frozenset({".html", ".htm", ".phtml", ".php", ".isml", ".erb
                                ".vue", ".svelte", ".tpl", ".jsp", ".aspx", ".cshtml", ".liquid", ".njk"})
 
 
+RACY_NS = 2_000_000_000  # the result cache's window too (cache.StatIndex.RACY_NS)
+
+
 @dataclass
 class ProjectIndex:
     """What the run knows of the project tree (paths are POSIX, relative to `root`)."""
 
     root: Path
-    # every file of the tree the walk would read (lazily): paths relative to the root, or
-    # (path, size, mtime_ns) when the walk knows them
     # the tree's files: root-relative paths, or (path, size, mtime_ns, ctime_ns, inode) as the walk
     # saw them (what tells a kept skeleton or answer from a stale one: a same-size edit with the
     # mtime put back still changes the ctime)
@@ -68,9 +70,18 @@ class ProjectIndex:
     _cwd: str = field(default="", init=False)
     _cwd_is_root: bool = field(default=False, init=False)
     _code: list[str] | None = field(default=None, init=False)
+    # timestamps this close to the run's start cannot tell two versions of a file apart (the
+    # clock's granularity): what was read from such a file is not kept for the next run
+    _started_ns: int = field(default_factory=time.time_ns, init=False)
+    _recent: bool = field(default=False, init=False)  # some code file is that recent: keep no answers
 
     def __post_init__(self) -> None:
         self.read = ReadText(self.root)
+
+    def _settled(self, stat: list[int] | None) -> bool:
+        """Whether a file with `stat` (size, mtime, ctime, inode) can be kept: its timestamps
+        are older than the window (`cache.StatIndex.RACY_NS`) before the run."""
+        return stat is not None and len(stat) == 4 and max(stat[1], stat[2]) < self._started_ns - RACY_NS
 
     # -- kept between runs ------------------------------------------------------------------------
     def attach(self, data: bytes | None, save: Callable[[bytes], None], version: str) -> None:
@@ -92,7 +103,8 @@ class ProjectIndex:
 
     def close(self) -> None:
         if self._save is not None and self._stored is not None and self._dirty:
-            self._save(json.dumps(self._stored, separators=(",", ":")).encode("utf-8"))
+            kept = self._stored if not self._recent else {**self._stored, "signature": "", "answers": {}}
+            self._save(json.dumps(kept, separators=(",", ":")).encode("utf-8"))
             self._dirty = False
 
     def _stat(self, rel: str) -> list[int] | None:
@@ -125,7 +137,10 @@ class ProjectIndex:
 
             digest = hashlib.blake2b(digest_size=16)
             for rel in self._code_files():
-                digest.update(f"{rel}\0{self._stat(rel)}\0".encode("utf-8", "surrogatepass"))
+                stat = self._stat(rel)
+                digest.update(f"{rel}\0{stat}\0".encode("utf-8", "surrogatepass"))
+                if stat is not None and not self._settled(stat):
+                    self._recent = True
             self._signature = digest.hexdigest()
             if self._stored.get("signature") != self._signature:
                 self._stored["signature"] = self._signature
@@ -197,8 +212,9 @@ class ProjectIndex:
             except (TypeError, ValueError, KeyError):
                 pass
         found = self._read_skeleton(rel)
-        self._stored["skeletons"][rel] = [stat, skeleton_to(found) if found is not None else None]
-        self._dirty = True
+        if self._settled(stat):
+            self._stored["skeletons"][rel] = [stat, skeleton_to(found) if found is not None else None]
+            self._dirty = True
         return found
 
     def _read_skeleton(self, rel: str) -> Skeleton | None:
@@ -360,8 +376,9 @@ class ProjectIndex:
             except (TypeError, ValueError):
                 pass
         found = self._uses_of(rel, local)
-        kept_uses[key] = [stat, [list(use) for use in found]]
-        self._dirty = True
+        if self._settled(stat):
+            kept_uses[key] = [stat, [list(use) for use in found]]
+            self._dirty = True
         return found
 
     def _uses_of(self, rel: str, local: str) -> list[tuple[int, str, bool, bool]]:
