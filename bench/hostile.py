@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 
 PAYLOAD = "digitalriver.createSource({type: 'wireTransfer', amount: %d, currency: 'EUR', wireTransfer: {}});\n"
+# the high-water mark of a drmigrate process's memory (ru_maxrss would carry a forking parent's
+# over); tests/test_attacks_scale.py runs it too
 PEAK = """
 import sys
 from drmigrate.cli import main

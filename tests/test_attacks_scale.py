@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from bench.hostile import PEAK  # the memory probe the hostile-input benchmark runs too
 from drmigrate.report import html
 from tests.attacklib import env
 from tests.browser import dump_dom
@@ -91,19 +92,6 @@ def test_a_page_of_100k_findings_reads_without_javascript(big_page: Path) -> Non
     assert len(dom.all("article", "finding")) == html.RENDERED
     more = dom.all("details", "more")
     assert more and "more findings in this file" in more[-1].text
-
-
-# the high-water mark of this process's memory (ru_maxrss would carry the forking parent's over)
-PEAK = """
-import sys
-from drmigrate.cli import main
-try:
-    main(sys.argv[1:])
-except SystemExit:
-    pass
-with open("/proc/self/status") as status:
-    print(next(line.split()[1] for line in status if line.startswith("VmHWM:")), file=sys.stderr)
-"""
 
 
 def _peak_kib(tmp_path: Path, *args: str) -> int:
