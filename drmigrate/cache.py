@@ -510,6 +510,11 @@ class StatIndex:
             self._config_ids = {c: i for i, c in enumerate(configs)}
             self.files = files
 
+    def digest(self, config: Config) -> str:
+        """The settings digest a row is kept under (a verdict without a parse is the same in every
+        mode)."""
+        return self.cache.config_digest(config, "check")
+
     def _where(self, path: str) -> str:
         # the walk's paths are normalised already; another spelling of a path is only a miss
         if path[:1] == os.sep:

@@ -85,12 +85,10 @@ def _searched(path: str) -> bool:
     return _searched_suffix(os.path.splitext(path)[1].lower())
 
 
-def unread_result(entry: Entry, cfg: Config, call: str | None = None, *, known: bool = False) -> FileResult | None:
-    """A file drmigrate does not read: listed as skipped when its bytes mention a call (with what
-    would check it), else only when it was named on the command line (`entry.reason`). `known`:
-    the caller searched its bytes already and found `call`."""
-    if not known:
-        call = unread_call(entry, cfg)
+def unread_result(entry: Entry, cfg: Config, call: str | None) -> FileResult | None:
+    """A file drmigrate does not read, whose bytes mention `call` (`unread_call`): listed as
+    skipped when they do (with what would check it), else only when it was named on the command
+    line (`entry.reason`)."""
     if call is not None:
         return FileResult(entry.path, "skipped", unread_reason(entry.path, call, cfg.template_extensions))
     return FileResult(entry.path, "skipped", entry.reason) if entry.reason else None
@@ -194,24 +192,21 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
             walked.append(entry)
             results.append(None)
             if entry.status == "unread":
-                if known is None:
-                    results[i] = unread_result(entry, cfg)
-                    continue
-                digest = cache.config_digest(cfg, "check") if cache is not None else ""
                 st = stats.get(entry.path)
-                if known.settled(entry.path, st, digest) == "u":
-                    results[i] = unread_result(entry, cfg, None, known=True)
+                if known is not None and known.settled(entry.path, st, known.digest(cfg)) == "u":
+                    results[i] = unread_result(entry, cfg, None)
                     continue
                 call = unread_call(entry, cfg)
-                results[i] = unread_result(entry, cfg, call, known=True)
-                known.record(entry.path, st, digest, "u" if call is None else None)
+                results[i] = unread_result(entry, cfg, call)
+                if known is not None:
+                    known.record(entry.path, st, known.digest(cfg), "u" if call is None else None)
                 continue
             if entry.status != "file":
                 results[i] = FileResult(entry.path, entry.status, entry.reason)
                 continue
             file_cfg = file_config(cfg, settings, entry.path)
             if known is not None:
-                digest = cache.config_digest(file_cfg, "check") if cache is not None else ""
+                digest = known.digest(file_cfg)
                 st = stats.get(entry.path)
                 kind = known.settled(entry.path, st, digest)
                 if kind is not None and kind != "u":
@@ -272,9 +267,8 @@ def process_paths(paths: Sequence[str], cfg: Config, settings: config.Settings, 
     if known is not None:
         for i, answer in quoting.items():  # what _builders_named learnt, kept for the next run
             entry = walked[i]
-            known.record(entry.path, stats.get(entry.path), cache.config_digest(configs.get(i) or
-                         file_config(cfg, settings, entry.path), "check") if cache is not None else "",
-                         "q" if answer else "n")
+            known.record(entry.path, stats.get(entry.path),
+                         known.digest(configs.get(i) or file_config(cfg, settings, entry.path)), "q" if answer else "n")
         known.save()
     for i, final in enumerate(results):
         if final is not None and final.status == "fixed" and final.fixed is not None and i in sources:
